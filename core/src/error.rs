@@ -1,0 +1,197 @@
+//! The one public error type of xspense, with stable machine-readable codes.
+//!
+//! Every fallible operation in the crate returns [`Result<T>`]. Bindings map
+//! [`ErrorCode`] to native error types (a Python exception per code, a JS
+//! `Error` with a `code` property, Kotlin/Swift error enums); the code strings
+//! returned by [`ErrorCode::as_str`] are part of the public API and never change.
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Stable, machine-readable category of an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An argument was malformed or out of range.
+    InvalidInput,
+    /// Rule text or JSON could not be parsed.
+    ParseError,
+    /// A referenced item (tenant, rule, category, request) does not exist.
+    NotFound,
+    /// The operation conflicts with existing state (duplicate id, ...).
+    Conflict,
+    /// An LLM answer was rejected: malformed JSON, unknown category, bad confidence.
+    InvalidAnswer,
+    /// A snapshot failed its checksum, version or format check.
+    CorruptSnapshot,
+    /// A state machine refused a transition.
+    InvalidTransition,
+    /// A rate limit was exceeded.
+    RateLimited,
+    /// A bug inside xspense; reported instead of panicking across an FFI boundary.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The stable string form of the code, e.g. `"invalid_input"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::ParseError => "parse_error",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::InvalidAnswer => "invalid_answer",
+            ErrorCode::CorruptSnapshot => "corrupt_snapshot",
+            ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Every code, in declaration order (for bindings that generate one native error per code).
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::InvalidInput,
+        ErrorCode::ParseError,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::InvalidAnswer,
+        ErrorCode::CorruptSnapshot,
+        ErrorCode::InvalidTransition,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where in a piece of rule text a parse error happened (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Position {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// The error type of every xspense operation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// An argument was malformed or out of range.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Rule text could not be parsed.
+    #[error("parse error at {position}: {message}")]
+    Parse {
+        /// Where the error is.
+        position: Position,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A referenced item does not exist.
+    #[error("{kind} not found: {id}")]
+    NotFound {
+        /// What kind of thing was looked up ("rule", "category", ...).
+        kind: &'static str,
+        /// The identifier that was not found.
+        id: String,
+    },
+    /// The operation conflicts with existing state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// An LLM answer was rejected; nothing was learned.
+    #[error("invalid LLM answer: {0}")]
+    InvalidAnswer(String),
+    /// A snapshot was refused.
+    #[error("corrupt snapshot: {0}")]
+    CorruptSnapshot(String),
+    /// A state machine refused a transition.
+    #[error("invalid transition: {0}")]
+    InvalidTransition(String),
+    /// A rate limit was exceeded.
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    /// A bug inside xspense.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidInput(_) => ErrorCode::InvalidInput,
+            Error::Parse { .. } => ErrorCode::ParseError,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::InvalidAnswer(_) => ErrorCode::InvalidAnswer,
+            Error::CorruptSnapshot(_) => ErrorCode::CorruptSnapshot,
+            Error::InvalidTransition(_) => ErrorCode::InvalidTransition,
+            Error::RateLimited(_) => ErrorCode::RateLimited,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Error::InvalidInput(msg.into())
+    }
+
+    pub(crate) fn not_found(kind: &'static str, id: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            id: id.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_strings() {
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "invalid_input",
+                "parse_error",
+                "not_found",
+                "conflict",
+                "invalid_answer",
+                "corrupt_snapshot",
+                "invalid_transition",
+                "rate_limited",
+                "internal"
+            ]
+        );
+        for c in ErrorCode::ALL {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+    }
+
+    #[test]
+    fn parse_error_message_names_line_and_column() {
+        let e = Error::Parse {
+            position: Position { line: 3, column: 7 },
+            message: "expected `=>`".into(),
+        };
+        assert_eq!(e.code(), ErrorCode::ParseError);
+        assert_eq!(
+            e.to_string(),
+            "parse error at line 3, column 7: expected `=>`"
+        );
+    }
+}

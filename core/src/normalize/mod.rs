@@ -1,0 +1,361 @@
+//! Raw bank descriptor -> merchant key and display name.
+//!
+//! `"SQ *BLUE BOTTLE 0042 OAKLAND CA"` becomes key `blue bottle`, display `Blue Bottle Coffee`.
+//! The key is what learned aliases and similarity memory are indexed by, so every branch, payment
+//! path and date of the same merchant should land on one key. The steps, in order:
+//!
+//! 1. fold case and diacritics (`Café` -> `cafe`);
+//! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`);
+//! 3. remove dates, times, phone numbers, card suffixes (`#7458`, `XXXX1234`) and reference codes;
+//! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
+//! 5. drop payment-processor heads before a `*` (`SQ *`, `TST*`, `PAYPAL *`) and reference tails after it;
+//! 6. if a well-known brand starts the text, the brand is the merchant;
+//! 7. otherwise drop noise words, store numbers and codes, then place tails from the end
+//!    (country, state, city, and words printed in capitals after a mixed-case name).
+//!
+//! All of it is driven by the tables in [`tables`](self) so new prefixes and places are data.
+
+mod fold;
+mod tables;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+pub use fold::fold;
+
+/// What normalization made of a descriptor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Normalized {
+    /// Lowercase, folded merchant key (`blue bottle`).
+    pub key: String,
+    /// Human-readable merchant name (`Blue Bottle Coffee`).
+    pub display: String,
+    /// Whether the key came from the built-in brand table.
+    pub brand: bool,
+}
+
+/// The table-driven descriptor normalizer. Build once, share freely (it is immutable).
+///
+/// ```
+/// use xspense::normalize::Normalizer;
+/// let n = Normalizer::builtin();
+/// let m = n.normalize("SQ *BLUE BOTTLE 0042 OAKLAND CA");
+/// assert_eq!(m.key, "blue bottle");
+/// assert_eq!(n.normalize("DEBIT CARD PURCHASE JOE'S PIZZA #7458 BROOKLYN NY 12/24").key, "joe's pizza");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    leading: Regex,
+    noise: Regex,
+    web: Regex,
+    star: Regex,
+    processors: HashSet<&'static str>,
+    noise_words: HashSet<&'static str>,
+    countries: HashSet<&'static str>,
+    regions: HashSet<&'static str>,
+    cities: HashSet<&'static str>,
+    brands: AhoCorasick,
+}
+
+/// Longest multi-word place name in the tail tables, in words.
+const MAX_PLACE_WORDS: usize = 3;
+/// Brand spellings at least this long also count when they do not start the text.
+const BRAND_ANYWHERE_MIN_LEN: usize = 7;
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Normalizer {
+    /// The normalizer with the built-in tables.
+    pub fn builtin() -> Self {
+        let leading = format!(
+            r"^(?:{})(?:\b|$)[\s:*#\-]*",
+            tables::LEADING_PHRASES.join("|")
+        );
+        let noise = [
+            // "on 12/03" style booking dates (UK)
+            r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
+            // dates
+            r"\b\d{4}-\d{2}-\d{2}\b",
+            r"\b\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
+            r"\b\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{0,4}\b",
+            // times
+            r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:am|pm)?\b",
+            // phone numbers
+            r"\+\d{1,3}[\s.\-]?(?:\(?\d{1,4}\)?[\s.\-]?){2,4}\d{2,4}\b",
+            r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b",
+            r"\b1?8[024-8]{2}\d{7}\b",
+            r"\b0\d{2,4} \d{3,4} \d{3,4}\b",
+            // card suffixes and masked numbers
+            r"\b(?:card|crd)\s*(?:ending|no\.?|number|nr)?\s*(?:in\s*)?[x*]*\s?\d{4}\b",
+            r"[x*]{2,}\s?\d{2,6}\b",
+            r"\.{2,}\d{4}\b",
+            r"#\s?[a-z]?\d[\w\-]*",
+            // labelled references
+            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx)\b[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
+        ]
+        .join("|");
+        let brands = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(tables::BRANDS.iter().map(|(p, _, _)| *p))
+            .expect("brand table builds");
+        Normalizer {
+            leading: Regex::new(&leading).expect("leading phrase table compiles"),
+            noise: Regex::new(&noise).expect("noise patterns compile"),
+            web: Regex::new(
+                r"\b(?:https?://)?(?:www\.|help\.|pay\.|billing\.|m\.)?([a-z0-9\-]+)\.(?:com?\.[a-z]{2}|com|net|org|io|co|de|fr|es|it|nl|ge|lv|ph|ae|uk|app|tv|ai|me|eu|us|ca|au|shop|store)\b(?:/\S*)?",
+            )
+            .expect("web pattern compiles"),
+            star: Regex::new(r"^([a-z0-9 .&'\-]{1,14}?)\s*\*+\s*").expect("star pattern compiles"),
+            processors: tables::PROCESSORS.iter().copied().collect(),
+            noise_words: tables::NOISE_WORDS.iter().copied().collect(),
+            countries: tables::COUNTRY_TAILS.iter().copied().collect(),
+            regions: tables::REGION_TAILS.iter().copied().collect(),
+            cities: tables::CITY_TAILS.iter().copied().collect(),
+            brands,
+        }
+    }
+
+    /// Normalizes one descriptor. Never fails: text that reduces to nothing keys on its folded form.
+    pub fn normalize(&self, descriptor: &str) -> Normalized {
+        let folded = fold(descriptor);
+        let caps_tail = capitalized_tail(descriptor);
+        let mut s = self.strip_leading(folded.trim());
+        if s.bytes().any(|b| b.is_ascii_digit()) {
+            s = self.noise.replace_all(&s, " ").into_owned();
+        }
+        if s.contains('.') {
+            s = self.web.replace_all(&s, "$1").into_owned();
+        }
+        s = self.strip_leading(s.trim());
+        if s.contains('*') {
+            s = self.strip_star(&s);
+        }
+        let mut s = s.trim();
+        // `ITCH.IO - GAME STORE`, `SWEETGREEN - NOMAD`: what follows a spaced dash is a branch.
+        if let Some((head, _)) = s.split_once(" - ") {
+            if head.chars().any(char::is_alphabetic) {
+                s = head.trim();
+            }
+        }
+        if let Some((key, display)) = self.brand_of(s) {
+            return Normalized {
+                key: key.to_string(),
+                display: display.to_string(),
+                brand: true,
+            };
+        }
+        let tokens = self.tokens(s, caps_tail.as_deref());
+        let key = if tokens.is_empty() {
+            fallback_key(&folded)
+        } else {
+            tokens.join(" ")
+        };
+        Normalized {
+            display: title_case(&key),
+            key,
+            brand: false,
+        }
+    }
+
+    fn strip_leading(&self, text: &str) -> String {
+        let mut s = text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != ')');
+        for _ in 0..6 {
+            match self.leading.find(s) {
+                Some(m) if m.end() > 0 && m.end() < s.len() => {
+                    s = s[m.end()..].trim_start();
+                }
+                _ => break,
+            }
+        }
+        s.to_string()
+    }
+
+    fn strip_star(&self, text: &str) -> String {
+        let mut s = text.to_string();
+        // Processor heads, possibly stacked (`PAYPAL *SQ *...`).
+        for _ in 0..3 {
+            let Some(c) = self.star.captures(&s) else {
+                break;
+            };
+            let head = c.get(1).map(|m| m.as_str().trim()).unwrap_or("");
+            let end = c.get(0).map(|m| m.end()).unwrap_or(0);
+            if self.processors.contains(head) && end < s.len() {
+                s = s[end..].to_string();
+            } else {
+                break;
+            }
+        }
+        // A reference after the star (`AMZN MKTP US*2A3B4C5D6`) is not part of the name.
+        if let Some((head, tail)) = s.split_once('*') {
+            let tail_word = tail.split_whitespace().next().unwrap_or("");
+            let reference = tail_word.is_empty()
+                || tail_word.bytes().any(|b| b.is_ascii_digit())
+                || tail_word.len() <= 2;
+            let head = head.trim();
+            if reference && !head.is_empty() {
+                let rest: Vec<&str> = tail.split_whitespace().skip(1).collect();
+                s = format!("{head} {}", rest.join(" "));
+            } else {
+                s = format!("{head} {}", tail.trim());
+            }
+        }
+        s.replace('*', " ")
+    }
+
+    fn brand_of(&self, s: &str) -> Option<(&'static str, &'static str)> {
+        for m in self.brands.find_iter(s) {
+            let at_start = m.start() == 0;
+            let long = m.end() - m.start() >= BRAND_ANYWHERE_MIN_LEN;
+            if !(at_start || long) {
+                continue;
+            }
+            if !is_boundary(s, m.start(), true) || !is_boundary(s, m.end(), false) {
+                continue;
+            }
+            let (_, key, display) = tables::BRANDS[m.pattern().as_usize()];
+            return Some((key, display));
+        }
+        None
+    }
+
+    fn tokens(&self, s: &str, caps_tail: Option<&str>) -> Vec<String> {
+        let raw: Vec<&str> = s
+            .split(|c: char| !(c.is_alphanumeric() || matches!(c, '&' | '\'' | '-' | '.')))
+            .map(|t| t.trim_matches(|c: char| matches!(c, '-' | '.' | '\'')))
+            .filter(|t| t.chars().any(char::is_alphanumeric))
+            .collect();
+        let mut out: Vec<String> = Vec::with_capacity(raw.len());
+        for (i, t) in raw.iter().enumerate() {
+            if self.noise_words.contains(t) {
+                continue;
+            }
+            let digits = t.bytes().filter(u8::is_ascii_digit).count();
+            if digits > 0 {
+                let all_digits = digits == t.len();
+                let next_alpha = raw
+                    .get(i + 1)
+                    .is_some_and(|n| n.chars().all(|c| !c.is_ascii_digit()));
+                let keep = if all_digits {
+                    out.is_empty() && t.len() <= 3 && next_alpha
+                } else {
+                    digits < 2 && t.chars().count() < 6
+                };
+                if !keep {
+                    continue;
+                }
+            }
+            out.push(t.to_string());
+        }
+        self.strip_place_tail(&mut out, caps_tail);
+        out
+    }
+
+    /// Drops place words from the end, each kind at most once and in the order banks print them
+    /// (`... CITY ST COUNTRY`): up to two country tokens, one region, one city; a lone capitalized
+    /// word after a mixed-case name only when no listed city was found; then dangling stopwords
+    /// and street addresses. At least one token always remains.
+    fn strip_place_tail(&self, tokens: &mut Vec<String>, caps_tail: Option<&str>) {
+        let pop_if = |tokens: &mut Vec<String>, n: usize, pred: &dyn Fn(&str) -> bool| -> bool {
+            if tokens.len() <= n {
+                return false;
+            }
+            let tail = tokens[tokens.len() - n..].join(" ");
+            if pred(&tail) {
+                tokens.truncate(tokens.len() - n);
+                true
+            } else {
+                false
+            }
+        };
+        let is_country = |t: &str| self.countries.contains(t);
+        for _ in 0..2 {
+            if !(pop_if(tokens, 2, &is_country) || pop_if(tokens, 1, &is_country)) {
+                break;
+            }
+        }
+        pop_if(tokens, 1, &|t| self.regions.contains(t));
+        let city = (1..=MAX_PLACE_WORDS)
+            .rev()
+            .any(|n| pop_if(tokens, n, &|t| self.cities.contains(t)));
+        if !city {
+            if let Some(word) = caps_tail {
+                pop_if(tokens, 1, &|t| t == word);
+            }
+        }
+        while pop_if(tokens, 1, &|t| tables::TRAILING_STOPWORDS.contains(&t)) {}
+        if tokens.len() > 3 && tables::STREET_SUFFIXES.contains(&tokens[tokens.len() - 1].as_str())
+        {
+            tokens.truncate(tokens.len() - 2);
+        }
+    }
+}
+
+/// The last word when it is written in capitals (3+ letters) right after a word with lowercase
+/// letters: `Jumbo PODGORICA` gives `podgorica`. Banks that print a mixed-case name put the city
+/// in capitals; in an all-capitals descriptor capitals say nothing.
+fn capitalized_tail(descriptor: &str) -> Option<String> {
+    let mut words = descriptor
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .rev();
+    let last = words.next()?;
+    let before = words.next()?;
+    let caps = last.chars().count() >= 3 && last.chars().all(|c| !c.is_lowercase());
+    if caps && before.chars().any(char::is_lowercase) {
+        Some(fold(last))
+    } else {
+        None
+    }
+}
+
+fn is_boundary(s: &str, at: usize, start: bool) -> bool {
+    let c = if start {
+        s[..at].chars().next_back()
+    } else {
+        s[at..].chars().next()
+    };
+    match c {
+        None => true,
+        Some(c) => !c.is_alphanumeric(),
+    }
+}
+
+fn fallback_key(folded: &str) -> String {
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let letters: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    let chosen = if letters.is_empty() { words } else { letters };
+    if chosen.is_empty() {
+        "unknown".to_string()
+    } else {
+        chosen.join(" ")
+    }
+}
+
+fn title_case(key: &str) -> String {
+    key.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests;
