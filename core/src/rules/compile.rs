@@ -55,9 +55,14 @@ struct FieldMatcher {
     ac: Option<AhoCorasick>,
     /// automaton pattern id -> (atom, kind)
     pattern_atoms: Vec<Vec<(u32, LitKind)>>,
-    regexes: Option<RegexSet>,
+    /// Regexes in sets of at most [`REGEX_CHUNK`], so a tenant with thousands of regex rules
+    /// stays within the regex engine's size limits.
+    regexes: Vec<RegexSet>,
     regex_atoms: Vec<u32>,
 }
+
+/// Most regexes compiled into one `RegexSet`.
+const REGEX_CHUNK: usize = 32;
 
 #[derive(Default)]
 struct FieldBuilder {
@@ -92,17 +97,17 @@ impl FieldBuilder {
                     .map_err(|e| Error::Internal(format!("rule automaton: {e}")))?,
             )
         };
-        let regexes = if self.regexes.is_empty() {
-            None
-        } else {
-            Some(
-                RegexSetBuilder::new(&self.regexes)
+        let regexes = self
+            .regexes
+            .chunks(REGEX_CHUNK)
+            .map(|chunk| {
+                RegexSetBuilder::new(chunk)
                     .case_insensitive(true)
-                    .size_limit(64 << 20)
+                    .size_limit(16 << 20)
                     .build()
-                    .map_err(|e| Error::invalid(format!("rule regexes do not compile: {e}")))?,
-            )
-        };
+                    .map_err(|e| Error::invalid(format!("rule regexes do not compile: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(FieldMatcher {
             ac,
             pattern_atoms: self.pattern_atoms,
@@ -129,9 +134,9 @@ impl FieldMatcher {
                 }
             }
         }
-        if let Some(rs) = &self.regexes {
+        for (c, rs) in self.regexes.iter().enumerate() {
             for i in rs.matches(text).iter() {
-                out.push(self.regex_atoms[i]);
+                out.push(self.regex_atoms[c * REGEX_CHUNK + i]);
             }
         }
     }

@@ -1,0 +1,61 @@
+//! Stage thresholds and learning parameters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Engine configuration. `EngineConfig::default()` is what the `xspense` tool uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Confidence given to a category set by a rule.
+    pub rule_confidence: f64,
+    /// An alias verdict at or above this confidence decides; below it is only a best guess.
+    pub alias_min_confidence: f64,
+    /// Factor earlier alias votes are multiplied by before a new vote lands (0 < decay <= 1).
+    pub alias_decay: f64,
+    /// When no stage decides: `true` returns an LLM request, `false` the best guess (or
+    /// `uncategorized`) with source `default`.
+    pub llm_fallback: bool,
+    /// Most few-shot examples put in an LLM request.
+    pub llm_examples: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            rule_confidence: 0.99,
+            alias_min_confidence: 0.5,
+            alias_decay: 0.8,
+            llm_fallback: true,
+            llm_examples: 8,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Checks every value is in range.
+    pub fn validate(&self) -> Result<()> {
+        let unit = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(Error::invalid(format!(
+                    "{name} must be within 0..1, got {v}"
+                )))
+            }
+        };
+        unit("rule_confidence", self.rule_confidence)?;
+        unit("alias_min_confidence", self.alias_min_confidence)?;
+        if !(self.alias_decay > 0.0 && self.alias_decay <= 1.0) {
+            return Err(Error::invalid(format!(
+                "alias_decay must be within (0, 1], got {}",
+                self.alias_decay
+            )));
+        }
+        if self.llm_examples > 100 {
+            return Err(Error::invalid("llm_examples must be at most 100"));
+        }
+        Ok(())
+    }
+}

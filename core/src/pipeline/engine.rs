@@ -1,0 +1,808 @@
+//! The engine: one value holding every tenant's state, with the operations hosts call.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::config::EngineConfig;
+use super::stats::Stats;
+use super::tenant::TenantState;
+use crate::error::{Error, Result};
+use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
+use crate::model::{
+    transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
+    UNCATEGORIZED,
+};
+use crate::normalize::{fold, Normalized, Normalizer};
+use crate::rules::{parse_rules, Rule, RuleInput};
+use crate::store::snapshot::{self, SnapshotPayload};
+use crate::store::Change;
+
+/// What `categorize` decided for one transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum Decision {
+    /// A stage was confident enough.
+    Categorized(Categorization),
+    /// No stage was; ask the host's model, then call [`Engine::resolve`].
+    NeedsLlm(LlmRequest),
+}
+
+impl Decision {
+    /// The categorization, or the LLM request's best guess (what to show meanwhile).
+    pub fn categorization(&self) -> Option<&Categorization> {
+        match self {
+            Decision::Categorized(c) => Some(c),
+            Decision::NeedsLlm(r) => r.best_guess.as_ref(),
+        }
+    }
+}
+
+/// The categorization engine. Deterministic and sans-IO: no clock, network or threads inside.
+///
+/// See the crate docs for an example.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: EngineConfig,
+    normalizer: Normalizer,
+    tenants: HashMap<String, TenantState>,
+    changes: Vec<Change>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Prefix the parser gives unnamed rules; replaced by a content hash.
+const AUTO_ID: &str = "~auto~";
+
+enum Outcome {
+    Decided(Categorization),
+    Undecided {
+        best_guess: Option<Categorization>,
+        trace: Vec<TraceStep>,
+        normalized: Normalized,
+        merchant: String,
+    },
+}
+
+impl Engine {
+    /// An engine with the default configuration and built-in tables.
+    pub fn new() -> Self {
+        Engine {
+            config: EngineConfig::default(),
+            normalizer: Normalizer::builtin(),
+            tenants: HashMap::new(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// An engine with a custom configuration (validated).
+    pub fn with_config(config: EngineConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Engine {
+            config,
+            ..Engine::new()
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Normalizes a descriptor the way the engine does before matching.
+    pub fn normalize(&self, descriptor: &str) -> Normalized {
+        self.normalizer.normalize(descriptor)
+    }
+
+    fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
+        transaction_check_id("tenant", tenant)?;
+        Ok(self.tenants.entry(tenant.to_string()).or_default())
+    }
+
+    /// The tenant's taxonomy (built-in tree plus its own categories).
+    pub fn taxonomy(&self, tenant: &str) -> Taxonomy {
+        self.tenants
+            .get(tenant)
+            .map(|t| t.taxonomy.clone())
+            .unwrap_or_else(Taxonomy::builtin)
+    }
+
+    /// Whether the tenant may use this category (built-in or its own).
+    pub fn has_category(&self, tenant: &str, id: &str) -> bool {
+        match self.tenants.get(tenant) {
+            Some(t) => t.taxonomy.contains(id),
+            None => Taxonomy::builtin().contains(id),
+        }
+    }
+
+    /// Tenants the engine holds state for, sorted.
+    pub fn tenants(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.tenants.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    // ---------- categories ----------
+
+    /// Adds a tenant category; returns `false` if an identical one exists.
+    pub fn add_category(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> Result<bool> {
+        let t = self.tenant_mut(tenant)?;
+        let added = t.taxonomy.add(id, name, parent)?;
+        if added {
+            let category = t.taxonomy.require(id)?.clone();
+            self.changes.push(Change::CategoryAdded {
+                tenant: tenant.to_string(),
+                category,
+            });
+        }
+        Ok(added)
+    }
+
+    // ---------- rules ----------
+
+    /// Parses rule text (one rule per line) and adds the rules after the tenant's existing ones.
+    /// Unnamed rules get an id derived from their content. Returns the new ids. On any error
+    /// (parse error with line and column, unknown category, duplicate id) nothing is added.
+    pub fn add_rules(&mut self, tenant: &str, text: &str) -> Result<Vec<String>> {
+        let mut rules = parse_rules(text, AUTO_ID)?;
+        for r in &mut rules {
+            if r.id.starts_with(AUTO_ID) {
+                r.id = content_id(r);
+            }
+        }
+        self.add_rule_list(tenant, rules)
+    }
+
+    /// Adds already-built rules (e.g. from their JSON form). Same guarantees as [`Engine::add_rules`].
+    pub fn add_rule_list(&mut self, tenant: &str, rules: Vec<Rule>) -> Result<Vec<String>> {
+        let t = self.tenant_mut(tenant)?;
+        let mut all = t.rules.clone();
+        let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+        all.extend(rules.iter().cloned());
+        t.set_rules(all)?;
+        for rule in rules {
+            self.changes.push(Change::RuleAdded {
+                tenant: tenant.to_string(),
+                rule,
+            });
+        }
+        Ok(ids)
+    }
+
+    /// Removes a rule by id.
+    pub fn remove_rule(&mut self, tenant: &str, id: &str) -> Result<()> {
+        let t = self
+            .tenants
+            .get_mut(tenant)
+            .ok_or_else(|| Error::not_found("rule", id))?;
+        let mut rules = t.rules.clone();
+        let before = rules.len();
+        rules.retain(|r| r.id != id);
+        if rules.len() == before {
+            return Err(Error::not_found("rule", id));
+        }
+        t.set_rules(rules)?;
+        self.changes.push(Change::RuleRemoved {
+            tenant: tenant.to_string(),
+            id: id.to_string(),
+        });
+        Ok(())
+    }
+
+    /// The tenant's rules in the order they were added.
+    pub fn rules(&self, tenant: &str) -> Vec<Rule> {
+        self.tenants
+            .get(tenant)
+            .map(|t| t.rules.clone())
+            .unwrap_or_default()
+    }
+
+    // ---------- categorize ----------
+
+    fn decide(&self, t: &TenantState, tx: &Transaction) -> Outcome {
+        let mut trace = Vec::with_capacity(4);
+        let normalized = self
+            .normalizer
+            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
+        trace.push(TraceStep {
+            stage: "normalize".into(),
+            detail: format!(
+                "merchant key {:?}{}",
+                normalized.key,
+                if normalized.brand {
+                    " (known brand)"
+                } else {
+                    ""
+                }
+            ),
+            category: None,
+            confidence: None,
+        });
+        let merchant_folded = fold(tx.merchant.as_deref().unwrap_or(&normalized.display));
+        let descriptor_folded = fold(&tx.descriptor);
+        let ro = t.ruleset.apply(&RuleInput {
+            tx,
+            descriptor: &descriptor_folded,
+            merchant: &merchant_folded,
+        });
+        let merchant = ro
+            .rename
+            .as_ref()
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| normalized.display.clone());
+        let tags = ro.tags.clone();
+        let make = |category: String,
+                    confidence: f64,
+                    source: Source,
+                    reason: String,
+                    trace: Vec<TraceStep>| Categorization {
+            transaction_id: tx.id.clone(),
+            category,
+            confidence,
+            band: Band::of(confidence),
+            source,
+            reason,
+            merchant_key: normalized.key.clone(),
+            merchant: merchant.clone(),
+            tags: tags.clone(),
+            trace,
+        };
+        if ro.matched.is_empty() {
+            trace.push(step("rules", "no rule matched".into(), None, None));
+        } else {
+            trace.push(step(
+                "rules",
+                format!("matched {}", ro.matched.join(", ")),
+                ro.category.as_ref().map(|(c, _)| c.clone()),
+                ro.category.as_ref().map(|_| self.config.rule_confidence),
+            ));
+        }
+        if let Some((cat, rule_id)) = &ro.category {
+            let text = t
+                .rules
+                .iter()
+                .find(|r| &r.id == rule_id)
+                .map(|r| r.when.to_string())
+                .unwrap_or_default();
+            return Outcome::Decided(make(
+                cat.clone(),
+                self.config.rule_confidence,
+                Source::Rule,
+                format!("rule {rule_id:?} matched: {text}"),
+                trace,
+            ));
+        }
+        let mut best_guess = None;
+        match t.aliases.lookup(&normalized.key) {
+            Some(v) => {
+                let detail = format!(
+                    "{:?} learned {} time(s); {} holds {:.0}% of the vote",
+                    normalized.key,
+                    v.support,
+                    v.category,
+                    v.share * 100.0
+                );
+                trace.push(step(
+                    "alias",
+                    detail,
+                    Some(v.category.clone()),
+                    Some(v.confidence),
+                ));
+                let reason = format!(
+                    "{} was filed under {} before ({} time(s), {:.0}% of the vote)",
+                    merchant,
+                    v.category,
+                    v.support,
+                    v.share * 100.0
+                );
+                if v.confidence >= self.config.alias_min_confidence {
+                    return Outcome::Decided(make(
+                        v.category,
+                        v.confidence,
+                        Source::Alias,
+                        reason,
+                        trace,
+                    ));
+                }
+                best_guess = Some(make(
+                    v.category,
+                    v.confidence,
+                    Source::Alias,
+                    reason,
+                    trace.clone(),
+                ));
+            }
+            None => trace.push(step(
+                "alias",
+                format!("nothing learned for {:?}", normalized.key),
+                None,
+                None,
+            )),
+        }
+        Outcome::Undecided {
+            best_guess,
+            trace,
+            normalized,
+            merchant,
+        }
+    }
+
+    fn default_categorization(
+        &self,
+        tx: &Transaction,
+        best_guess: Option<Categorization>,
+        mut trace: Vec<TraceStep>,
+        normalized: &Normalized,
+        merchant: String,
+    ) -> Categorization {
+        if let Some(mut g) = best_guess {
+            g.trace.push(step(
+                "default",
+                "kept the low-confidence guess".into(),
+                None,
+                None,
+            ));
+            return g;
+        }
+        trace.push(step(
+            "default",
+            "no stage knew this merchant".into(),
+            Some(UNCATEGORIZED.into()),
+            Some(0.0),
+        ));
+        Categorization {
+            transaction_id: tx.id.clone(),
+            category: UNCATEGORIZED.into(),
+            confidence: 0.0,
+            band: Band::Low,
+            source: Source::Default,
+            reason: format!("nothing is known about {merchant} yet"),
+            merchant_key: normalized.key.clone(),
+            merchant,
+            tags: Vec::new(),
+            trace,
+        }
+    }
+
+    fn build_request(
+        &self,
+        t: &TenantState,
+        tx: &Transaction,
+        best_guess: Option<Categorization>,
+        mut trace: Vec<TraceStep>,
+        normalized: Normalized,
+        merchant: String,
+    ) -> LlmRequest {
+        let allowed: Vec<AllowedCategory> = t
+            .taxonomy
+            .iter()
+            .filter(|c| (c.id != UNCATEGORIZED && c.parent.is_some()) || !c.builtin)
+            .map(|c| AllowedCategory {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            })
+            .collect();
+        let examples = self.examples(t, &normalized.key);
+        let descriptor = llm::scrub(&tx.descriptor);
+        let mut prompt = format!(
+            "Transaction:\n- descriptor: {descriptor:?}\n- merchant: {:?}\n- amount: {} ({})\n- date: {}\n",
+            llm::scrub(&merchant),
+            tx.amount,
+            tx.direction.as_str(),
+            tx.date.format("%Y-%m-%d"),
+        );
+        if let Some(mcc) = tx.mcc {
+            prompt.push_str(&format!("- merchant category code: {mcc:04}\n"));
+        }
+        prompt.push_str("\nAllowed categories (answer with the id):\n");
+        for c in &allowed {
+            prompt.push_str(&format!("- {}: {}\n", c.id, c.name));
+        }
+        if !examples.is_empty() {
+            prompt.push_str("\nHow this user filed similar merchants:\n");
+            for e in &examples {
+                prompt.push_str(&format!("- {:?} -> {}\n", e.merchant, e.category));
+            }
+        }
+        trace.push(step(
+            "llm",
+            "no stage was confident; asking the host's model".into(),
+            None,
+            None,
+        ));
+        let mut best_guess = best_guess;
+        if let Some(g) = &mut best_guess {
+            g.trace = trace.clone();
+        }
+        LlmRequest {
+            tenant: tx.tenant.clone(),
+            transaction_id: tx.id.clone(),
+            merchant_key: normalized.key,
+            merchant,
+            date: tx.date,
+            system: "You categorize bank transactions for a budgeting app. Pick exactly one of \
+                     the allowed category ids. Answer with a single JSON object \
+                     {\"category\": <id>, \"confidence\": <number 0..1>, \"reason\": <short text>} \
+                     and nothing else."
+                .into(),
+            prompt,
+            answer_schema: llm::answer_schema(&allowed),
+            allowed_categories: allowed,
+            examples,
+            best_guess,
+        }
+    }
+
+    /// Few-shot examples: learned merchants sharing the most words with the key, then the
+    /// best-supported ones.
+    fn examples(&self, t: &TenantState, key: &str) -> Vec<LlmExample> {
+        let words: Vec<&str> = key.split(' ').collect();
+        let mut scored: Vec<(usize, u32, &String, String)> = t
+            .aliases
+            .entries()
+            .into_iter()
+            .filter_map(|(k, e)| {
+                let overlap = k.split(' ').filter(|w| words.contains(w)).count();
+                let cat = e
+                    .votes
+                    .iter()
+                    .max_by(|a, b| a.1.total_cmp(b.1))
+                    .map(|(c, _)| c.clone())?;
+                Some((overlap, e.support, k, cat))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+        scored
+            .into_iter()
+            .take(self.config.llm_examples)
+            .map(|(_, _, k, c)| LlmExample {
+                merchant: llm::scrub(k),
+                category: c,
+            })
+            .collect()
+    }
+
+    /// Categorizes one transaction.
+    pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
+        tx.validate()?;
+        self.tenant_mut(&tx.tenant)?;
+        Ok(self.categorize_valid(tx))
+    }
+
+    fn categorize_valid(&mut self, tx: &Transaction) -> Decision {
+        let Some(t) = self.tenants.get(&tx.tenant) else {
+            return Decision::Categorized(Categorization {
+                transaction_id: tx.id.clone(),
+                category: UNCATEGORIZED.into(),
+                confidence: 0.0,
+                band: Band::Low,
+                source: Source::Default,
+                reason: "internal: tenant state missing".into(),
+                merchant_key: String::new(),
+                merchant: String::new(),
+                tags: Vec::new(),
+                trace: Vec::new(),
+            });
+        };
+        let decision = match self.decide(t, tx) {
+            Outcome::Decided(c) => Decision::Categorized(c),
+            Outcome::Undecided {
+                best_guess,
+                trace,
+                normalized,
+                merchant,
+            } => {
+                if self.config.llm_fallback {
+                    Decision::NeedsLlm(
+                        self.build_request(t, tx, best_guess, trace, normalized, merchant),
+                    )
+                } else {
+                    Decision::Categorized(self.default_categorization(
+                        tx,
+                        best_guess,
+                        trace,
+                        &normalized,
+                        merchant,
+                    ))
+                }
+            }
+        };
+        if let Some(t) = self.tenants.get_mut(&tx.tenant) {
+            match &decision {
+                Decision::Categorized(c) => t.stats.record_decision(c.source, c.confidence, true),
+                Decision::NeedsLlm(_) => t.stats.record_llm_request(),
+            }
+        }
+        decision
+    }
+
+    /// Categorizes a batch. Every transaction is validated first; if one is invalid the error
+    /// names it and nothing is counted.
+    pub fn categorize_batch(&mut self, txs: &[Transaction]) -> Result<Vec<Decision>> {
+        for (i, tx) in txs.iter().enumerate() {
+            tx.validate()
+                .map_err(|e| Error::invalid(format!("transaction #{i} in batch: {e}")))?;
+        }
+        let mut out = Vec::with_capacity(txs.len());
+        for tx in txs {
+            self.tenant_mut(&tx.tenant)?;
+            out.push(self.categorize_valid(tx));
+        }
+        Ok(out)
+    }
+
+    /// Categorizes with a blocking model client: asks it when no stage is confident.
+    pub fn categorize_with(
+        &mut self,
+        tx: &Transaction,
+        classifier: &dyn LlmClassifier,
+    ) -> Result<Categorization> {
+        match self.categorize(tx)? {
+            Decision::Categorized(c) => Ok(c),
+            Decision::NeedsLlm(req) => {
+                let text = classifier.complete(&req)?;
+                self.resolve(&req, &text)
+            }
+        }
+    }
+
+    /// Validates a model's answer to a request and learns from it. A bad answer (malformed,
+    /// unknown category, confidence out of range) is an `invalid_answer` error and nothing is
+    /// learned.
+    pub fn resolve(&mut self, request: &LlmRequest, answer_text: &str) -> Result<Categorization> {
+        transaction_check_id("tenant", &request.tenant)?;
+        let answer = llm::parse_answer(answer_text, &request.allowed_categories)?;
+        let decay = self.config.alias_decay;
+        let t = self.tenant_mut(&request.tenant)?;
+        if !t.taxonomy.contains(&answer.category) {
+            return Err(Error::InvalidAnswer(format!(
+                "category {:?} does not exist for this tenant",
+                answer.category
+            )));
+        }
+        let entry = t
+            .aliases
+            .learn(&request.merchant_key, &answer.category, request.date, decay)
+            .clone();
+        t.stats
+            .record_decision(Source::Llm, answer.confidence, false);
+        self.changes.push(Change::AliasLearned {
+            tenant: request.tenant.clone(),
+            key: request.merchant_key.clone(),
+            entry,
+        });
+        let mut trace = request
+            .best_guess
+            .as_ref()
+            .map(|g| g.trace.clone())
+            .unwrap_or_default();
+        trace.push(step(
+            "llm",
+            format!("model answered {}", answer.category),
+            Some(answer.category.clone()),
+            Some(answer.confidence),
+        ));
+        Ok(Categorization {
+            transaction_id: request.transaction_id.clone(),
+            category: answer.category,
+            confidence: answer.confidence,
+            band: Band::of(answer.confidence),
+            source: Source::Llm,
+            reason: if answer.reason.is_empty() {
+                "the language model chose it".into()
+            } else {
+                format!("the language model said: {}", answer.reason)
+            },
+            merchant_key: request.merchant_key.clone(),
+            merchant: request.merchant.clone(),
+            tags: request
+                .best_guess
+                .as_ref()
+                .map(|g| g.tags.clone())
+                .unwrap_or_default(),
+            trace,
+        })
+    }
+
+    /// Learns that `tx` belongs in `category` (a confirmation or a correction).
+    pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
+        tx.validate()?;
+        let key = self
+            .normalizer
+            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor))
+            .key;
+        let decay = self.config.alias_decay;
+        let t = self.tenant_mut(&tx.tenant)?;
+        t.taxonomy.require(category)?;
+        let entry = t.aliases.learn(&key, category, tx.date, decay).clone();
+        t.stats.feedback += 1;
+        self.changes.push(Change::AliasLearned {
+            tenant: tx.tenant.clone(),
+            key,
+            entry,
+        });
+        Ok(())
+    }
+
+    /// Forgets what was learned for a merchant key; returns whether anything was known.
+    pub fn forget_merchant(&mut self, tenant: &str, key: &str) -> Result<bool> {
+        let t = self.tenant_mut(tenant)?;
+        let known = t.aliases.forget(key);
+        if known {
+            self.changes.push(Change::AliasForgotten {
+                tenant: tenant.to_string(),
+                key: key.to_string(),
+            });
+        }
+        Ok(known)
+    }
+
+    /// Explains what the engine would decide, without counting it: the categorization (or the
+    /// best guess, or `uncategorized`) with the full trace.
+    pub fn explain(&self, tx: &Transaction) -> Result<Categorization> {
+        tx.validate()?;
+        let empty;
+        let t = match self.tenants.get(&tx.tenant) {
+            Some(t) => t,
+            None => {
+                empty = TenantState::default();
+                &empty
+            }
+        };
+        Ok(match self.decide(t, tx) {
+            Outcome::Decided(c) => c,
+            Outcome::Undecided {
+                best_guess,
+                trace,
+                normalized,
+                merchant,
+            } => self.default_categorization(tx, best_guess, trace, &normalized, merchant),
+        })
+    }
+
+    /// The tenant's counters.
+    pub fn stats(&self, tenant: &str) -> Stats {
+        self.tenants
+            .get(tenant)
+            .map(|t| t.stats.clone())
+            .unwrap_or_default()
+    }
+
+    // ---------- persistence ----------
+
+    /// Takes the change events recorded since the last call.
+    pub fn drain_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Replays change events (from [`Engine::drain_changes`], possibly of another process).
+    /// All of them are checked on a copy first; if one fails, nothing changes. Replayed changes
+    /// are not recorded again.
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
+        let mut touched: BTreeMap<String, TenantState> = BTreeMap::new();
+        for (i, ch) in changes.iter().enumerate() {
+            let tenant = ch.tenant();
+            transaction_check_id("tenant", tenant)?;
+            if !touched.contains_key(tenant) {
+                let current = self.tenants.get(tenant).cloned().unwrap_or_default();
+                touched.insert(tenant.to_string(), current);
+            }
+            let t = touched
+                .get_mut(tenant)
+                .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
+            apply_one(t, ch).map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
+        }
+        for (k, v) in touched {
+            self.tenants.insert(k, v);
+        }
+        Ok(())
+    }
+
+    /// Exports a snapshot of one tenant, or of all tenants with `None`.
+    pub fn export_snapshot(&self, tenant: Option<&str>) -> Result<String> {
+        let mut payload = SnapshotPayload::default();
+        for (name, t) in &self.tenants {
+            if tenant.is_none_or(|x| x == name) {
+                payload.tenants.insert(name.clone(), t.to_snapshot());
+            }
+        }
+        if let Some(x) = tenant {
+            if !payload.tenants.contains_key(x) {
+                return Err(Error::not_found("tenant", x));
+            }
+        }
+        snapshot::encode(&payload)
+    }
+
+    /// Imports a snapshot: every tenant in it replaces that tenant's state (others are kept).
+    /// A corrupt, foreign or inconsistent snapshot is refused and nothing changes. Returns the
+    /// tenants imported.
+    pub fn import_snapshot(&mut self, text: &str) -> Result<Vec<String>> {
+        let payload = snapshot::decode(text)?;
+        let mut built = Vec::with_capacity(payload.tenants.len());
+        for (name, s) in payload.tenants {
+            transaction_check_id("tenant", &name)
+                .map_err(|e| Error::CorruptSnapshot(e.to_string()))?;
+            let state = TenantState::from_snapshot(s).map_err(|e| match e {
+                Error::CorruptSnapshot(_) => e,
+                other => Error::CorruptSnapshot(format!("tenant {name:?}: {other}")),
+            })?;
+            built.push((name, state));
+        }
+        let names = built.iter().map(|(n, _)| n.clone()).collect();
+        for (name, state) in built {
+            self.tenants.insert(name, state);
+        }
+        Ok(names)
+    }
+}
+
+fn apply_one(t: &mut TenantState, ch: &Change) -> Result<()> {
+    match ch {
+        Change::CategoryAdded { category, .. } => {
+            let Category {
+                id, name, parent, ..
+            } = category;
+            t.taxonomy.add(id, name, parent.as_deref()).map(|_| ())
+        }
+        Change::RuleAdded { rule, .. } => {
+            let mut all = t.rules.clone();
+            all.push(rule.clone());
+            t.set_rules(all)
+        }
+        Change::RuleRemoved { id, .. } => {
+            let mut all = t.rules.clone();
+            let n = all.len();
+            all.retain(|r| &r.id != id);
+            if all.len() == n {
+                return Err(Error::not_found("rule", id.clone()));
+            }
+            t.set_rules(all)
+        }
+        Change::AliasLearned { key, entry, .. } => {
+            for c in entry.votes.keys() {
+                t.taxonomy.require(c)?;
+            }
+            t.aliases.put(key, entry.clone());
+            Ok(())
+        }
+        Change::AliasForgotten { key, .. } => {
+            t.aliases.forget(key);
+            Ok(())
+        }
+    }
+}
+
+fn step(
+    stage: &str,
+    detail: String,
+    category: Option<String>,
+    confidence: Option<f64>,
+) -> TraceStep {
+    TraceStep {
+        stage: stage.to_string(),
+        detail,
+        category,
+        confidence,
+    }
+}
+
+/// A stable id for an unnamed rule: `r` and 10 hex digits of the hash of its text.
+fn content_id(r: &Rule) -> String {
+    let mut anon = r.clone();
+    anon.id = "x".into();
+    let h = Sha256::digest(anon.to_string().as_bytes());
+    format!("r{}", &hex::encode(h)[..10])
+}

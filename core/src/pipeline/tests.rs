@@ -1,0 +1,325 @@
+use super::*;
+use crate::model::{Currency, Direction, Money, Source, Transaction};
+use crate::ErrorCode;
+
+fn tx(tenant: &str, id: &str, desc: &str, cents: i64) -> Transaction {
+    Transaction {
+        id: id.into(),
+        tenant: tenant.into(),
+        descriptor: desc.into(),
+        merchant: None,
+        amount: Money::new(cents, Currency::new("USD").unwrap()).unwrap(),
+        direction: Direction::Debit,
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        account: None,
+        mcc: None,
+    }
+}
+
+fn categorized(d: Decision) -> crate::Categorization {
+    match d {
+        Decision::Categorized(c) => c,
+        Decision::NeedsLlm(r) => panic!(
+            "expected a decision, got an LLM request for {}",
+            r.merchant_key
+        ),
+    }
+}
+
+#[test]
+fn rules_then_aliases_then_llm() {
+    let mut e = Engine::new();
+    e.add_rules("a", r#"merchant contains "blue bottle" => food.coffee"#)
+        .unwrap();
+    let c = categorized(
+        e.categorize(&tx("a", "1", "SQ *BLUE BOTTLE 0042 OAKLAND CA", 475))
+            .unwrap(),
+    );
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("food.coffee", Source::Rule)
+    );
+    assert!(
+        c.reason.contains("merchant contains \"blue bottle\""),
+        "{}",
+        c.reason
+    );
+    assert_eq!(c.trace[0].stage, "normalize");
+
+    let unknown = tx("a", "2", "TARTINE BAKERY SAN FRANCISCO CA", 1200);
+    let Decision::NeedsLlm(req) = e.categorize(&unknown).unwrap() else {
+        panic!("expected an LLM request")
+    };
+    assert_eq!(req.merchant_key, "tartine bakery");
+    assert!(req
+        .allowed_categories
+        .iter()
+        .any(|c| c.id == "food.restaurants"));
+    e.feedback(
+        &tx("a", "3", "DEBIT CARD PURCHASE TARTINE BAKERY", 800),
+        "food.restaurants",
+    )
+    .unwrap();
+    let c = categorized(e.categorize(&unknown).unwrap());
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("food.restaurants", Source::Alias)
+    );
+}
+
+#[test]
+fn llm_answers_are_validated_and_learned() {
+    let mut e = Engine::new();
+    let t = tx(
+        "a",
+        "1",
+        "PAYPAL *CHEZPANISSE 4029357733 CA john@example.com",
+        9000,
+    );
+    let Decision::NeedsLlm(req) = e.categorize(&t).unwrap() else {
+        panic!()
+    };
+    assert!(!req.prompt.contains("john@example.com") && !req.prompt.contains("4029357733"));
+    for bad in [
+        "nonsense",
+        r#"{"category":"food.pizza","confidence":0.9}"#,
+        r#"{"category":"food.restaurants","confidence":2}"#,
+    ] {
+        assert_eq!(
+            e.resolve(&req, bad).unwrap_err().code(),
+            ErrorCode::InvalidAnswer
+        );
+    }
+    assert!(e.drain_changes().is_empty(), "a bad answer must not learn");
+    let c = e
+        .resolve(
+            &req,
+            r#"{"category":"food.restaurants","confidence":0.8,"reason":"restaurant"}"#,
+        )
+        .unwrap();
+    assert_eq!(c.source, Source::Llm);
+    let again = categorized(e.categorize(&t).unwrap());
+    assert_eq!(
+        (again.category.as_str(), again.source),
+        ("food.restaurants", Source::Alias)
+    );
+    let s = e.stats("a");
+    assert_eq!((s.total, s.llm_requests), (2, 1));
+    assert_eq!(s.by_source[&Source::Llm], 1);
+}
+
+struct FakeModel;
+impl crate::LlmClassifier for FakeModel {
+    fn complete(&self, _r: &crate::LlmRequest) -> crate::Result<String> {
+        Ok(r#"{"category": "shopping.other", "confidence": 0.7}"#.into())
+    }
+}
+
+#[test]
+fn blocking_classifier_path() {
+    let mut e = Engine::new();
+    let c = e
+        .categorize_with(&tx("a", "1", "ODD SHOP 123", 100), &FakeModel)
+        .unwrap();
+    assert_eq!(c.category, "shopping.other");
+}
+
+#[test]
+fn tenants_are_isolated() {
+    let mut e = Engine::new();
+    e.add_rules("a", r#"merchant contains "starbucks" => food.coffee"#)
+        .unwrap();
+    e.add_category("a", "fun.coffee", "Coffee fun", None)
+        .unwrap();
+    e.feedback(&tx("a", "1", "TARTINE BAKERY", 100), "food.restaurants")
+        .unwrap();
+    // Tenant b sees none of a's rules, aliases or categories.
+    assert!(matches!(
+        e.categorize(&tx("b", "1", "STARBUCKS 123", 100)).unwrap(),
+        Decision::NeedsLlm(_)
+    ));
+    assert!(matches!(
+        e.categorize(&tx("b", "2", "TARTINE BAKERY", 100)).unwrap(),
+        Decision::NeedsLlm(_)
+    ));
+    assert_eq!(
+        e.feedback(&tx("b", "3", "X", 1), "fun.coffee")
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+    assert!(e.rules("b").is_empty());
+    let snap: serde_json::Value =
+        serde_json::from_str(&e.export_snapshot(Some("a")).unwrap()).unwrap();
+    assert!(snap["payload"]["tenants"].get("b").is_none());
+    assert_eq!(e.stats("b").feedback, 0);
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let mut e = Engine::new();
+    let err = e
+        .add_rules(
+            "a",
+            "merchant contains \"x\" => food.coffee\nmerchant contains => y",
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ParseError);
+    assert!(e.rules("a").is_empty());
+    assert_eq!(
+        e.add_rules("a", "merchant = x => no.such")
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+    assert!(e.rules("a").is_empty());
+    let mut bad = tx("a", "2", "X", 100);
+    bad.tenant = "".into();
+    let batch = [tx("a", "1", "STARBUCKS", 100), bad];
+    assert_eq!(
+        e.categorize_batch(&batch).unwrap_err().code(),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(e.stats("a").total, 0);
+    assert!(e.drain_changes().is_empty());
+}
+
+#[test]
+fn rules_add_remove_and_ids() {
+    let mut e = Engine::new();
+    let ids = e
+        .add_rules(
+            "a",
+            "rule coffee: merchant contains starbucks => food.coffee\nmerchant = x => food.other",
+        )
+        .unwrap();
+    assert_eq!(ids[0], "coffee");
+    assert!(ids[1].starts_with('r') && ids[1].len() == 11);
+    assert_eq!(
+        e.add_rules("a", "rule coffee: merchant = y => food.other")
+            .unwrap_err()
+            .code(),
+        ErrorCode::Conflict
+    );
+    e.remove_rule("a", "coffee").unwrap();
+    assert_eq!(
+        e.remove_rule("a", "coffee").unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(e.rules("a").len(), 1);
+}
+
+#[test]
+fn snapshot_round_trip_and_corruption() {
+    let mut e = Engine::new();
+    e.add_category("a", "food.pizza", "Pizza", Some("food"))
+        .unwrap();
+    e.add_rules(
+        "a",
+        "merchant contains pizza => food.pizza, tag italian priority 2",
+    )
+    .unwrap();
+    e.feedback(&tx("a", "1", "TARTINE BAKERY", 100), "food.restaurants")
+        .unwrap();
+    e.feedback(&tx("b", "1", "SHELL OIL 123", 100), "transport.fuel")
+        .unwrap();
+    let snap = e.export_snapshot(None).unwrap();
+
+    let mut f = Engine::new();
+    assert_eq!(f.import_snapshot(&snap).unwrap(), ["a", "b"]);
+    assert_eq!(
+        f.export_snapshot(None).unwrap(),
+        snap,
+        "export(import(x)) == x"
+    );
+    let c = f.explain(&tx("a", "9", "JOE'S PIZZA", 100)).unwrap();
+    assert_eq!(c.category, "food.pizza");
+
+    // Tampering, truncation, foreign documents and future versions are refused; state is kept.
+    let tampered = snap.replace("food.restaurants", "food.coffee");
+    let mut v: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    v["version"] = 99.into();
+    let future = v.to_string();
+    for bad in [
+        tampered.as_str(),
+        &snap[..snap.len() / 2],
+        "{}",
+        "[1]",
+        r#"{"format":"other","version":1,"checksum":"","payload":{}}"#,
+        future.as_str(),
+    ] {
+        let mut g = Engine::new();
+        g.add_rules("a", "merchant = keep => food.other").unwrap();
+        assert_eq!(
+            g.import_snapshot(bad).unwrap_err().code(),
+            ErrorCode::CorruptSnapshot,
+            "{bad:.60}"
+        );
+        assert_eq!(g.rules("a").len(), 1);
+    }
+}
+
+#[test]
+fn change_events_replay_to_the_same_state() {
+    let mut e = Engine::new();
+    e.add_category("a", "food.pizza", "Pizza", Some("food"))
+        .unwrap();
+    e.add_rules(
+        "a",
+        "rule p: merchant contains pizza => food.pizza\nrule q: merchant = z => food.other",
+    )
+    .unwrap();
+    e.remove_rule("a", "q").unwrap();
+    e.feedback(&tx("a", "1", "TARTINE BAKERY", 100), "food.restaurants")
+        .unwrap();
+    e.feedback(&tx("a", "2", "ODD SHOP", 100), "shopping.other")
+        .unwrap();
+    e.forget_merchant("a", "odd shop").unwrap();
+    let changes = e.drain_changes();
+    assert_eq!(changes.len(), 7);
+    let json = serde_json::to_string(&changes).unwrap();
+    let mut f = Engine::new();
+    f.apply_changes(&serde_json::from_str::<Vec<crate::store::Change>>(&json).unwrap())
+        .unwrap();
+    assert_eq!(
+        f.export_snapshot(None).unwrap(),
+        e.export_snapshot(None).unwrap()
+    );
+    // A bad change in a batch applies none of them.
+    let mut g = Engine::new();
+    let mut bad = changes.clone();
+    bad.push(crate::store::Change::RuleRemoved {
+        tenant: "a".into(),
+        id: "nope".into(),
+    });
+    assert!(g.apply_changes(&bad).is_err());
+    assert!(g.tenants().is_empty());
+}
+
+#[test]
+fn no_llm_mode_returns_best_guess_or_default() {
+    let mut e = Engine::with_config(EngineConfig {
+        llm_fallback: false,
+        alias_min_confidence: 0.9,
+        ..Default::default()
+    })
+    .unwrap();
+    let c = categorized(e.categorize(&tx("a", "1", "ODD SHOP", 100)).unwrap());
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("uncategorized", Source::Default)
+    );
+    e.feedback(&tx("a", "1", "ODD SHOP", 100), "shopping.other")
+        .unwrap();
+    let c = categorized(e.categorize(&tx("a", "1", "ODD SHOP", 100)).unwrap());
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("shopping.other", Source::Alias)
+    );
+    assert!(c.confidence < 0.9);
+    assert!(Engine::with_config(EngineConfig {
+        alias_decay: 0.0,
+        ..Default::default()
+    })
+    .is_err());
+}

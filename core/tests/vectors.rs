@@ -1,0 +1,109 @@
+//! Runs the shared JSON test vectors (tests/vectors) against the Rust API.
+
+use serde_json::Value;
+use xspense::{Currency, Decision, Direction, Engine, Money, Transaction};
+
+fn load(name: &str) -> Vec<Value> {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn tx(id: usize, v: &Value) -> Transaction {
+    let usd = Currency::new("USD").unwrap();
+    Transaction {
+        id: format!("t{id}"),
+        tenant: "vectors".into(),
+        descriptor: v["descriptor"].as_str().unwrap().into(),
+        merchant: None,
+        amount: Money::parse(v["amount"].as_str().unwrap_or("1.00"), usd).unwrap(),
+        direction: if v["direction"] == "credit" {
+            Direction::Credit
+        } else {
+            Direction::Debit
+        },
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        account: None,
+        mcc: None,
+    }
+}
+
+#[test]
+fn categorize_vectors() {
+    for case in load("categorize.json") {
+        let name = case["name"].as_str().unwrap();
+        let mut e = Engine::new();
+        e.add_rules("vectors", case["rules"].as_str().unwrap())
+            .unwrap();
+        for (i, f) in case["feedback"].as_array().unwrap().iter().enumerate() {
+            e.feedback(&tx(i, f), f["category"].as_str().unwrap())
+                .unwrap();
+        }
+        let d = e.categorize(&tx(999, &case["transaction"])).unwrap();
+        let exp = &case["expect"];
+        match (&d, exp["decision"].as_str().unwrap()) {
+            (Decision::Categorized(c), "categorized") => {
+                assert_eq!(c.category, exp["category"].as_str().unwrap(), "{name}");
+                assert_eq!(c.source.as_str(), exp["source"].as_str().unwrap(), "{name}");
+                if let Some(k) = exp["merchant_key"].as_str() {
+                    assert_eq!(c.merchant_key, k, "{name}");
+                }
+            }
+            (Decision::NeedsLlm(r), "needs_llm") => {
+                if let Some(k) = exp["merchant_key"].as_str() {
+                    assert_eq!(r.merchant_key, k, "{name}");
+                }
+            }
+            (d, want) => panic!("{name}: expected {want}, got {d:?}"),
+        }
+    }
+}
+
+#[test]
+fn rule_error_vectors() {
+    for case in load("rule_errors.json") {
+        let mut e = Engine::new();
+        let err = e
+            .add_rules("vectors", case["rules"].as_str().unwrap())
+            .unwrap_err();
+        assert_eq!(
+            err.code().as_str(),
+            case["code"].as_str().unwrap(),
+            "{case}"
+        );
+        if let (Some(line), xspense::Error::Parse { position, .. }) = (case["line"].as_u64(), &err)
+        {
+            assert_eq!(position.line as u64, line, "{case}");
+            assert_eq!(
+                position.column as u64,
+                case["column"].as_u64().unwrap(),
+                "{case}"
+            );
+        }
+        assert!(e.rules("vectors").is_empty(), "nothing added on error");
+    }
+}
+
+#[test]
+fn llm_answer_vectors() {
+    let mut e = Engine::new();
+    let t = tx(
+        1,
+        &serde_json::json!({"descriptor": "ODD SHOP 42", "amount": "3.00"}),
+    );
+    let Decision::NeedsLlm(req) = e.categorize(&t).unwrap() else {
+        panic!("expected an LLM request")
+    };
+    for case in load("llm_answers.json") {
+        let mut fresh = e.clone();
+        let got = fresh.resolve(&req, case["answer"].as_str().unwrap());
+        if case["ok"].as_bool().unwrap() {
+            assert_eq!(
+                got.unwrap().category,
+                case["category"].as_str().unwrap(),
+                "{case}"
+            );
+        } else {
+            assert_eq!(got.unwrap_err().code().as_str(), "invalid_answer", "{case}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! `xspense eval`: prequential evaluation, the way the product is used.
+//!
+//! Rows are taken in date order (file order breaks ties). For each row the engine predicts
+//! from what it learned before; only then is the true label read and fed back. The label lives
+//! outside the transaction handed to the engine, so it cannot leak into the prediction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+use xspense::{Band, Decision, Engine, EngineConfig};
+
+use crate::{load_rules, progress, read_input, CliResult, InputArgs};
+
+#[derive(Debug, Default, Serialize)]
+struct SourceReport {
+    n: usize,
+    correct: usize,
+    accuracy: f64,
+    share: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    n: usize,
+    accuracy: f64,
+    second_half_accuracy: f64,
+    /// Share of predictions in the high or very-high band.
+    coverage: f64,
+    /// Accuracy of those predictions.
+    precision: f64,
+    by_source: BTreeMap<String, SourceReport>,
+    labels: usize,
+    us_per_tx: f64,
+}
+
+pub fn run(
+    file: &Path,
+    label: &str,
+    rules: Option<&Path>,
+    json: bool,
+    input: &InputArgs,
+) -> CliResult<()> {
+    let data = read_input(file, input, Some(label))?;
+    let mut engine = Engine::with_config(EngineConfig {
+        llm_fallback: false,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    load_rules(&mut engine, &input.tenant, rules)?;
+
+    let mut order: Vec<usize> = (0..data.rows.len()).collect();
+    order.sort_by_key(|&i| (data.rows[i].tx.date, i));
+    let n = order.len();
+    let pb = progress(n);
+    let mut correct = 0usize;
+    let mut second_half_correct = 0usize;
+    let mut high = 0usize;
+    let mut high_correct = 0usize;
+    let mut by_source: BTreeMap<String, SourceReport> = BTreeMap::new();
+    let mut labels = std::collections::BTreeSet::new();
+    let mut busy = std::time::Duration::ZERO;
+    for (pos, &i) in order.iter().enumerate() {
+        let row = &data.rows[i];
+        let started = Instant::now();
+        let decision = engine.categorize(&row.tx).map_err(|e| e.to_string())?;
+        let predicted = match decision {
+            Decision::Categorized(c) => c,
+            Decision::NeedsLlm(r) => r
+                .best_guess
+                .ok_or("internal: LLM request without a guess while the fallback is off")?,
+        };
+        busy += started.elapsed();
+        // Only now is the label read.
+        let truth = row.label.as_deref().ok_or("internal: row without label")?;
+        let started = Instant::now();
+        if !engine.has_category(&row.tx.tenant, truth) {
+            engine
+                .add_category(&row.tx.tenant, truth, truth, None)
+                .map_err(|e| format!("label {truth:?}: {e}"))?;
+        }
+        engine.feedback(&row.tx, truth).map_err(|e| e.to_string())?;
+        busy += started.elapsed();
+        labels.insert(truth.to_string());
+        let ok = predicted.category == truth;
+        correct += ok as usize;
+        if pos >= n / 2 {
+            second_half_correct += ok as usize;
+        }
+        if predicted.band >= Band::High {
+            high += 1;
+            high_correct += ok as usize;
+        }
+        let s = by_source
+            .entry(predicted.source.as_str().to_string())
+            .or_default();
+        s.n += 1;
+        s.correct += ok as usize;
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    for s in by_source.values_mut() {
+        s.accuracy = ratio(s.correct, s.n);
+        s.share = ratio(s.n, n);
+    }
+    let report = Report {
+        n,
+        accuracy: ratio(correct, n),
+        second_half_accuracy: ratio(second_half_correct, n - n / 2),
+        coverage: ratio(high, n),
+        precision: ratio(high_correct, high),
+        by_source,
+        labels: labels.len(),
+        us_per_tx: busy.as_secs_f64() * 1e6 / n.max(1) as f64,
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("transactions          {}", report.n);
+        println!("labels                {}", report.labels);
+        println!("accuracy              {:.4}", report.accuracy);
+        println!("second-half accuracy  {:.4}", report.second_half_accuracy);
+        println!("high-band coverage    {:.4}", report.coverage);
+        println!("high-band precision   {:.4}", report.precision);
+        println!("us per transaction    {:.2}", report.us_per_tx);
+        println!("by source:");
+        for (k, s) in &report.by_source {
+            println!(
+                "  {k:<12} share {:.3}  accuracy {:.4}  (n={})",
+                s.share, s.accuracy, s.n
+            );
+        }
+    }
+    Ok(())
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}

@@ -1,0 +1,246 @@
+//! `xspense`: categorize bank CSV exports, evaluate accuracy, check rule files.
+//!
+//! Runs the engine on its embedded defaults: in-memory stores, the built-in taxonomy and tables,
+//! no network (the LLM fallback is off; undecided rows keep their best guess or `uncategorized`).
+
+mod bank_csv;
+mod eval;
+mod output;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use xspense::{Currency, Decision, Engine, EngineConfig};
+
+use bank_csv::{AmountSign, ReadOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "xspense",
+    version,
+    about = "Expense categorization engine: categorize, evaluate, check rules"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct InputArgs {
+    /// Currency of amounts when the file has no currency column.
+    #[arg(long, default_value = "USD")]
+    currency: String,
+    /// How the sign of a single amount column maps to money in/out.
+    #[arg(long, value_enum, default_value = "debit-negative")]
+    amount_sign: AmountSign,
+    /// Tenant the transactions belong to.
+    #[arg(long, default_value = "default")]
+    tenant: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Categorize every row of a bank CSV export and write it back with the results.
+    Categorize {
+        /// The CSV export.
+        file: PathBuf,
+        /// Rule file (one rule per line) to load before categorizing.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Directory holding the engine state between runs (created if missing).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Where to write the categorized CSV (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// Prequential evaluation: in date order, predict each row, then learn its true label.
+    Eval {
+        /// The labelled CSV export.
+        file: PathBuf,
+        /// The column holding the true category.
+        #[arg(long)]
+        label: String,
+        /// Rule file to load first.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        input: InputArgs,
+    },
+    /// Rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Parse a rule file and report the first error with its line and column.
+    Check {
+        /// The rule file.
+        file: PathBuf,
+    },
+}
+
+type CliResult<T> = Result<T, String>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Categorize {
+            file,
+            rules,
+            state,
+            out,
+            input,
+        } => categorize(
+            &file,
+            rules.as_deref(),
+            state.as_deref(),
+            out.as_deref(),
+            &input,
+        ),
+        Command::Eval {
+            file,
+            label,
+            rules,
+            json,
+            input,
+        } => eval::run(&file, &label, rules.as_deref(), json, &input),
+        Command::Rules {
+            command: RulesCommand::Check { file },
+        } => check_rules(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub(crate) fn read_input(
+    file: &Path,
+    input: &InputArgs,
+    label: Option<&str>,
+) -> CliResult<bank_csv::BankCsv> {
+    let currency = Currency::new(&input.currency).map_err(|e| format!("--currency: {e}"))?;
+    bank_csv::read(
+        file,
+        &ReadOptions {
+            tenant: &input.tenant,
+            currency,
+            sign: input.amount_sign,
+            label,
+        },
+    )
+    .map_err(|e| format!("{}: {e}", file.display()))
+}
+
+pub(crate) fn load_rules(engine: &mut Engine, tenant: &str, rules: Option<&Path>) -> CliResult<()> {
+    if let Some(path) = rules {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        engine
+            .add_rules(tenant, &text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn progress(len: usize) -> ProgressBar {
+    let pb = ProgressBar::new(len as u64);
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {pos}/{len} rows [{bar:30}] {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    if len < 2_000 {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    pb
+}
+
+const STATE_FILE: &str = "state.json";
+
+fn categorize(
+    file: &Path,
+    rules: Option<&Path>,
+    state: Option<&Path>,
+    out: Option<&Path>,
+    input: &InputArgs,
+) -> CliResult<()> {
+    let data = read_input(file, input, None)?;
+    eprintln!("{}", data.columns.describe());
+    let mut engine = Engine::with_config(EngineConfig {
+        llm_fallback: false,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(dir) = state {
+        let path = dir.join(STATE_FILE);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            engine
+                .import_snapshot(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    if let Some(path) = rules {
+        // Rules from the file replace the stored ones of the tenant, so re-runs do not duplicate.
+        for r in engine.rules(&input.tenant) {
+            engine
+                .remove_rule(&input.tenant, &r.id)
+                .map_err(|e| e.to_string())?;
+        }
+        load_rules(&mut engine, &input.tenant, Some(path))?;
+    }
+    let pb = progress(data.rows.len());
+    let txs: Vec<_> = data.rows.iter().map(|r| r.tx.clone()).collect();
+    let mut results = Vec::with_capacity(txs.len());
+    for chunk in txs.chunks(1024) {
+        let decisions = engine.categorize_batch(chunk).map_err(|e| e.to_string())?;
+        for d in decisions {
+            results.push(match d {
+                Decision::Categorized(c) => c,
+                Decision::NeedsLlm(r) => r
+                    .best_guess
+                    .ok_or("internal: LLM request without a guess while the fallback is off")?,
+            });
+        }
+        pb.inc(chunk.len() as u64);
+    }
+    pb.finish_and_clear();
+    output::write_categorized(&data, &results, out)?;
+    if let Some(dir) = state {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let snap = engine.export_snapshot(None).map_err(|e| e.to_string())?;
+        output::write_atomically(&dir.join(STATE_FILE), snap.as_bytes())?;
+    }
+    output::print_summary(&results, out.is_some());
+    Ok(())
+}
+
+fn check_rules(file: &Path) -> CliResult<()> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let rules = xspense::rules::parse_rules(&text, "line")
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let mut engine = Engine::new();
+    engine
+        .add_rule_list("check", rules.clone())
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    println!("{}: {} rule(s) OK", file.display(), rules.len());
+    Ok(())
+}

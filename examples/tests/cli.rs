@@ -1,0 +1,157 @@
+//! End-to-end tests of the `xspense` binary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn xspense(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xspense"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, body: &[u8]) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+const BANK: &str = "Date,Description,Amount,Category
+01/03/2026,SQ *BLUE BOTTLE 0042 OAKLAND CA,-4.75,Coffee
+01/04/2026,TESCO STORES 3297 LONDON GB,-45.10,Groceries
+01/05/2026,PAYROLL ACME INC,2500.00,Salary
+01/16/2026,DEBIT CARD PURCHASE TESCO STORES 1111,-12.00,Groceries
+01/18/2026,PAYROLL ACME INC,2500.00,Salary
+";
+
+#[test]
+fn categorize_writes_results_and_state_persists_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let rules = write(
+        dir.path(),
+        "rules.txt",
+        b"merchant contains \"tesco\" => food.groceries\n",
+    );
+    let state = dir.path().join("state").to_string_lossy().into_owned();
+    let out = dir.path().join("out.csv").to_string_lossy().into_owned();
+    let o = xspense(&[
+        "categorize",
+        &csv,
+        "--rules",
+        &rules,
+        "--state",
+        &state,
+        "--out",
+        &out,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines[0].ends_with("category,confidence,band,source,merchant,reason"));
+    assert!(
+        lines[2].contains(",food.groceries,0.990,very_high,rule,Tesco,"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains(",uncategorized,0.000,low,default,"),
+        "{}",
+        lines[3]
+    );
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.contains("5 transactions") && summary.contains("rule"),
+        "{summary}"
+    );
+
+    // Second run without --rules: the rule comes back from the state directory.
+    let out2 = dir.path().join("out2.csv").to_string_lossy().into_owned();
+    let o = xspense(&["categorize", &csv, "--state", &state, "--out", &out2]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&out2)
+        .unwrap()
+        .contains(",food.groceries,"));
+}
+
+#[test]
+fn bad_csv_names_row_and_column_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let cases: [(&str, &[u8], &str); 5] = [
+        (
+            "noamount.csv",
+            b"Date,Description\n2026-01-01,X\n",
+            "no amount column",
+        ),
+        (
+            "badamount.csv",
+            b"Date,Description,Amount\n2026-01-01,X,1.00\n2026-01-02,Y,12abc\n",
+            "row 3, column \"Amount\"",
+        ),
+        (
+            "baddate.csv",
+            b"Date,Description,Amount\n2026-01-01,X,1.00\nyesterday,Y,2\n",
+            "row 3, column \"Date\"",
+        ),
+        (
+            "latin1.csv",
+            b"Date,Description,Amount\n2026-01-01,CAF\xc9,1.00\n",
+            "row 2: not valid UTF-8",
+        ),
+        (
+            "ragged.csv",
+            b"Date,Description,Amount\n2026-01-01,X\n",
+            "row 2: malformed CSV",
+        ),
+    ];
+    for (name, body, expected) in cases {
+        let p = write(dir.path(), name, body);
+        let o = xspense(&["categorize", &p, "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(expected), "{name}: {err}");
+        assert!(!out.exists(), "{name}: output must not be written");
+    }
+}
+
+#[test]
+fn eval_json_reports_prequential_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let o = xspense(&["eval", &csv, "--label", "Category", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["n"], 5);
+    // First Tesco and first payroll are unknown; their repeats are learned aliases.
+    assert_eq!(v["by_source"]["alias"]["n"], 2);
+    assert_eq!(v["by_source"]["alias"]["accuracy"], 1.0);
+    assert_eq!(v["accuracy"], 0.4);
+    for key in ["second_half_accuracy", "coverage", "precision", "us_per_tx"] {
+        assert!(v[key].is_number(), "{key}");
+    }
+    let o = xspense(&["eval", &csv, "--label", "Nope"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("label column not found"));
+}
+
+#[test]
+fn rules_check_reports_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.txt",
+        b"# ok\nmerchant contains \"x\" => food.other\n",
+    );
+    let o = xspense(&["rules", "check", &good]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 rule(s) OK"));
+    let bad = write(
+        dir.path(),
+        "bad.txt",
+        b"merchant = a => food.other\n\namount < x => food.other\n",
+    );
+    let o = xspense(&["rules", "check", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 3, column 8"));
+}

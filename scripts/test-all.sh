@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
+# and doc tests, and the wasm32 build of the core. Installs what it needs; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+cargo --version
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test (core, command-line tool, benches build)"
+cargo test --workspace
+
+step "wasm32 build of the core (Debian rustc-web, build-std)"
+need=()
+for p in rustc-web cargo-web rust-web-src lld; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
+  CARGO_TARGET_DIR=target-wasm \
+  /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
+  --target wasm32-unknown-unknown -p xspense
+ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
+
+step "all tests passed"
