@@ -478,24 +478,14 @@ impl Engine {
     pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
         tx.validate()?;
         self.tenant_mut(&tx.tenant)?;
-        Ok(self.categorize_valid(tx))
+        self.categorize_valid(tx)
     }
 
-    fn categorize_valid(&mut self, tx: &Transaction) -> Decision {
-        let Some(t) = self.tenants.get(&tx.tenant) else {
-            return Decision::Categorized(Categorization {
-                transaction_id: tx.id.clone(),
-                category: UNCATEGORIZED.into(),
-                confidence: 0.0,
-                band: Band::Low,
-                source: Source::Default,
-                reason: "internal: tenant state missing".into(),
-                merchant_key: String::new(),
-                merchant: String::new(),
-                tags: Vec::new(),
-                trace: Vec::new(),
-            });
-        };
+    fn categorize_valid(&mut self, tx: &Transaction) -> Result<Decision> {
+        let t = self
+            .tenants
+            .get(&tx.tenant)
+            .ok_or_else(|| Error::Internal(format!("state of tenant {:?} missing", tx.tenant)))?;
         let decision = match self.decide(t, tx) {
             Outcome::Decided(c) => Decision::Categorized(c),
             Outcome::Undecided {
@@ -525,7 +515,7 @@ impl Engine {
                 Decision::NeedsLlm(_) => t.stats.record_llm_request(),
             }
         }
-        decision
+        Ok(decision)
     }
 
     /// Categorizes a batch. Every transaction is validated first; if one is invalid the error
@@ -538,7 +528,7 @@ impl Engine {
         let mut out = Vec::with_capacity(txs.len());
         for tx in txs {
             self.tenant_mut(&tx.tenant)?;
-            out.push(self.categorize_valid(tx));
+            out.push(self.categorize_valid(tx)?);
         }
         Ok(out)
     }

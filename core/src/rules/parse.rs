@@ -395,7 +395,6 @@ impl Parser {
     }
 
     fn cond(&mut self) -> Result<Expr> {
-        let field_col = self.toks.get(self.pos).map_or(self.end_col, |t| t.col);
         let field = match self.peek() {
             Some(Tok::Word(w)) => Field::parse(w),
             _ => None,
@@ -433,7 +432,6 @@ impl Parser {
             }
             _ => vec![self.value()?],
         };
-        let _ = field_col;
         Condition::new(field, op, values)
             .map(Expr::Cond)
             .map_err(|e| self.err_at(op_col, error_message(&e)))
