@@ -239,10 +239,9 @@ impl Engine {
         });
         let merchant = ro
             .rename
-            .as_ref()
-            .map(|(n, _)| n.clone())
+            .map(|(n, _)| n.to_string())
             .unwrap_or_else(|| normalized.display.clone());
-        let tags = ro.tags.clone();
+        let tags: Vec<String> = ro.tags.iter().map(|t| t.to_string()).collect();
         let make = |category: String,
                     confidence: f64,
                     source: Source,
@@ -264,23 +263,17 @@ impl Engine {
         } else {
             trace.push(step(
                 "rules",
-                format!("matched {}", ro.matched.join(", ")),
-                ro.category.as_ref().map(|(c, _)| c.clone()),
+                format!("matched {}", ro.matched_ids().join(", ")),
+                ro.category.map(|(c, _)| c.to_string()),
                 ro.category.as_ref().map(|_| self.config.rule_confidence),
             ));
         }
-        if let Some((cat, rule_id)) = &ro.category {
-            let text = t
-                .rules
-                .iter()
-                .find(|r| &r.id == rule_id)
-                .map(|r| r.when.to_string())
-                .unwrap_or_default();
+        if let Some((cat, rule)) = ro.category {
             return Outcome::Decided(make(
-                cat.clone(),
+                cat.to_string(),
                 self.config.rule_confidence,
                 Source::Rule,
-                format!("rule {rule_id:?} matched: {text}"),
+                format!("rule {:?} matched: {}", rule.id, rule.when),
                 trace,
             ));
         }

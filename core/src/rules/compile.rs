@@ -1,9 +1,11 @@
 //! A tenant's rules compiled into one matcher.
 //!
 //! Matching one transaction costs one Aho-Corasick pass over the descriptor and one over the
-//! merchant (all literal conditions at once), one `RegexSet` pass per field that has regex
-//! conditions, and then a full evaluation of only those rules that a text hit can make true
-//! (plus the few rules with no text condition at all, which are always evaluated).
+//! merchant. The automaton holds every literal condition and, for each regex condition, the
+//! literals one of which every match of that regex must contain; only regexes whose literal
+//! occurred are run (each compiled on first use). Regexes without such a literal (`\d{4}`)
+//! are checked on every text through `RegexSet`s. Then only the rules that a text hit can make
+//! true are evaluated in full, plus the few rules with no text condition at all.
 //!
 //! Order is deterministic: rules are ranked by priority (higher first), then by the order they
 //! were added. Among matching rules, the first that sets a category decides the category, the
@@ -11,9 +13,10 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::ast::{Condition, Expr, Field, Op, Rule, Scalar};
 use crate::error::{Error, Result};
@@ -38,6 +41,15 @@ enum LitKind {
     EndsWith,
 }
 
+/// What an automaton pattern stands for.
+#[derive(Debug, Clone, Copy)]
+enum Needle {
+    /// A literal condition: the atom holds if the hit has the right position.
+    Literal(u32, LitKind),
+    /// A required literal of regex number `n`: the regex must now be run.
+    Regex(u32),
+}
+
 #[derive(Debug, Clone)]
 enum CExpr {
     All(Vec<CExpr>),
@@ -45,20 +57,65 @@ enum CExpr {
     Not(Box<CExpr>),
     /// A text condition answered by the automaton or regex pass.
     Atom(u32),
+    /// A regex on the account, compiled on first use.
+    AccountRegex(LazyRegex),
     /// Any other condition, evaluated directly.
     Check(Condition),
 }
 
-/// Per-field text matcher: literals through Aho-Corasick, regexes through a `RegexSet`.
+/// A case-insensitive regex compiled the first time a transaction needs it, so compiling a
+/// rule set costs only a parse per regex. It runs on folded text in its lowered,
+/// case-sensitive form when there is one (see [`super::literals::lowered_pattern`]).
+#[derive(Debug, Clone)]
+struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// Parses (cheap, and catches every syntax error now rather than at match time) without
+    /// compiling; returns the parsed form for literal extraction.
+    fn new(pattern: &str) -> Result<(Self, regex_syntax::hir::Hir)> {
+        let hir = super::literals::parse(pattern)
+            .map_err(|e| Error::invalid(format!("invalid regex {pattern:?}: {e}")))?;
+        let lazy = LazyRegex {
+            pattern: pattern.to_string(),
+            compiled: OnceLock::new(),
+        };
+        Ok((lazy, hir))
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                let lowered = super::literals::lowered_pattern(&self.pattern)
+                    .and_then(|p| RegexBuilder::new(&p).build().ok());
+                lowered.or_else(|| {
+                    RegexBuilder::new(&self.pattern)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
+    }
+}
+
+/// Per-field text matcher. One Aho-Corasick pass finds every literal condition and every
+/// required literal of a regex (see [`super::literals`]); only regexes whose literal occurred
+/// are run. Regexes without a usable literal are checked on every text through `RegexSet`s.
 #[derive(Debug, Clone, Default)]
 struct FieldMatcher {
     ac: Option<AhoCorasick>,
-    /// automaton pattern id -> (atom, kind)
-    pattern_atoms: Vec<Vec<(u32, LitKind)>>,
-    /// Regexes in sets of at most [`REGEX_CHUNK`], so a tenant with thousands of regex rules
-    /// stays within the regex engine's size limits.
-    regexes: Vec<RegexSet>,
-    regex_atoms: Vec<u32>,
+    /// automaton pattern id -> what it stands for
+    needles: Vec<Vec<Needle>>,
+    /// regexes behind a literal prefilter, with their atoms
+    triggered: Vec<(LazyRegex, u32)>,
+    /// regexes without a literal, in sets of at most [`REGEX_CHUNK`] to stay within the regex
+    /// engine's size limits
+    unfiltered: Vec<RegexSet>,
+    unfiltered_atoms: Vec<u32>,
 }
 
 /// Most regexes compiled into one `RegexSet`.
@@ -66,39 +123,58 @@ const REGEX_CHUNK: usize = 32;
 
 #[derive(Default)]
 struct FieldBuilder {
-    needles: Vec<String>,
-    needle_ids: HashMap<String, usize>,
-    pattern_atoms: Vec<Vec<(u32, LitKind)>>,
-    regexes: Vec<String>,
-    regex_atoms: Vec<u32>,
+    patterns: Vec<String>,
+    pattern_ids: HashMap<String, usize>,
+    needles: Vec<Vec<Needle>>,
+    triggered: Vec<(LazyRegex, u32)>,
+    unfiltered: Vec<String>,
+    unfiltered_atoms: Vec<u32>,
 }
 
 impl FieldBuilder {
-    fn literal(&mut self, needle: &str, kind: LitKind, atom: u32) {
-        let id = *self
-            .needle_ids
-            .entry(needle.to_string())
-            .or_insert_with(|| {
-                self.needles.push(needle.to_string());
-                self.pattern_atoms.push(Vec::new());
-                self.needles.len() - 1
-            });
-        self.pattern_atoms[id].push((atom, kind));
+    /// Adds an automaton pattern. Rule input is folded (lowercase), so patterns are too; a
+    /// condition built by hand with capitals still matches.
+    fn needle(&mut self, pattern: &str, needle: Needle) {
+        let pattern = pattern.to_lowercase();
+        let id = *self.pattern_ids.entry(pattern.clone()).or_insert_with(|| {
+            self.patterns.push(pattern);
+            self.needles.push(Vec::new());
+            self.patterns.len() - 1
+        });
+        self.needles[id].push(needle);
+    }
+
+    fn regex(&mut self, pattern: &str, atom: u32) -> Result<()> {
+        let (lazy, hir) = LazyRegex::new(pattern)?;
+        match super::literals::required_literals(&hir) {
+            Some(lits) => {
+                let n = self.triggered.len() as u32;
+                self.triggered.push((lazy, atom));
+                for l in &lits {
+                    self.needle(l, Needle::Regex(n));
+                }
+            }
+            None => {
+                self.unfiltered.push(pattern.to_string());
+                self.unfiltered_atoms.push(atom);
+            }
+        }
+        Ok(())
     }
 
     fn build(self) -> Result<FieldMatcher> {
-        let ac = if self.needles.is_empty() {
+        let ac = if self.patterns.is_empty() {
             None
         } else {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
-                    .build(&self.needles)
+                    .build(&self.patterns)
                     .map_err(|e| Error::Internal(format!("rule automaton: {e}")))?,
             )
         };
-        let regexes = self
-            .regexes
+        let unfiltered = self
+            .unfiltered
             .chunks(REGEX_CHUNK)
             .map(|chunk| {
                 RegexSetBuilder::new(chunk)
@@ -110,33 +186,49 @@ impl FieldBuilder {
             .collect::<Result<Vec<_>>>()?;
         Ok(FieldMatcher {
             ac,
-            pattern_atoms: self.pattern_atoms,
-            regexes,
-            regex_atoms: self.regex_atoms,
+            needles: self.needles,
+            triggered: self.triggered,
+            unfiltered,
+            unfiltered_atoms: self.unfiltered_atoms,
         })
     }
 }
 
 impl FieldMatcher {
-    fn hits(&self, text: &str, out: &mut Vec<u32>) {
+    /// Pushes the atoms that hold for `text`; `scratch` is reused between calls.
+    fn hits(&self, text: &str, out: &mut Vec<u32>, scratch: &mut Vec<u32>) {
         if let Some(ac) = &self.ac {
+            scratch.clear();
             for m in ac.find_overlapping_iter(text) {
-                for &(atom, kind) in &self.pattern_atoms[m.pattern().as_usize()] {
-                    let ok = match kind {
-                        LitKind::Contains => true,
-                        LitKind::Equals => m.start() == 0 && m.end() == text.len(),
-                        LitKind::StartsWith => m.start() == 0,
-                        LitKind::EndsWith => m.end() == text.len(),
-                    };
-                    if ok {
-                        out.push(atom);
+                for needle in &self.needles[m.pattern().as_usize()] {
+                    match *needle {
+                        Needle::Literal(atom, kind) => {
+                            let ok = match kind {
+                                LitKind::Contains => true,
+                                LitKind::Equals => m.start() == 0 && m.end() == text.len(),
+                                LitKind::StartsWith => m.start() == 0,
+                                LitKind::EndsWith => m.end() == text.len(),
+                            };
+                            if ok {
+                                out.push(atom);
+                            }
+                        }
+                        Needle::Regex(n) => scratch.push(n),
                     }
                 }
             }
+            scratch.sort_unstable();
+            scratch.dedup();
+            for &n in scratch.iter() {
+                let (re, atom) = &self.triggered[n as usize];
+                if re.is_match(text) {
+                    out.push(*atom);
+                }
+            }
         }
-        for (c, rs) in self.regexes.iter().enumerate() {
+        for (c, rs) in self.unfiltered.iter().enumerate() {
             for i in rs.matches(text).iter() {
-                out.push(self.regex_atoms[c * REGEX_CHUNK + i]);
+                out.push(self.unfiltered_atoms[c * REGEX_CHUNK + i]);
             }
         }
     }
@@ -178,7 +270,7 @@ impl RuleSet {
         let mut n_atoms: u32 = 0;
         let mut compiled = Vec::with_capacity(rules.len());
         for r in &rules {
-            compiled.push(compile_expr(&r.when, &mut fields, &mut n_atoms));
+            compiled.push(compile_expr(&r.when, &mut fields, &mut n_atoms)?);
         }
         let mut triggers = vec![Vec::new(); n_atoms as usize];
         let mut always = Vec::new();
@@ -227,8 +319,10 @@ impl RuleSet {
             return Vec::new();
         }
         let mut hits = Vec::new();
-        self.descriptor.hits(input.descriptor, &mut hits);
-        self.merchant.hits(input.merchant, &mut hits);
+        let mut scratch = Vec::new();
+        self.descriptor
+            .hits(input.descriptor, &mut hits, &mut scratch);
+        self.merchant.hits(input.merchant, &mut hits, &mut scratch);
         hits.sort_unstable();
         hits.dedup();
         let mut candidates: Vec<u32> = self.always.clone();
@@ -253,39 +347,20 @@ fn field_slot(field: Field) -> Option<usize> {
     }
 }
 
-fn compile_expr(e: &Expr, fields: &mut [FieldBuilder; 2], n_atoms: &mut u32) -> CExpr {
-    match e {
+fn compile_expr(e: &Expr, fields: &mut [FieldBuilder; 2], n_atoms: &mut u32) -> Result<CExpr> {
+    Ok(match e {
         Expr::All(xs) => CExpr::All(
             xs.iter()
                 .map(|x| compile_expr(x, fields, n_atoms))
-                .collect(),
+                .collect::<Result<_>>()?,
         ),
         Expr::Any(xs) => CExpr::Any(
             xs.iter()
                 .map(|x| compile_expr(x, fields, n_atoms))
-                .collect(),
+                .collect::<Result<_>>()?,
         ),
-        Expr::Not(x) => CExpr::Not(Box::new(compile_expr(x, fields, n_atoms))),
+        Expr::Not(x) => CExpr::Not(Box::new(compile_expr(x, fields, n_atoms)?)),
         Expr::Cond(c) => {
-            let Some(slot) = field_slot(c.field) else {
-                return CExpr::Check(c.clone());
-            };
-            let mut atom = |value: &str, op: Op| -> CExpr {
-                let a = *n_atoms;
-                *n_atoms += 1;
-                let fb = &mut fields[slot];
-                match op {
-                    Op::Matches => {
-                        fb.regexes.push(value.to_string());
-                        fb.regex_atoms.push(a);
-                    }
-                    Op::Equals | Op::OneOf => fb.literal(value, LitKind::Equals, a),
-                    Op::StartsWith => fb.literal(value, LitKind::StartsWith, a),
-                    Op::EndsWith => fb.literal(value, LitKind::EndsWith, a),
-                    _ => fb.literal(value, LitKind::Contains, a),
-                }
-                CExpr::Atom(a)
-            };
             let texts: Vec<&str> = c
                 .values
                 .iter()
@@ -294,20 +369,47 @@ fn compile_expr(e: &Expr, fields: &mut [FieldBuilder; 2], n_atoms: &mut u32) -> 
                     _ => None,
                 })
                 .collect();
+            let first = texts.first().copied().unwrap_or("");
+            let Some(slot) = field_slot(c.field) else {
+                if c.field == Field::Account && c.op == Op::Matches {
+                    return Ok(CExpr::AccountRegex(LazyRegex::new(first)?.0));
+                }
+                return Ok(CExpr::Check(c.clone()));
+            };
+            let mut atom = |value: &str, op: Op| -> Result<CExpr> {
+                if value.is_empty() && op != Op::Matches {
+                    return Err(Error::invalid(format!(
+                        "`{}` on `{}` needs non-empty text",
+                        op.as_str(),
+                        c.field.as_str()
+                    )));
+                }
+                let a = *n_atoms;
+                *n_atoms += 1;
+                let fb = &mut fields[slot];
+                match op {
+                    Op::Matches => fb.regex(value, a)?,
+                    Op::Equals | Op::OneOf => fb.needle(value, Needle::Literal(a, LitKind::Equals)),
+                    Op::StartsWith => fb.needle(value, Needle::Literal(a, LitKind::StartsWith)),
+                    Op::EndsWith => fb.needle(value, Needle::Literal(a, LitKind::EndsWith)),
+                    _ => fb.needle(value, Needle::Literal(a, LitKind::Contains)),
+                }
+                Ok(CExpr::Atom(a))
+            };
             if c.op == Op::OneOf {
-                CExpr::Any(texts.iter().map(|t| atom(t, c.op)).collect())
+                CExpr::Any(texts.iter().map(|t| atom(t, c.op)).collect::<Result<_>>()?)
             } else {
-                atom(texts.first().copied().unwrap_or(""), c.op)
+                atom(first, c.op)?
             }
         }
-    }
+    })
 }
 
 /// Atoms at least one of which must hit for the expression to hold; `None` if no such set.
 fn trigger_atoms(e: &CExpr) -> Option<Vec<u32>> {
     match e {
         CExpr::Atom(a) => Some(vec![*a]),
-        CExpr::Check(_) | CExpr::Not(_) => None,
+        CExpr::Check(_) | CExpr::AccountRegex(_) | CExpr::Not(_) => None,
         CExpr::All(xs) => xs.iter().filter_map(trigger_atoms).min_by_key(|v| v.len()),
         CExpr::Any(xs) => {
             let mut out = Vec::new();
@@ -325,6 +427,9 @@ fn eval(e: &CExpr, hits: &[u32], input: &RuleInput<'_>) -> bool {
         CExpr::Any(xs) => xs.iter().any(|x| eval(x, hits, input)),
         CExpr::Not(x) => !eval(x, hits, input),
         CExpr::Atom(a) => hits.binary_search(a).is_ok(),
+        CExpr::AccountRegex(re) => re.is_match(&crate::normalize::fold(
+            input.tx.account.as_deref().unwrap_or(""),
+        )),
         CExpr::Check(c) => check(c, input),
     }
 }
@@ -354,10 +459,7 @@ fn text_holds(op: Op, text: &str, values: &[Scalar]) -> bool {
         Op::OneOf => values
             .iter()
             .any(|x| matches!(x, Scalar::Text(s) if s == text)),
-        Op::Matches => regex::RegexBuilder::new(v(0))
-            .case_insensitive(true)
-            .build()
-            .is_ok_and(|r| r.is_match(text)),
+        // Regexes never get here: they are compiled into the field matchers.
         _ => false,
     }
 }

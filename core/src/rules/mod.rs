@@ -6,6 +6,7 @@
 pub mod ast;
 mod compile;
 mod decimal;
+mod literals;
 pub mod parse;
 
 pub use ast::{Actions, Condition, Expr, Field, Op, Rule, Scalar};
@@ -13,40 +14,47 @@ pub use compile::{RuleInput, RuleSet};
 pub use decimal::Decimal;
 pub use parse::{parse_rule, parse_rules};
 
-/// What the matching rules of one transaction decided.
+/// What the matching rules of one transaction decided, borrowed from the [`RuleSet`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RuleOutcome {
-    /// Category and the id of the rule that set it.
-    pub category: Option<(String, String)>,
-    /// New merchant name and the id of the rule that set it.
-    pub rename: Option<(String, String)>,
+pub struct RuleOutcome<'a> {
+    /// Category and the rule that set it.
+    pub category: Option<(&'a str, &'a Rule)>,
+    /// New merchant name and the rule that set it.
+    pub rename: Option<(&'a str, &'a Rule)>,
     /// Tags from every matching rule, first occurrence first.
-    pub tags: Vec<String>,
-    /// Ids of every matching rule in precedence order.
-    pub matched: Vec<String>,
+    pub tags: Vec<&'a str>,
+    /// Every matching rule in precedence order.
+    pub matched: Vec<&'a Rule>,
+}
+
+impl<'a> RuleOutcome<'a> {
+    /// Ids of the matching rules in precedence order.
+    pub fn matched_ids(&self) -> Vec<&'a str> {
+        self.matched.iter().map(|r| r.id.as_str()).collect()
+    }
 }
 
 impl RuleSet {
     /// Matches and combines the actions of every matching rule (see the module docs for order).
-    pub fn apply(&self, input: &RuleInput<'_>) -> RuleOutcome {
+    pub fn apply<'a>(&'a self, input: &RuleInput<'_>) -> RuleOutcome<'a> {
         let mut out = RuleOutcome::default();
         for r in self.matching(input) {
-            out.matched.push(r.id.clone());
             if out.category.is_none() {
                 if let Some(c) = &r.then.category {
-                    out.category = Some((c.clone(), r.id.clone()));
+                    out.category = Some((c.as_str(), r));
                 }
             }
             if out.rename.is_none() {
                 if let Some(n) = &r.then.rename {
-                    out.rename = Some((n.clone(), r.id.clone()));
+                    out.rename = Some((n.as_str(), r));
                 }
             }
             for t in &r.then.tags {
-                if !out.tags.contains(t) {
-                    out.tags.push(t.clone());
+                if !out.tags.contains(&t.as_str()) {
+                    out.tags.push(t.as_str());
                 }
             }
+            out.matched.push(r);
         }
         out
     }

@@ -17,8 +17,12 @@ fn tx(desc: &str, amount: i64, mcc: Option<u16>) -> Transaction {
     }
 }
 
-fn outcome(rules: &str, t: &Transaction, merchant: &str) -> RuleOutcome {
-    let set = RuleSet::new(parse_rules(rules, "r").unwrap()).unwrap();
+/// The outcome of `rules` on `t`; the rule set is leaked so the borrowed outcome can outlive
+/// this helper (fine in a test process).
+fn outcome(rules: &str, t: &Transaction, merchant: &str) -> RuleOutcome<'static> {
+    let set: &'static RuleSet = Box::leak(Box::new(
+        RuleSet::new(parse_rules(rules, "r").unwrap()).unwrap(),
+    ));
     let d = fold(&t.descriptor);
     set.apply(&RuleInput {
         tx: t,
@@ -39,11 +43,9 @@ descriptor matches "^caf.\s+de" => tag re"#,
         &t,
         "cafe de flore",
     );
-    assert_eq!(
-        o.category,
-        Some(("food.coffee".to_string(), "r1".to_string()))
-    );
-    assert_eq!(o.matched, ["r1", "r3", "r4", "r5"]);
+    let (category, rule) = o.category.unwrap();
+    assert_eq!((category, rule.id.as_str()), ("food.coffee", "r1"));
+    assert_eq!(o.matched_ids(), ["r1", "r3", "r4", "r5"]);
     assert_eq!(o.tags, ["paris", "exact", "re"]);
 }
 
@@ -68,12 +70,10 @@ fn priority_then_order_decides() {
 rule special: merchant = starbucks and amount < 10 => food.coffee, rename "Starbucks Coffee" priority 5
 merchant contains star => food.other, rename "Star""#;
     let o = outcome(rules, &t, "starbucks");
-    assert_eq!(
-        o.category,
-        Some(("food.coffee".to_string(), "special".to_string()))
-    );
+    let (category, rule) = o.category.unwrap();
+    assert_eq!((category, rule.id.as_str()), ("food.coffee", "special"));
     assert_eq!(o.rename.unwrap().0, "Starbucks Coffee");
-    assert_eq!(o.matched, ["special", "r1", "r3"]);
+    assert_eq!(o.matched_ids(), ["special", "r1", "r3"]);
 }
 
 #[test]
@@ -317,5 +317,85 @@ proptest! {
     #[test]
     fn parser_never_panics(s in "\\PC{0,80}") {
         let _ = parse_rules(&s, "r");
+    }
+}
+
+/// Regex fragments mixing case, accents, classes, anchors and the Unicode case variants
+/// (`ſ`, Kelvin sign) that fold turns into ASCII, each with raw strings that match it or
+/// nearly do, so that generated texts often match.
+const REGEX_ATOMS: &[(&str, &[&str])] = &[
+    ("ab", &["AB", "ab", "aB", "a"]),
+    ("Ka", &["ka", "\u{212a}A", "KA", "k"]),
+    ("sS", &["ss", "ſS", "Ss", "s"]),
+    ("é", &["é", "É", "e"]),
+    ("É", &["é", "É", "E"]),
+    ("ſ", &["s", "ſ", "S"]),
+    ("\u{212a}", &["k", "K", "\u{212a}"]),
+    ("#", &["#"]),
+    (" ", &[" "]),
+    ("\\d", &["1", "2", "a"]),
+    ("\\w", &["a", "K", "_", " "]),
+    ("\\s", &[" ", "a"]),
+    (".", &["x", "1"]),
+    ("[a-c]", &["B", "b", "d"]),
+    ("[K-M]", &["k", "L", "m", "n"]),
+    ("[^s]", &["S", "ſ", "t"]),
+    ("\\p{Lu}", &["A", "a", "1"]),
+    ("(?:ks|AB)", &["KS", "ab", "k"]),
+    ("\\x4B", &["k", "K"]),
+    ("\\b", &[""]),
+    ("^", &[""]),
+    ("$", &[""]),
+];
+
+fn regex_case() -> impl Strategy<Value = (String, String)> {
+    let piece = (
+        0..REGEX_ATOMS.len(),
+        prop::sample::select(vec!["", "", "?", "*", "+", "{2}"]),
+        0usize..4,
+    )
+        .prop_map(|(i, rep, w)| {
+            let (atom, witnesses) = REGEX_ATOMS[i];
+            let anchor = matches!(atom, "\\b" | "^" | "$");
+            let pattern = if rep.is_empty() || anchor {
+                atom.to_string()
+            } else {
+                format!("(?:{atom}){rep}")
+            };
+            let witness = witnesses[w % witnesses.len()];
+            let times = if rep == "{2}" { 2 } else { 1 };
+            (pattern, witness.repeat(times))
+        });
+    (
+        prop::collection::vec(piece, 1..5),
+        "[abkKsS #1]{0,3}",
+        "[abkKsS #1]{0,3}",
+    )
+        .prop_map(|(pieces, before, after)| {
+            let pattern: String = pieces.iter().map(|p| p.0.as_str()).collect();
+            let middle: String = pieces.iter().map(|p| p.1.as_str()).collect();
+            (pattern, format!("{before}{middle}{after}"))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The literal prefilter and the lowered, case-sensitive form never change what a regex
+    /// rule matches: the compiled set agrees with the plain case-insensitive regex on folded text.
+    #[test]
+    fn regex_rules_match_like_the_plain_regex((pattern, raw) in regex_case()) {
+        let text = fold(&raw);
+        let plain = regex::RegexBuilder::new(&pattern).case_insensitive(true).build().unwrap();
+        let rule = Rule {
+            id: "re".into(),
+            priority: 0,
+            when: Expr::Cond(Condition::new(Field::Descriptor, Op::Matches, vec![Scalar::Text(pattern.clone())]).unwrap()),
+            then: Actions { category: Some("shopping.other".into()), rename: None, tags: vec![] },
+        };
+        let set = RuleSet::new(vec![rule]).unwrap();
+        let t = tx(&raw, 100, None);
+        let got = !set.matching(&RuleInput { tx: &t, descriptor: &text, merchant: "" }).is_empty();
+        prop_assert_eq!(got, plain.is_match(&text), "pattern {:?} on {:?}", pattern, text);
     }
 }
