@@ -26,6 +26,7 @@ pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod pipeline;
+pub mod redact;
 pub mod rules;
 pub mod store;
 

@@ -1,0 +1,185 @@
+//! Redacting JSON documents: every string is scanned, and values under sensitive key names
+//! (`password`, `api_key`, `card_number`, `ssn`, ...) are replaced whole.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Finding, PiiKind, Redactor, TokenVault};
+
+/// A finding inside a JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFinding {
+    /// JSON Pointer (RFC 6901) of the string or number that held it.
+    pub path: String,
+    /// The finding; its span refers to that string (or to the number's text).
+    #[serde(flatten)]
+    pub finding: Finding,
+}
+
+/// A redacted JSON document and what was replaced in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RedactedJson {
+    /// The document with every finding replaced.
+    pub value: Value,
+    /// The findings, in document order.
+    pub findings: Vec<JsonFinding>,
+}
+
+/// The kind of data a key name announces, if it announces one.
+pub(crate) fn sensitive_key(key: &str) -> Option<PiiKind> {
+    let k: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let ends = |s: &str| k.ends_with(s);
+    Some(
+        if ends("password") || ends("passwd") || ends("passphrase") || k == "pwd" {
+            PiiKind::Secret
+        } else if ends("privatekey") {
+            PiiKind::PrivateKey
+        } else if ends("apikey") || ends("accesskey") || ends("accesskeyid") {
+            PiiKind::ApiKey
+        } else if ends("secret")
+            || ends("secretkey")
+            || ends("token")
+            || k == "authorization"
+            || k == "proxyauthorization"
+            || k == "cookie"
+            || k == "setcookie"
+            || ends("sessionid")
+            || k == "cvv"
+            || k == "cvc"
+            || k == "cvv2"
+            || k == "pin"
+            || ends("accountnumber")
+        {
+            PiiKind::Secret
+        } else if ends("ssn") || ends("socialsecuritynumber") {
+            PiiKind::UsSsn
+        } else if ends("cardnumber") || k == "pan" || ends("ccnumber") || ends("creditcard") {
+            PiiKind::CreditCard
+        } else if ends("iban") {
+            PiiKind::Iban
+        } else if ends("routingnumber") {
+            PiiKind::AbaRouting
+        } else {
+            return None;
+        },
+    )
+}
+
+fn pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+impl Redactor {
+    /// Redacts a JSON document with the configured operator (tokens from a fresh vault).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let r = xspense::redact::Redactor::new();
+    /// let out = r.redact_json(&json!({
+    ///     "user": {"email": "ana@example.com", "password": "hunter2"},
+    ///     "note": "card 4111-1111-1111-1111",
+    ///     "max_tokens": 200
+    /// }));
+    /// assert_eq!(out.value, json!({
+    ///     "user": {"email": "[EMAIL]", "password": "[SECRET]"},
+    ///     "note": "card [CARD]",
+    ///     "max_tokens": 200
+    /// }));
+    /// assert_eq!(out.findings[0].path, "/note");
+    /// ```
+    pub fn redact_json(&self, value: &Value) -> RedactedJson {
+        let mut vault = TokenVault::new();
+        self.redact_json_with(value, &mut vault)
+    }
+
+    /// Redacts a JSON document, issuing tokens from `vault` for [`super::Operator::Token`].
+    pub fn redact_json_with(&self, value: &Value, vault: &mut TokenVault) -> RedactedJson {
+        let mut findings = Vec::new();
+        let mut path = String::new();
+        let value = self.walk(value, None, &mut path, vault, &mut findings);
+        RedactedJson { value, findings }
+    }
+
+    fn walk(
+        &self,
+        v: &Value,
+        forced: Option<&PiiKind>,
+        path: &mut String,
+        vault: &mut TokenVault,
+        out: &mut Vec<JsonFinding>,
+    ) -> Value {
+        match v {
+            Value::Object(map) => {
+                let mut m = serde_json::Map::with_capacity(map.len());
+                for (k, child) in map {
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&pointer_escape(k));
+                    let kind = sensitive_key(k);
+                    let kind = kind.as_ref().or(forced);
+                    m.insert(k.clone(), self.walk(child, kind, path, vault, out));
+                    path.truncate(len);
+                }
+                Value::Object(m)
+            }
+            Value::Array(xs) => Value::Array(
+                xs.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let len = path.len();
+                        path.push('/');
+                        path.push_str(&i.to_string());
+                        let r = self.walk(x, forced, path, vault, out);
+                        path.truncate(len);
+                        r
+                    })
+                    .collect(),
+            ),
+            Value::String(s) => match forced {
+                Some(kind) if !s.is_empty() && !self.allowed(s) => {
+                    out.push(JsonFinding {
+                        path: path.clone(),
+                        finding: Finding {
+                            kind: kind.clone(),
+                            start: 0,
+                            end: s.len(),
+                            confidence: 0.9,
+                            detector: "json_key".into(),
+                        },
+                    });
+                    Value::String(self.replacement(kind, s, vault))
+                }
+                _ => {
+                    let r = self.redact_with(s, vault);
+                    out.extend(r.findings.into_iter().map(|finding| JsonFinding {
+                        path: path.clone(),
+                        finding,
+                    }));
+                    Value::String(r.text)
+                }
+            },
+            Value::Number(n) => match forced {
+                Some(kind) => {
+                    let s = n.to_string();
+                    out.push(JsonFinding {
+                        path: path.clone(),
+                        finding: Finding {
+                            kind: kind.clone(),
+                            start: 0,
+                            end: s.len(),
+                            confidence: 0.9,
+                            detector: "json_key".into(),
+                        },
+                    });
+                    Value::String(self.replacement(kind, &s, vault))
+                }
+                None => v.clone(),
+            },
+            Value::Bool(_) | Value::Null => v.clone(),
+        }
+    }
+}
