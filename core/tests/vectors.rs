@@ -107,3 +107,23 @@ fn llm_answer_vectors() {
         }
     }
 }
+
+#[test]
+fn redact_vectors() {
+    use xspense::redact::{Operator, Redactor};
+    for v in load("redact.json") {
+        let name = v["name"].as_str().unwrap();
+        let mode: Operator = v["mode"].as_str().unwrap().parse().unwrap();
+        let r = Redactor::builder().operator(mode).build().unwrap();
+        let out = r.redact(v["text"].as_str().unwrap());
+        assert_eq!(out.text, v["expect"].as_str().unwrap(), "{name}");
+        let kinds: Vec<String> = out.findings.iter().map(|f| f.kind.to_string()).collect();
+        let want: Vec<String> = v["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(kinds, want, "{name}");
+    }
+}

@@ -1,4 +1,4 @@
-//! `xspense`: categorize bank CSV exports, evaluate accuracy, check rule files.
+//! `xspense`: categorize bank CSV exports, evaluate accuracy, check rule files, redact text.
 //!
 //! Runs the engine on its embedded defaults: in-memory stores, the built-in taxonomy and tables,
 //! no network (the LLM fallback is off; undecided rows keep their best guess or `uncategorized`).
@@ -6,6 +6,7 @@
 mod bank_csv;
 mod eval;
 mod output;
+mod redact;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ use bank_csv::{AmountSign, ReadOptions};
 #[command(
     name = "xspense",
     version,
-    about = "Expense categorization engine: categorize, evaluate, check rules"
+    about = "Expense categorization engine: categorize, evaluate, check rules, redact PII"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -74,6 +75,28 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+    /// Replace card numbers, IBANs, SSNs, emails, phones, IPs, API keys and other secrets in a
+    /// text file, streaming line by line.
+    Redact {
+        /// The file to read; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// How findings are replaced. `hash` reads its key from XSPENSE_REDACT_KEY.
+        #[arg(long, default_value = "placeholder", value_parser = ["placeholder", "mask", "hash", "remove", "token"])]
+        mode: String,
+        /// Treat each line as a JSON document (JSON Lines): strings are scanned and values under
+        /// names such as `password` or `card_number` are replaced whole.
+        #[arg(long)]
+        json: bool,
+        /// Write here (atomically) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Ignore findings below this confidence.
+        #[arg(long, default_value_t = 0.5)]
+        min_confidence: f64,
+        /// Print counts by kind to standard error when done.
+        #[arg(long)]
+        report: bool,
+    },
     /// Rule files.
     Rules {
         #[command(subcommand)]
@@ -118,6 +141,26 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => check_rules(&file),
+        Command::Redact {
+            file,
+            mode,
+            json,
+            out,
+            min_confidence,
+            report,
+        } => mode
+            .parse()
+            .map_err(|e: xspense::Error| e.to_string())
+            .and_then(|mode| {
+                redact::run(&redact::Options {
+                    input: file.as_deref(),
+                    out: out.as_deref(),
+                    mode,
+                    json,
+                    min_confidence,
+                    report,
+                })
+            }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -155,3 +155,82 @@ fn rules_check_reports_line_and_column() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 3, column 8"));
 }
+
+#[test]
+fn redact_streams_lines_and_keeps_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "app.log",
+        b"user ana@example.com paid with 4111-1111-1111-1111\r\nSQ *BLUE BOTTLE 0042 OAKLAND CA\nno newline at end ana@example.com",
+    );
+    let out = dir.path().join("red.log");
+    let o = xspense(&[
+        "redact",
+        &log,
+        "--mode",
+        "token",
+        "--report",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "user <EMAIL_1> paid with <CARD_1>\r\nSQ *BLUE BOTTLE 0042 OAKLAND CA\nno newline at end <EMAIL_1>"
+    );
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert!(report.contains("EMAIL_ADDRESS        2"), "{report}");
+}
+
+#[test]
+fn redact_json_lines_and_bad_input_errors_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "a.jsonl",
+        b"{\"password\":\"hunter2\",\"note\":\"ssn 588-46-6702\"}\n",
+    );
+    let o = xspense(&["redact", "--json", &good]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "{\"note\":\"ssn [SSN]\",\"password\":\"[SECRET]\"}\n"
+    );
+
+    let bad = write(dir.path(), "b.jsonl", b"{\"a\":1}\nnot json\n");
+    let out = dir.path().join("b.out");
+    let o = xspense(&["redact", "--json", &bad, "--out", &out.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2 is not JSON"));
+    assert!(!out.exists(), "nothing is half-written");
+
+    let latin1 = write(dir.path(), "c.txt", b"caf\xe9\n");
+    let o = xspense(&["redact", &latin1]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1 is not UTF-8"));
+}
+
+#[test]
+fn redact_hash_mode_needs_a_key_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "a.txt", b"ana@example.com\n");
+    let o = Command::new(env!("CARGO_BIN_EXE_xspense"))
+        .args(["redact", "--mode", "hash", &f])
+        .env_remove("XSPENSE_REDACT_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("XSPENSE_REDACT_KEY"));
+    let run = |key: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_xspense"))
+            .args(["redact", "--mode", "hash", &f])
+            .env("XSPENSE_REDACT_KEY", key)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(run("k1"), run("k1"));
+    assert_ne!(run("k1"), run("k2"));
+    assert!(run("k1").starts_with("[EMAIL:"));
+}

@@ -1,7 +1,7 @@
 //! The sans-IO language-model fallback.
 //!
 //! When no stage is confident, [`crate::Engine::categorize`] returns an [`LlmRequest`]: a prompt
-//! with personal data scrubbed out, the allowed categories, few-shot examples from the tenant's
+//! with personal data replaced by [`crate::redact`] placeholders, the allowed categories, few-shot examples from the tenant's
 //! memory and a JSON schema for the answer. The host sends it with whatever client it has and
 //! passes the answer text to [`crate::Engine::resolve`], which validates it ([`parse_answer`])
 //! and learns from it so the same merchant does not need the model again.
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::Categorization;
 
-pub use scrub::scrub;
+pub use scrub::{prompt_redactor, scrub};
 
 /// One few-shot example taken from the tenant's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,41 +1,37 @@
-//! A minimal scrubber for LLM prompts: emails, long digit runs (card, account and phone
-//! numbers) and URLs with query strings are replaced by placeholders. The full redaction module
-//! will take its place.
+//! Redaction of the text that goes into LLM prompts.
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use crate::redact::Redactor;
 
-fn patterns() -> &'static [(Regex, &'static str)] {
-    static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    P.get_or_init(|| {
-        vec![
-            (
-                Regex::new(r"(?i)[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}").expect("email"),
-                "[EMAIL]",
-            ),
-            (Regex::new(r"(?i)https?://\S+\?\S*").expect("url"), "[URL]"),
-            // 6+ digits, possibly grouped by spaces or dashes: cards, accounts, phones.
-            (
-                Regex::new(r"\+?\d(?:[\s\-]?\d){5,}").expect("digits"),
-                "[NUMBER]",
-            ),
-        ]
+/// The redactor used for prompts: every built-in detector, placeholders, the descriptor
+/// allow-list (merchants' toll-free numbers stay; store numbers and amounts are never
+/// findings), and a low confidence floor (0.3): a model does not need a bare run of ten digits
+/// to categorize a purchase, so those go too even without a word such as `phone` nearby.
+pub fn prompt_redactor() -> &'static Redactor {
+    static R: OnceLock<Redactor> = OnceLock::new();
+    R.get_or_init(|| {
+        Redactor::builder()
+            .for_descriptors()
+            .min_confidence(0.3)
+            .build()
+            .expect("the prompt redactor settings are valid")
     })
 }
 
-/// Replaces emails, URLs with query strings and digit runs of six or more with placeholders.
+/// Replaces card numbers, IBANs, SSNs, emails, phones, IP addresses and secrets with typed
+/// placeholders, keeping store numbers, amounts and dates.
 ///
 /// ```
 /// assert_eq!(
-///     xspense::llm::scrub("PAYPAL *JOHN john@x.com 4111 1111 1111 1111 #42"),
-///     "PAYPAL *JOHN [EMAIL] [NUMBER] #42"
+///     xspense::llm::scrub("PAYPAL *JOHN john@x.com 4111 1111 1111 1111 #42 12.50"),
+///     "PAYPAL *JOHN [EMAIL] [CARD] #42 12.50"
+/// );
+/// assert_eq!(
+///     xspense::llm::scrub("ZELLE TO J SMITH 4155550132 AMZN 888-280-4331"),
+///     "ZELLE TO J SMITH [PHONE] AMZN 888-280-4331"
 /// );
 /// ```
 pub fn scrub(text: &str) -> String {
-    let mut s = text.to_string();
-    for (re, rep) in patterns() {
-        s = re.replace_all(&s, *rep).into_owned();
-    }
-    s
+    prompt_redactor().redact(text).text
 }

@@ -80,6 +80,11 @@ fn llm_answers_are_validated_and_learned() {
         panic!()
     };
     assert!(!req.prompt.contains("john@example.com") && !req.prompt.contains("4029357733"));
+    assert!(
+        req.prompt.contains("[EMAIL]") && req.prompt.contains("[PHONE]"),
+        "{}",
+        req.prompt
+    );
     for bad in [
         "nonsense",
         r#"{"category":"food.pizza","confidence":0.9}"#,

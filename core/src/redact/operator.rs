@@ -27,8 +27,9 @@ pub enum Operator {
     Hash,
     /// The finding is deleted.
     Remove,
-    /// A numbered token such as `<CARD_1>`; the same value gets the same token within one
-    /// [`TokenVault`], and [`TokenVault::restore`] puts the values back.
+    /// A numbered token such as `<CARD_1>`; the same value (spelled the same way) gets the
+    /// same token within one [`TokenVault`], and [`TokenVault::restore`] puts the values back
+    /// exactly.
     Token,
 }
 
@@ -126,8 +127,8 @@ pub(crate) fn pseudonym(key: &[u8], kind: &PiiKind, value: &str) -> String {
 /// use xspense::redact::{Operator, Redactor, TokenVault};
 /// let r = Redactor::builder().operator(Operator::Token).build().unwrap();
 /// let mut vault = TokenVault::new();
-/// let out = r.redact_with("mail ana@example.com or ANA@example.com", &mut vault);
-/// assert_eq!(out.text, "mail <EMAIL_1> or <EMAIL_1>");
+/// let out = r.redact_with("mail ana@example.com, bo@example.org, ana@example.com", &mut vault);
+/// assert_eq!(out.text, "mail <EMAIL_1>, <EMAIL_2>, <EMAIL_1>");
 /// assert_eq!(vault.restore("Reply sent to <EMAIL_1>."), "Reply sent to ana@example.com.");
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -143,9 +144,10 @@ impl TokenVault {
         TokenVault::default()
     }
 
-    /// The token for a value, made on first sight.
+    /// The token for a value, made on first sight. Values are compared as written, so that
+    /// restoring gives back exactly the text that was redacted.
     pub(crate) fn token(&mut self, kind: &PiiKind, value: &str) -> String {
-        let key = (kind.clone(), canonical(kind, value));
+        let key = (kind.clone(), value.to_string());
         if let Some(t) = self.by_value.get(&key) {
             return t.clone();
         }
