@@ -38,3 +38,8 @@ pub use model::{
 };
 pub use pipeline::{Decision, Engine, EngineConfig, Stats};
 pub use rules::{Rule, RuleSet};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
