@@ -32,6 +32,26 @@ pub enum ErrorCode {
     RateLimited,
     /// A bug inside xspense; reported instead of panicking across an FFI boundary.
     Internal,
+    /// A worker acted on a task whose lease it no longer holds (expired or taken over).
+    LeaseLost,
+    /// A payload is larger or deeper than allowed.
+    PayloadTooLarge,
+    /// A signed token or signature is not well formed.
+    TokenMalformed,
+    /// A signature does not verify (wrong key or altered content).
+    TokenBadSignature,
+    /// A token is meant for another audience.
+    TokenWrongAudience,
+    /// A token comes from an issuer that is not trusted.
+    TokenWrongIssuer,
+    /// A token or signature is past its expiry (or its timestamp is too old).
+    TokenExpired,
+    /// A token is not valid yet.
+    TokenNotYetValid,
+    /// A token was seen before.
+    TokenReplayed,
+    /// An audit log failed verification.
+    Tampered,
 }
 
 impl ErrorCode {
@@ -47,11 +67,21 @@ impl ErrorCode {
             ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
+            ErrorCode::LeaseLost => "lease_lost",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TokenMalformed => "token_malformed",
+            ErrorCode::TokenBadSignature => "token_bad_signature",
+            ErrorCode::TokenWrongAudience => "token_wrong_audience",
+            ErrorCode::TokenWrongIssuer => "token_wrong_issuer",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenNotYetValid => "token_not_yet_valid",
+            ErrorCode::TokenReplayed => "token_replayed",
+            ErrorCode::Tampered => "tampered",
         }
     }
 
     /// Every code, in declaration order (for bindings that generate one native error per code).
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidInput,
         ErrorCode::ParseError,
         ErrorCode::NotFound,
@@ -61,6 +91,16 @@ impl ErrorCode {
         ErrorCode::InvalidTransition,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
+        ErrorCode::LeaseLost,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::TokenMalformed,
+        ErrorCode::TokenBadSignature,
+        ErrorCode::TokenWrongAudience,
+        ErrorCode::TokenWrongIssuer,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenNotYetValid,
+        ErrorCode::TokenReplayed,
+        ErrorCode::Tampered,
     ];
 }
 
@@ -125,6 +165,28 @@ pub enum Error {
     /// A bug inside xspense.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A worker no longer holds the lease of the task it acted on.
+    #[error("lease lost: {0}")]
+    LeaseLost(String),
+    /// A payload is larger or deeper than allowed.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    /// A token or signature was refused; `code` says why (one of the `token_*` codes).
+    #[error("{code}: {message}")]
+    Token {
+        /// Why: [`ErrorCode::TokenMalformed`], [`ErrorCode::TokenBadSignature`], ...
+        code: ErrorCode,
+        /// Details safe to log (never the key or the token).
+        message: String,
+    },
+    /// An audit log failed verification at entry `seq`.
+    #[error("audit log tampered at entry {seq}: {problem}")]
+    Tampered {
+        /// Sequence number of the first entry that does not verify.
+        seq: u64,
+        /// `altered`, `removed` or `reordered`, with details.
+        problem: String,
+    },
 }
 
 impl Error {
@@ -140,6 +202,10 @@ impl Error {
             Error::InvalidTransition(_) => ErrorCode::InvalidTransition,
             Error::RateLimited(_) => ErrorCode::RateLimited,
             Error::Internal(_) => ErrorCode::Internal,
+            Error::LeaseLost(_) => ErrorCode::LeaseLost,
+            Error::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Error::Token { code, .. } => *code,
+            Error::Tampered { .. } => ErrorCode::Tampered,
         }
     }
 

@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod error;
 pub mod llm;
 pub mod memory;
@@ -29,6 +30,7 @@ pub mod pipeline;
 pub mod redact;
 pub mod rules;
 pub mod store;
+pub mod tasks;
 
 pub use error::{Error, ErrorCode, Position, Result};
 pub use llm::{LlmAnswer, LlmClassifier, LlmRequest};
