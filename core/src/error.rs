@@ -239,7 +239,17 @@ mod tests {
                 "corrupt_snapshot",
                 "invalid_transition",
                 "rate_limited",
-                "internal"
+                "internal",
+                "lease_lost",
+                "payload_too_large",
+                "token_malformed",
+                "token_bad_signature",
+                "token_wrong_audience",
+                "token_wrong_issuer",
+                "token_expired",
+                "token_not_yet_valid",
+                "token_replayed",
+                "tampered"
             ]
         );
         for c in ErrorCode::ALL {

@@ -20,8 +20,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod clock;
+pub mod envelope;
 pub mod error;
+pub mod limits;
 pub mod llm;
 pub mod memory;
 pub mod model;

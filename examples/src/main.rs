@@ -7,6 +7,7 @@ mod bank_csv;
 mod eval;
 mod output;
 mod redact;
+mod tasks_demo;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -102,6 +103,34 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Background-worker coordination.
+    Tasks {
+        #[command(subcommand)]
+        command: TasksCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TasksCommand {
+    /// Simulate workers on the task engine: leases, retries, dead letters, signed envelopes,
+    /// idempotency keys and a verified audit log, on virtual time.
+    Demo {
+        /// Categorization jobs to run (each adds an insights follow-up).
+        #[arg(long, default_value_t = 2_000)]
+        tasks: usize,
+        /// Worker threads.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// Share of attempts that fail.
+        #[arg(long, default_value_t = 0.15)]
+        fail_rate: f64,
+        /// Share of attempts whose worker crashes and abandons the lease.
+        #[arg(long, default_value_t = 0.05)]
+        crash_rate: f64,
+        /// Seed of the simulation.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -141,6 +170,22 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => check_rules(&file),
+        Command::Tasks {
+            command:
+                TasksCommand::Demo {
+                    tasks,
+                    workers,
+                    fail_rate,
+                    crash_rate,
+                    seed,
+                },
+        } => tasks_demo::run(&tasks_demo::Options {
+            tasks,
+            workers,
+            fail_rate,
+            crash_rate,
+            seed,
+        }),
         Command::Redact {
             file,
             mode,

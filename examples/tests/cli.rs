@@ -234,3 +234,37 @@ fn redact_hash_mode_needs_a_key_from_the_environment() {
     assert_ne!(run("k1"), run("k2"));
     assert!(run("k1").starts_with("[EMAIL:"));
 }
+
+#[test]
+fn tasks_demo_finishes_every_task_and_verifies_the_audit_chain() {
+    let o = xspense(&[
+        "tasks",
+        "demo",
+        "--tasks",
+        "300",
+        "--workers",
+        "3",
+        "--crash-rate",
+        "0.2",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("chain verified"), "{out}");
+    assert!(
+        out.contains("duplicates absorbed by idempotency keys: 150"),
+        "{out}"
+    );
+    for line in out
+        .lines()
+        .filter(|l| l.starts_with("categorizer") || l.starts_with("insights"))
+    {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            (cols[1], cols[2]),
+            ("0", "0"),
+            "nothing left pending or claimed: {line}"
+        );
+    }
+    let bad = xspense(&["tasks", "demo", "--tasks", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
