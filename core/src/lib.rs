@@ -24,6 +24,7 @@ pub mod audit;
 pub mod clock;
 pub mod envelope;
 pub mod error;
+pub mod knowledge;
 pub mod limits;
 pub mod llm;
 pub mod memory;

@@ -12,6 +12,8 @@ pub enum Source {
     Alias,
     /// Similar merchants the tenant confirmed before.
     Similarity,
+    /// The built-in knowledge base of well-known merchants (cold start).
+    Knowledge,
     /// The card network's merchant category code.
     Mcc,
     /// The host's language model.
@@ -27,6 +29,7 @@ impl Source {
             Source::Rule => "rule",
             Source::Alias => "alias",
             Source::Similarity => "similarity",
+            Source::Knowledge => "knowledge",
             Source::Mcc => "mcc",
             Source::Llm => "llm",
             Source::Default => "default",
@@ -34,10 +37,11 @@ impl Source {
     }
 
     /// Every source in pipeline order.
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Rule,
         Source::Alias,
         Source::Similarity,
+        Source::Knowledge,
         Source::Mcc,
         Source::Llm,
         Source::Default,

@@ -19,6 +19,16 @@ pub struct EngineConfig {
     pub llm_fallback: bool,
     /// Most few-shot examples put in an LLM request.
     pub llm_examples: usize,
+    /// Consult the built-in knowledge base of well-known merchants when the tenant's rules and
+    /// memory know nothing (cold start).
+    pub knowledge: bool,
+    /// Confidence of a knowledge-base answer for a recognized brand (descriptor-table answers
+    /// get 0.1 less).
+    pub knowledge_confidence: f64,
+    /// Use the transaction's merchant category code when nothing else knows.
+    pub mcc: bool,
+    /// Confidence of an MCC answer.
+    pub mcc_confidence: f64,
 }
 
 impl Default for EngineConfig {
@@ -29,6 +39,10 @@ impl Default for EngineConfig {
             alias_decay: 0.8,
             llm_fallback: true,
             llm_examples: 8,
+            knowledge: true,
+            knowledge_confidence: 0.8,
+            mcc: true,
+            mcc_confidence: 0.65,
         }
     }
 }
@@ -47,6 +61,8 @@ impl EngineConfig {
         };
         unit("rule_confidence", self.rule_confidence)?;
         unit("alias_min_confidence", self.alias_min_confidence)?;
+        unit("knowledge_confidence", self.knowledge_confidence)?;
+        unit("mcc_confidence", self.mcc_confidence)?;
         if !(self.alias_decay > 0.0 && self.alias_decay <= 1.0) {
             return Err(Error::invalid(format!(
                 "alias_decay must be within (0, 1], got {}",

@@ -9,6 +9,7 @@ use super::config::EngineConfig;
 use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
+use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
@@ -323,6 +324,75 @@ impl Engine {
                 None,
                 None,
             )),
+        }
+        // Cold start: built-in knowledge, only where the tenant's own memory is silent.
+        if best_guess.is_none() {
+            let kb = KnowledgeBase::builtin();
+            if self.config.knowledge {
+                match kb.merchant(&normalized.key) {
+                    Some(k) if t.taxonomy.contains(k.category) => {
+                        let confidence = match k.origin {
+                            Origin::Brand => self.config.knowledge_confidence,
+                            Origin::Solyanka => (self.config.knowledge_confidence - 0.1).max(0.0),
+                        };
+                        trace.push(step(
+                            "knowledge",
+                            format!(
+                                "{:?} is a known merchant ({} table)",
+                                normalized.key,
+                                k.origin.as_str()
+                            ),
+                            Some(k.category.to_string()),
+                            Some(confidence),
+                        ));
+                        let reason = format!(
+                            "{merchant} is a well-known merchant usually filed under {}",
+                            k.category
+                        );
+                        return Outcome::Decided(make(
+                            k.category.to_string(),
+                            confidence,
+                            Source::Knowledge,
+                            reason,
+                            trace,
+                        ));
+                    }
+                    _ => trace.push(step(
+                        "knowledge",
+                        format!("{:?} is not in the built-in knowledge base", normalized.key),
+                        None,
+                        None,
+                    )),
+                }
+            }
+            if self.config.mcc {
+                if let Some(code) = tx.mcc {
+                    match kb.mcc(code) {
+                        Some(category) if t.taxonomy.contains(category) => {
+                            let desc = kb.mcc_description(code).unwrap_or("");
+                            trace.push(step(
+                                "mcc",
+                                format!("MCC {code:04}: {desc}"),
+                                Some(category.to_string()),
+                                Some(self.config.mcc_confidence),
+                            ));
+                            return Outcome::Decided(make(
+                                category.to_string(),
+                                self.config.mcc_confidence,
+                                Source::Mcc,
+                                format!("the card network files {merchant} under MCC {code:04} ({desc})"),
+                                trace,
+                            ));
+                        }
+                        _ => trace.push(step(
+                            "mcc",
+                            format!("MCC {code:04} has no default category"),
+                            None,
+                            None,
+                        )),
+                    }
+                }
+            }
         }
         Outcome::Undecided {
             best_guess,

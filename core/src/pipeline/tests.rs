@@ -132,7 +132,7 @@ fn blocking_classifier_path() {
 #[test]
 fn tenants_are_isolated() {
     let mut e = Engine::new();
-    e.add_rules("a", r#"merchant contains "starbucks" => food.coffee"#)
+    e.add_rules("a", r#"merchant contains "kalomi" => food.coffee"#)
         .unwrap();
     e.add_category("a", "fun.coffee", "Coffee fun", None)
         .unwrap();
@@ -140,7 +140,8 @@ fn tenants_are_isolated() {
         .unwrap();
     // Tenant b sees none of a's rules, aliases or categories.
     assert!(matches!(
-        e.categorize(&tx("b", "1", "STARBUCKS 123", 100)).unwrap(),
+        e.categorize(&tx("b", "1", "KALOMI ROASTERS 123", 100))
+            .unwrap(),
         Decision::NeedsLlm(_)
     ));
     assert!(matches!(
@@ -327,4 +328,33 @@ fn no_llm_mode_returns_best_guess_or_default() {
         ..Default::default()
     })
     .is_err());
+}
+
+#[test]
+fn cold_start_knowledge_and_mcc_sit_below_the_tenants_own_memory() {
+    let mut e = Engine::new();
+    let d = |e: &mut Engine, t: &Transaction| match e.categorize(t).unwrap() {
+        Decision::Categorized(c) => (c.category, c.source),
+        Decision::NeedsLlm(_) => ("<llm>".to_string(), Source::Default),
+    };
+    // a new tenant: the knowledge base knows the brand
+    let sbux = tx("new", "1", "SQ *STARBUCKS #1234 SEATTLE WA", 475);
+    assert_eq!(d(&mut e, &sbux), ("food.coffee".into(), Source::Knowledge));
+    // an unknown merchant with an MCC: the MCC decides
+    let mut odd = tx("new", "2", "KALOMI TASHI 0042", 1_200);
+    odd.mcc = Some(5812);
+    assert_eq!(d(&mut e, &odd), ("food.restaurants".into(), Source::Mcc));
+    // the tenant's own correction wins over both from then on
+    e.feedback(&sbux, "food.other").unwrap();
+    assert_eq!(d(&mut e, &sbux), ("food.other".into(), Source::Alias));
+    e.feedback(&odd, "shopping.other").unwrap();
+    assert_eq!(d(&mut e, &odd), ("shopping.other".into(), Source::Alias));
+    // and both stages can be switched off
+    let mut off = Engine::with_config(EngineConfig {
+        knowledge: false,
+        mcc: false,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(d(&mut off, &sbux).0, "<llm>");
 }
