@@ -1,5 +1,18 @@
-//! What a tenant taught the engine: learned merchant aliases.
+//! What a tenant taught the engine: learned merchant aliases, and the similarity memory that
+//! generalizes them to merchants it has not seen (vectors of merchant names, searched by
+//! k nearest neighbours).
 
 mod alias;
+mod embed;
+mod labels;
+mod linear;
+mod similar;
+mod vector;
 
 pub use alias::{AliasEntry, AliasMemory, AliasVerdict};
+pub use embed::{Embedder, HashingEmbedder};
+pub(crate) use labels::LabelMap;
+pub(crate) use linear::{features, key_features, OnlineClassifier};
+pub(crate) use similar::SimilarityMemory;
+pub use similar::{Neighbour, SimilarityVote};
+pub use vector::FlatIndex;

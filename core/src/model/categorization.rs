@@ -12,6 +12,8 @@ pub enum Source {
     Alias,
     /// Similar merchants the tenant confirmed before.
     Similarity,
+    /// The tenant's online classifier over descriptor words.
+    Classifier,
     /// The built-in knowledge base of well-known merchants (cold start).
     Knowledge,
     /// The card network's merchant category code.
@@ -29,6 +31,7 @@ impl Source {
             Source::Rule => "rule",
             Source::Alias => "alias",
             Source::Similarity => "similarity",
+            Source::Classifier => "classifier",
             Source::Knowledge => "knowledge",
             Source::Mcc => "mcc",
             Source::Llm => "llm",
@@ -37,10 +40,11 @@ impl Source {
     }
 
     /// Every source in pipeline order.
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Rule,
         Source::Alias,
         Source::Similarity,
+        Source::Classifier,
         Source::Knowledge,
         Source::Mcc,
         Source::Llm,

@@ -121,6 +121,36 @@ impl Normalizer {
         }
     }
 
+    /// A finer key than [`Normalized::key`]: the whole descriptor folded, without bank phrases,
+    /// digits and punctuation (dots kept), starting with `≈`. Two descriptors the normalizer
+    /// maps to one merchant (`AMAZON.DE ...` and `AMAZON.ES ...` both to `amazon`) keep
+    /// different detail keys, so memory can tell them apart when the tenant does.
+    ///
+    /// ```
+    /// let n = xspense::normalize::Normalizer::builtin();
+    /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
+    /// ```
+    pub fn detail_key(&self, descriptor: &str) -> String {
+        let folded = fold(descriptor);
+        let s = self.strip_leading(folded.trim());
+        let cleaned: String = s
+            .chars()
+            .map(|c| {
+                if c.is_alphabetic() || c == '.' {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        let words: Vec<&str> = cleaned
+            .split_whitespace()
+            .map(|w| w.trim_matches('.'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        format!("≈{}", words.join(" "))
+    }
+
     /// Normalizes one descriptor. Never fails: text that reduces to nothing keys on its folded form.
     pub fn normalize(&self, descriptor: &str) -> Normalized {
         let folded = fold(descriptor);

@@ -19,6 +19,17 @@ pub struct EngineConfig {
     pub llm_fallback: bool,
     /// Most few-shot examples put in an LLM request.
     pub llm_examples: usize,
+    /// Vote among similar merchants the tenant filed before when a merchant key is new.
+    pub similarity: bool,
+    /// Neighbours consulted in a similarity vote.
+    pub similarity_k: usize,
+    /// Neighbours less similar than this (cosine) do not vote.
+    pub similarity_min_similarity: f32,
+    /// A similarity or classifier answer at or above this confidence decides; below it is a
+    /// best guess.
+    pub similarity_min_confidence: f64,
+    /// Feedback examples the online classifier needs before it answers.
+    pub classifier_min_examples: u32,
     /// Consult the built-in knowledge base of well-known merchants when the tenant's rules and
     /// memory know nothing (cold start).
     pub knowledge: bool,
@@ -39,6 +50,11 @@ impl Default for EngineConfig {
             alias_decay: 0.8,
             llm_fallback: true,
             llm_examples: 8,
+            similarity: true,
+            similarity_k: 10,
+            similarity_min_similarity: 0.5,
+            similarity_min_confidence: 0.6,
+            classifier_min_examples: 10,
             knowledge: true,
             knowledge_confidence: 0.8,
             mcc: true,
@@ -62,6 +78,14 @@ impl EngineConfig {
         unit("rule_confidence", self.rule_confidence)?;
         unit("alias_min_confidence", self.alias_min_confidence)?;
         unit("knowledge_confidence", self.knowledge_confidence)?;
+        unit("similarity_min_confidence", self.similarity_min_confidence)?;
+        unit(
+            "similarity_min_similarity",
+            f64::from(self.similarity_min_similarity),
+        )?;
+        if self.similarity_k == 0 || self.similarity_k > 100 {
+            return Err(Error::invalid("similarity_k must be 1 to 100"));
+        }
         unit("mcc_confidence", self.mcc_confidence)?;
         if !(self.alias_decay > 0.0 && self.alias_decay <= 1.0) {
             return Err(Error::invalid(format!(

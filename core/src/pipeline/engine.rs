@@ -1,6 +1,7 @@
 //! The engine: one value holding every tenant's state, with the operations hosts call.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -11,6 +12,7 @@ use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
+use crate::memory::{features, Embedder, HashingEmbedder};
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
     UNCATEGORIZED,
@@ -48,6 +50,7 @@ impl Decision {
 pub struct Engine {
     config: EngineConfig,
     normalizer: Normalizer,
+    embedder: Arc<dyn Embedder>,
     tenants: HashMap<String, TenantState>,
     changes: Vec<Change>,
 }
@@ -57,6 +60,10 @@ impl Default for Engine {
         Self::new()
     }
 }
+
+/// Cold-start answers below this confidence (a built-in category the tenant has not shown how it
+/// names) are only best guesses.
+const WEAK_COLD_START: f64 = 0.5;
 
 /// Prefix the parser gives unnamed rules; replaced by a content hash.
 const AUTO_ID: &str = "~auto~";
@@ -77,6 +84,7 @@ impl Engine {
         Engine {
             config: EngineConfig::default(),
             normalizer: Normalizer::builtin(),
+            embedder: Arc::new(HashingEmbedder::default()),
             tenants: HashMap::new(),
             changes: Vec::new(),
         }
@@ -91,6 +99,17 @@ impl Engine {
         })
     }
 
+    /// An engine whose similarity memory uses the host's embedder (a sentence-embedding model,
+    /// ...) instead of the built-in hashing embedder.
+    pub fn with_embedder(config: EngineConfig, embedder: Arc<dyn Embedder>) -> Result<Self> {
+        let mut e = Engine::with_config(config)?;
+        if embedder.dim() == 0 {
+            return Err(Error::invalid("embedder dimension must be positive"));
+        }
+        e.embedder = embedder;
+        Ok(e)
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &EngineConfig {
         &self.config
@@ -103,7 +122,11 @@ impl Engine {
 
     fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
         transaction_check_id("tenant", tenant)?;
-        Ok(self.tenants.entry(tenant.to_string()).or_default())
+        let dim = self.embedder.dim();
+        Ok(self
+            .tenants
+            .entry(tenant.to_string())
+            .or_insert_with(|| TenantState::new(dim)))
     }
 
     /// The tenant's taxonomy (built-in tree plus its own categories).
@@ -279,7 +302,17 @@ impl Engine {
             ));
         }
         let mut best_guess = None;
-        match t.aliases.lookup(&normalized.key) {
+        // the detail key (whole descriptor) wins when it is itself confident: the tenant may
+        // file two descriptors of one merchant differently
+        let detail = self
+            .normalizer
+            .detail_key(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
+        let alias_verdict = match t.aliases.lookup(&detail) {
+            Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
+            _ => t.aliases.lookup(&normalized.key),
+        };
+        let alias_known = alias_verdict.is_some();
+        match alias_verdict {
             Some(v) => {
                 let detail = format!(
                     "{:?} learned {} time(s); {} holds {:.0}% of the vote",
@@ -325,8 +358,104 @@ impl Engine {
                 None,
             )),
         }
-        // Cold start: built-in knowledge, only where the tenant's own memory is silent.
-        if best_guess.is_none() {
+        // Similar merchants the tenant filed before, and the tenant's online classifier, when
+        // this merchant key itself is new.
+        if !alias_known && self.config.similarity {
+            let vote = t
+                .similar
+                .vote(
+                    &*self.embedder,
+                    &normalized.key,
+                    &t.aliases,
+                    self.config.similarity_k,
+                    self.config.similarity_min_similarity,
+                )
+                .filter(|v| t.taxonomy.contains(&v.category));
+            let clf = t
+                .classifier
+                .predict(
+                    &features(tx, &normalized.key),
+                    self.config.classifier_min_examples,
+                )
+                .filter(|p| t.taxonomy.contains(&p.label));
+            match &vote {
+                Some(v) => {
+                    let list = v
+                        .neighbours
+                        .iter()
+                        .take(5)
+                        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    trace.push(step(
+                        "similarity",
+                        format!(
+                            "neighbours: {list}; {:.0}% of the weighted vote",
+                            v.share * 100.0
+                        ),
+                        Some(v.category.clone()),
+                        Some(v.confidence),
+                    ));
+                }
+                None => trace.push(step(
+                    "similarity",
+                    "no similar merchant filed before".into(),
+                    None,
+                    None,
+                )),
+            }
+            if let Some(p) = &clf {
+                trace.push(step(
+                    "classifier",
+                    format!(
+                        "descriptor words point to {} (margin {:.2})",
+                        p.label, p.margin
+                    ),
+                    Some(p.label.clone()),
+                    Some(p.confidence),
+                ));
+            }
+            // agreement makes both more believable; otherwise the more confident one speaks
+            let pick = match (&vote, &clf) {
+                (Some(v), Some(p)) if v.category == p.label => Some((
+                    v.category.clone(),
+                    (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(0.97),
+                    Source::Similarity,
+                )),
+                (Some(v), Some(p)) if p.confidence > v.confidence => Some((
+                    p.label.clone(),
+                    p.confidence * (1.0 - v.confidence / 2.0),
+                    Source::Classifier,
+                )),
+                (Some(v), Some(p)) => Some((
+                    v.category.clone(),
+                    v.confidence * (1.0 - p.confidence / 2.0),
+                    Source::Similarity,
+                )),
+                (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
+                (None, Some(p)) => Some((p.label.clone(), p.confidence, Source::Classifier)),
+                (None, None) => None,
+            };
+            if let Some((category, confidence, source)) = pick {
+                let reason = match (source, &vote) {
+                    (Source::Similarity, Some(v)) => format!(
+                        "{merchant} looks like {} you filed under {category}",
+                        v.neighbours
+                            .iter()
+                            .find(|n| n.category == category)
+                            .map_or("merchants", |n| n.key.as_str())
+                    ),
+                    _ => format!("the words in this descriptor usually mean {category} for you"),
+                };
+                if confidence >= self.config.similarity_min_confidence {
+                    return Outcome::Decided(make(category, confidence, source, reason, trace));
+                }
+                best_guess = Some(make(category, confidence, source, reason, trace.clone()));
+            }
+        }
+        // Cold start: built-in knowledge, only where the tenant's own memory is silent about
+        // this merchant key.
+        if !alias_known {
             let kb = KnowledgeBase::builtin();
             if self.config.knowledge {
                 match kb.merchant(&normalized.key) {
@@ -335,6 +464,8 @@ impl Engine {
                             Origin::Brand => self.config.knowledge_confidence,
                             Origin::Solyanka => (self.config.knowledge_confidence - 0.1).max(0.0),
                         };
+                        let (category, confidence) =
+                            self.in_tenant_words(t, k.category, confidence);
                         trace.push(step(
                             "knowledge",
                             format!(
@@ -345,17 +476,32 @@ impl Engine {
                             Some(k.category.to_string()),
                             Some(confidence),
                         ));
-                        let reason = format!(
-                            "{merchant} is a well-known merchant usually filed under {}",
-                            k.category
-                        );
-                        return Outcome::Decided(make(
-                            k.category.to_string(),
-                            confidence,
-                            Source::Knowledge,
-                            reason,
-                            trace,
-                        ));
+                        let reason = if category == k.category {
+                            format!("{merchant} is a well-known merchant usually filed under {category}")
+                        } else {
+                            format!(
+                                "{merchant} is a well-known {} merchant, which you file under {category}",
+                                k.category
+                            )
+                        };
+                        if confidence >= WEAK_COLD_START {
+                            return Outcome::Decided(make(
+                                category,
+                                confidence,
+                                Source::Knowledge,
+                                reason,
+                                trace,
+                            ));
+                        }
+                        if best_guess.is_none() {
+                            best_guess = Some(make(
+                                category,
+                                confidence,
+                                Source::Knowledge,
+                                reason,
+                                trace.clone(),
+                            ));
+                        }
                     }
                     _ => trace.push(step(
                         "knowledge",
@@ -368,21 +514,37 @@ impl Engine {
             if self.config.mcc {
                 if let Some(code) = tx.mcc {
                     match kb.mcc(code) {
-                        Some(category) if t.taxonomy.contains(category) => {
+                        Some(builtin) if t.taxonomy.contains(builtin) => {
                             let desc = kb.mcc_description(code).unwrap_or("");
+                            let (category, confidence) =
+                                self.in_tenant_words(t, builtin, self.config.mcc_confidence);
                             trace.push(step(
                                 "mcc",
-                                format!("MCC {code:04}: {desc}"),
-                                Some(category.to_string()),
-                                Some(self.config.mcc_confidence),
+                                format!("MCC {code:04}: {desc} ({builtin})"),
+                                Some(category.clone()),
+                                Some(confidence),
                             ));
-                            return Outcome::Decided(make(
-                                category.to_string(),
-                                self.config.mcc_confidence,
-                                Source::Mcc,
-                                format!("the card network files {merchant} under MCC {code:04} ({desc})"),
-                                trace,
-                            ));
+                            let reason = format!(
+                                "the card network files {merchant} under MCC {code:04} ({desc})"
+                            );
+                            if confidence >= WEAK_COLD_START && best_guess.is_none() {
+                                return Outcome::Decided(make(
+                                    category,
+                                    confidence,
+                                    Source::Mcc,
+                                    reason,
+                                    trace,
+                                ));
+                            }
+                            if best_guess.is_none() {
+                                best_guess = Some(make(
+                                    category,
+                                    confidence,
+                                    Source::Mcc,
+                                    reason,
+                                    trace.clone(),
+                                ));
+                            }
                         }
                         _ => trace.push(step(
                             "mcc",
@@ -399,6 +561,25 @@ impl Engine {
             trace,
             normalized,
             merchant,
+        }
+    }
+
+    /// A built-in category in the tenant's own words, when feedback showed a clear habit
+    /// (most of at least two votes); the confidence shrinks with the habit's share.
+    fn in_tenant_words(&self, t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
+        match t.labels.translate(builtin) {
+            Some(tr) if tr.share >= 0.5 && tr.support >= 2.0 && t.taxonomy.contains(&tr.label) => {
+                (tr.label, confidence * tr.share)
+            }
+            // a tenant with its own label set has not shown how it names this category: the
+            // built-in id is only a weak guess
+            _ if t
+                .labels
+                .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin)) =>
+            {
+                (builtin.to_string(), confidence.min(0.4))
+            }
+            _ => (builtin.to_string(), confidence),
         }
     }
 
@@ -672,31 +853,68 @@ impl Engine {
     /// Learns that `tx` belongs in `category` (a confirmation or a correction).
     pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
         tx.validate()?;
-        let key = self
-            .normalizer
-            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor))
-            .key;
+        let text = tx.merchant.as_deref().unwrap_or(&tx.descriptor);
+        let key = self.normalizer.normalize(text).key;
+        let detail = self.normalizer.detail_key(text);
         let decay = self.config.alias_decay;
+        let embedder = self.embedder.clone();
         let t = self.tenant_mut(&tx.tenant)?;
         t.taxonomy.require(category)?;
+        let mut learned = Vec::with_capacity(2);
+        // the whole descriptor too, when it says more than the merchant key
+        if detail != format!("≈{key}") {
+            let d = t.aliases.learn(&detail, category, tx.date, decay).clone();
+            learned.push((detail, d));
+        }
         let entry = t.aliases.learn(&key, category, tx.date, decay).clone();
+        t.similar.upsert(&*embedder, &key);
+        t.classifier.learn(&features(tx, &key), category);
+        // how this tenant names what the built-in tables would have said
+        t.labels.note(category);
+        let kb = KnowledgeBase::builtin();
+        if let Some(m) = kb.merchant(&key) {
+            t.labels.learn(m.category, category, 1.0);
+        } else if let Some(c) = tx.mcc.and_then(|code| kb.mcc(code)) {
+            t.labels.learn(c, category, 1.0);
+        }
         t.stats.feedback += 1;
-        self.changes.push(Change::AliasLearned {
-            tenant: tx.tenant.clone(),
-            key,
-            entry,
-        });
+        learned.push((key, entry));
+        for (key, entry) in learned {
+            self.changes.push(Change::AliasLearned {
+                tenant: tx.tenant.clone(),
+                key,
+                entry,
+            });
+        }
         Ok(())
     }
 
     /// Forgets what was learned for a merchant key; returns whether anything was known.
     pub fn forget_merchant(&mut self, tenant: &str, key: &str) -> Result<bool> {
+        let normalizer = self.normalizer.clone();
         let t = self.tenant_mut(tenant)?;
-        let known = t.aliases.forget(key);
-        if known {
+        // the detail keys (whole descriptors) of this merchant go too
+        let mut gone: Vec<String> = t
+            .aliases
+            .entries()
+            .into_iter()
+            .filter_map(|(k, _)| {
+                let text = k.strip_prefix('≈')?;
+                (normalizer.normalize(text).key == key).then(|| k.clone())
+            })
+            .collect();
+        if t.aliases.lookup(key).is_some() {
+            gone.push(key.to_string());
+        }
+        for k in &gone {
+            t.aliases.forget(k);
+        }
+        t.similar.remove(key);
+        let known = !gone.is_empty();
+        for k in gone {
             self.changes.push(Change::AliasForgotten {
                 tenant: tenant.to_string(),
-                key: key.to_string(),
+                key: k,
             });
         }
         Ok(known)
@@ -710,7 +928,7 @@ impl Engine {
         let t = match self.tenants.get(&tx.tenant) {
             Some(t) => t,
             None => {
-                empty = TenantState::default();
+                empty = TenantState::new(self.embedder.dim());
                 &empty
             }
         };
@@ -749,7 +967,11 @@ impl Engine {
             let tenant = ch.tenant();
             transaction_check_id("tenant", tenant)?;
             if !touched.contains_key(tenant) {
-                let current = self.tenants.get(tenant).cloned().unwrap_or_default();
+                let current = self
+                    .tenants
+                    .get(tenant)
+                    .cloned()
+                    .unwrap_or_else(|| TenantState::new(self.embedder.dim()));
                 touched.insert(tenant.to_string(), current);
             }
             let t = touched
@@ -757,7 +979,8 @@ impl Engine {
                 .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
             apply_one(t, ch).map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
         }
-        for (k, v) in touched {
+        for (k, mut v) in touched {
+            v.reindex(&*self.embedder);
             self.tenants.insert(k, v);
         }
         Ok(())
@@ -788,7 +1011,7 @@ impl Engine {
         for (name, s) in payload.tenants {
             transaction_check_id("tenant", &name)
                 .map_err(|e| Error::CorruptSnapshot(e.to_string()))?;
-            let state = TenantState::from_snapshot(s).map_err(|e| match e {
+            let state = TenantState::from_snapshot(s, &*self.embedder).map_err(|e| match e {
                 Error::CorruptSnapshot(_) => e,
                 other => Error::CorruptSnapshot(format!("tenant {name:?}: {other}")),
             })?;

@@ -1,7 +1,10 @@
 //! One tenant's state: taxonomy, rules, aliases, counters.
 
 use crate::error::{Error, Result};
-use crate::memory::AliasMemory;
+use crate::knowledge::KnowledgeBase;
+use crate::memory::{
+    key_features, AliasMemory, Embedder, LabelMap, OnlineClassifier, SimilarityMemory,
+};
 use crate::model::Taxonomy;
 use crate::rules::{Rule, RuleSet};
 use crate::store::snapshot::TenantSnapshot;
@@ -15,22 +18,67 @@ pub(crate) struct TenantState {
     pub rules: Vec<Rule>,
     pub ruleset: RuleSet,
     pub aliases: AliasMemory,
+    /// Vectors of the alias keys, kept in step with `aliases`.
+    pub similar: SimilarityMemory,
+    /// Built-in category -> the tenant's label for it, learned from feedback.
+    pub labels: LabelMap,
+    /// Online linear classifier over descriptor n-grams, trained by feedback.
+    pub classifier: OnlineClassifier,
     pub stats: Stats,
 }
 
-impl Default for TenantState {
-    fn default() -> Self {
+impl TenantState {
+    /// An empty tenant whose similarity memory holds vectors of length `dim`.
+    pub fn new(dim: usize) -> Self {
         TenantState {
             taxonomy: Taxonomy::builtin(),
             rules: Vec::new(),
             ruleset: RuleSet::default(),
             aliases: AliasMemory::default(),
+            similar: SimilarityMemory::new(dim),
+            labels: LabelMap::default(),
+            classifier: OnlineClassifier::default(),
             stats: Stats::default(),
         }
     }
-}
 
-impl TenantState {
+    /// Rebuilds the similarity memory and the label map from the alias entries (after an
+    /// import). Label votes that came from MCCs are not in the aliases and start afresh.
+    pub fn reindex(&mut self, embedder: &dyn Embedder) {
+        self.similar = SimilarityMemory::new(embedder.dim());
+        self.labels = LabelMap::default();
+        self.classifier = OnlineClassifier::default();
+        let kb = KnowledgeBase::builtin();
+        let verdicts: Vec<(String, Option<(String, u32)>)> = self
+            .aliases
+            .entries()
+            .into_iter()
+            .map(|(k, _)| {
+                (
+                    k.clone(),
+                    self.aliases.lookup(k).map(|v| (v.category, v.support)),
+                )
+            })
+            .collect();
+        for (k, verdict) in verdicts {
+            if k.starts_with('≈') {
+                continue; // detail keys only refine the alias lookup
+            }
+            self.similar.upsert(embedder, &k);
+            if let Some((label, support)) = &verdict {
+                // the classifier relearns from the merchant names (the raw descriptors and
+                // amounts are not stored)
+                let x = key_features(&k);
+                for _ in 0..(*support).min(3) {
+                    self.classifier.learn(&x, label);
+                }
+            }
+            if let (Some(m), Some((label, support))) = (kb.merchant(&k), verdict) {
+                self.labels.learn(m.category, &label, f64::from(support));
+            }
+        }
+    }
+
     /// Checks that every rule's category exists, then compiles; on error nothing changes.
     pub fn set_rules(&mut self, rules: Vec<Rule>) -> Result<()> {
         for r in &rules {
@@ -62,8 +110,8 @@ impl TenantState {
         }
     }
 
-    pub fn from_snapshot(s: TenantSnapshot) -> Result<Self> {
-        let mut t = TenantState::default();
+    pub fn from_snapshot(s: TenantSnapshot, embedder: &dyn Embedder) -> Result<Self> {
+        let mut t = TenantState::new(embedder.dim());
         // Parents may come after children in id order; add until no progress.
         let mut pending = s.categories;
         while !pending.is_empty() {
@@ -96,6 +144,7 @@ impl TenantState {
             }
             t.aliases.put(&k, e);
         }
+        t.reindex(embedder);
         Ok(t)
     }
 }

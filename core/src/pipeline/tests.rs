@@ -358,3 +358,63 @@ fn cold_start_knowledge_and_mcc_sit_below_the_tenants_own_memory() {
     .unwrap();
     assert_eq!(d(&mut off, &sbux).0, "<llm>");
 }
+
+#[test]
+fn similar_merchants_vote_and_cold_start_speaks_the_tenants_labels() {
+    let mut e = Engine::new();
+    e.add_category("u", "Eating out", "Eating out", None)
+        .unwrap();
+    e.add_category("u", "Coffee & snacks", "Coffee & snacks", None)
+        .unwrap();
+    // the tenant files two bakery branches, then a third branch shows up
+    e.feedback(
+        &tx("u", "1", "TARTINE BAKERY 600 GUERRERO", 1_200),
+        "Eating out",
+    )
+    .unwrap();
+    e.feedback(&tx("u", "2", "TARTINE BAKERY AND CAFE", 900), "Eating out")
+        .unwrap();
+    // explain gives the answer whether or not it clears the deciding threshold
+    let c = e
+        .explain(&tx("u", "3", "TARTINE BAKERY MANUFACTORY", 1_500))
+        .unwrap();
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("Eating out", Source::Similarity)
+    );
+    assert!(c
+        .trace
+        .iter()
+        .any(|s| s.stage == "similarity" && s.detail.contains("tartine bakery")));
+    // two coffee chains filed as "Coffee & snacks": a third known chain follows the habit
+    e.feedback(&tx("u", "4", "SQ *STARBUCKS #1234", 475), "Coffee & snacks")
+        .unwrap();
+    e.feedback(
+        &tx("u", "5", "DUNKIN #3321 BOSTON MA", 310),
+        "Coffee & snacks",
+    )
+    .unwrap();
+    let Decision::Categorized(c) = e
+        .categorize(&tx("u", "6", "TIM HORTONS #44 TORONTO ON", 250))
+        .unwrap()
+    else {
+        panic!("the knowledge base knows Tim Hortons")
+    };
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("Coffee & snacks", Source::Knowledge)
+    );
+    // forgetting a merchant removes it from the vote too
+    for d in ["TARTINE BAKERY 600 GUERRERO", "TARTINE BAKERY AND CAFE"] {
+        let key = e.normalize(d).key;
+        assert!(e.forget_merchant("u", &key).unwrap(), "{key}");
+    }
+    let after = e
+        .explain(&tx("u", "7", "TARTINE BAKERY MANUFACTORY", 1_500))
+        .unwrap();
+    assert_ne!(after.source, Source::Similarity);
+    let again = e
+        .explain(&tx("u", "8", "TARTINE BAKERY 600 GUERRERO", 1_200))
+        .unwrap();
+    assert_ne!(again.source, Source::Alias, "the whole-descriptor alias went too");
+}

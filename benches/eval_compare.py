@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Side-by-side prequential comparison on any labelled bank CSV: xspense against the
+categorizers users pick today.
+
+For each transaction in date order, every method predicts from what it learned before, then
+learns the true label (the protocol of `xspense eval`). Baselines:
+- payee vote (Actual Budget style): the most frequent label of the same cleaned payee text;
+- word n-gram LinearSVC (smart_importer style), retrained every RETRAIN transactions;
+- char n-gram TF-IDF + logistic regression, retrained every RETRAIN transactions.
+Retraining after every single transaction is what an interactive tool would do; every
+RETRAIN (default 25) keeps the run short and only flatters the baselines' speed.
+
+Usage: python3 benches/eval_compare.py FILE.csv [FILE.csv ...] [--label Category] [--retrain 25]
+The first run creates benches/.venv-eval with scikit-learn.
+"""
+import argparse
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "benches" / ".venv-eval"
+
+
+def ensure_venv():
+    if VENV.exists() and Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
+    subprocess.check_call([str(py), "-m", "pip", "install", "-q", "scikit-learn==1.*"])
+    os.execv(str(py), [str(py), __file__, *sys.argv[1:]])
+
+
+def read(path, label):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    cols = {c.lower(): c for c in rows[0].keys()}
+    desc = next(cols[c] for c in cols if c in ("description", "descriptor", "payee", "memo", "details"))
+    datec = next(cols[c] for c in cols if "date" in c)
+    amt = next((cols[c] for c in cols if c in ("amount", "value")), None)
+    out = [(r[datec], r[desc], r.get(amt, "0") if amt else "0", r[label]) for r in rows]
+    return [x for _, x in sorted(enumerate(out), key=lambda p: (p[1][0], p[0]))]
+
+
+def clean_payee(s):
+    s = s.lower()
+    s = re.sub(r"\d+", " ", s)
+    s = re.sub(r"[^a-z& ]+", " ", s)
+    return " ".join(s.split())
+
+
+def payee_vote(rows):
+    seen = defaultdict(Counter)
+    hits = 0
+    for _, d, _, y in rows:
+        p = clean_payee(d)
+        if seen[p]:
+            hits += seen[p].most_common(1)[0][0] == y
+        seen[p][y] += 1
+    return hits
+
+
+def sklearn_model(rows, kind, retrain):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    hits = 0
+    model = None
+    X, Y = [], []
+    for i, (_, d, _, y) in enumerate(rows):
+        if model is not None:
+            hits += model.predict([d])[0] == y
+        elif Y:
+            hits += Counter(Y).most_common(1)[0][0] == y
+        X.append(d)
+        Y.append(y)
+        if len(set(Y)) >= 2 and (i + 1) % retrain == 0:
+            from sklearn.pipeline import make_pipeline
+            if kind == "svc":
+                model = make_pipeline(TfidfVectorizer(analyzer="word", ngram_range=(1, 2), lowercase=True), LinearSVC())
+            else:
+                model = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=True),
+                                      LogisticRegression(max_iter=1000))
+            model.fit(X, Y)
+    return hits
+
+
+def xspense(path, label):
+    out = subprocess.run(
+        ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(path), "--label", label, "--json"],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main():
+    ensure_venv()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--label", default="Category")
+    ap.add_argument("--retrain", type=int, default=25)
+    a = ap.parse_args()
+    print(f"{'file':<22}{'n':>6}{'xspense':>9}{'payee':>8}{'w-SVC':>8}{'c-LR':>8}   ms/tx: xspense  w-SVC  c-LR")
+    for f in a.files:
+        rows = read(f, a.label)
+        n = len(rows)
+        x = xspense(Path(f).resolve(), a.label)
+        t0 = time.perf_counter(); pv = payee_vote(rows); tp = time.perf_counter() - t0
+        t0 = time.perf_counter(); svc = sklearn_model(rows, "svc", a.retrain); ts = time.perf_counter() - t0
+        t0 = time.perf_counter(); lr = sklearn_model(rows, "lr", a.retrain); tl = time.perf_counter() - t0
+        print(f"{Path(f).name:<22}{n:>6}{x['accuracy']:>9.3f}{pv / n:>8.3f}{svc / n:>8.3f}{lr / n:>8.3f}"
+              f"   {x['us_per_tx'] / 1000:>13.3f} {ts / n * 1000:>6.2f} {tl / n * 1000:>5.2f}")
+
+
+if __name__ == "__main__":
+    main()
