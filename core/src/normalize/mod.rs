@@ -25,6 +25,25 @@ use std::collections::HashSet;
 
 pub use fold::fold;
 
+/// `≈` + the words of folded, bank-phrase-free text, without digits and punctuation (dots kept).
+fn detail_of(stripped: &str) -> String {
+    let mut out = String::with_capacity(stripped.len() + 3);
+    out.push('≈');
+    let mut first = true;
+    for w in stripped.split(|c: char| !(c.is_alphabetic() || c == '.')) {
+        let w = w.trim_matches('.');
+        if w.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(w);
+        first = false;
+    }
+    out
+}
+
 /// What normalization made of a descriptor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Normalized {
@@ -34,6 +53,9 @@ pub struct Normalized {
     pub display: String,
     /// Whether the key came from the built-in brand table.
     pub brand: bool,
+    /// The finer whole-descriptor key (see [`Normalizer::detail_key`]).
+    #[serde(default)]
+    pub detail: String,
 }
 
 /// The table-driven descriptor normalizer. Build once, share freely (it is immutable).
@@ -131,24 +153,7 @@ impl Normalizer {
     /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
     /// ```
     pub fn detail_key(&self, descriptor: &str) -> String {
-        let folded = fold(descriptor);
-        let s = self.strip_leading(folded.trim());
-        let cleaned: String = s
-            .chars()
-            .map(|c| {
-                if c.is_alphabetic() || c == '.' {
-                    c
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        let words: Vec<&str> = cleaned
-            .split_whitespace()
-            .map(|w| w.trim_matches('.'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        format!("≈{}", words.join(" "))
+        detail_of(&self.strip_leading(fold(descriptor).trim()))
     }
 
     /// Normalizes one descriptor. Never fails: text that reduces to nothing keys on its folded form.
@@ -156,6 +161,7 @@ impl Normalizer {
         let folded = fold(descriptor);
         let caps_tail = capitalized_tail(descriptor);
         let mut s = self.strip_leading(folded.trim());
+        let detail = detail_of(&s);
         if s.bytes().any(|b| b.is_ascii_digit()) {
             s = self.noise.replace_all(&s, " ").into_owned();
         }
@@ -178,6 +184,7 @@ impl Normalizer {
                 key: key.to_string(),
                 display: display.to_string(),
                 brand: true,
+                detail,
             };
         }
         let tokens = self.tokens(s, caps_tail.as_deref());
@@ -190,6 +197,7 @@ impl Normalizer {
             display: title_case(&key),
             key,
             brand: false,
+            detail,
         }
     }
 

@@ -304,10 +304,7 @@ impl Engine {
         let mut best_guess = None;
         // the detail key (whole descriptor) wins when it is itself confident: the tenant may
         // file two descriptors of one merchant differently
-        let detail = self
-            .normalizer
-            .detail_key(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-        let alias_verdict = match t.aliases.lookup(&detail) {
+        let alias_verdict = match t.aliases.lookup(&normalized.detail) {
             Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
             _ => t.aliases.lookup(&normalized.key),
         };
@@ -854,8 +851,7 @@ impl Engine {
     pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
         tx.validate()?;
         let text = tx.merchant.as_deref().unwrap_or(&tx.descriptor);
-        let key = self.normalizer.normalize(text).key;
-        let detail = self.normalizer.detail_key(text);
+        let Normalized { key, detail, .. } = self.normalizer.normalize(text);
         let decay = self.config.alias_decay;
         let embedder = self.embedder.clone();
         let t = self.tenant_mut(&tx.tenant)?;

@@ -416,5 +416,9 @@ fn similar_merchants_vote_and_cold_start_speaks_the_tenants_labels() {
     let again = e
         .explain(&tx("u", "8", "TARTINE BAKERY 600 GUERRERO", 1_200))
         .unwrap();
-    assert_ne!(again.source, Source::Alias, "the whole-descriptor alias went too");
+    assert_ne!(
+        again.source,
+        Source::Alias,
+        "the whole-descriptor alias went too"
+    );
 }
