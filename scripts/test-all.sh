@@ -20,6 +20,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (core, command-line tool, benches build)"
 cargo test --workspace
 
+step "the optional HNSW index (feature hnsw: clippy and its tests)"
+cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
+cargo test -p xspense --features hnsw --lib memory::hnsw
+
 step "wasm32 build of the core (Debian rustc-web, build-std)"
 need=()
 for p in rustc-web cargo-web rust-web-src lld; do

@@ -4,6 +4,8 @@
 
 mod alias;
 mod embed;
+#[cfg(feature = "hnsw")]
+mod hnsw;
 mod labels;
 mod linear;
 mod similar;
@@ -11,6 +13,8 @@ mod vector;
 
 pub use alias::{AliasEntry, AliasMemory, AliasVerdict};
 pub use embed::{Embedder, HashingEmbedder};
+#[cfg(feature = "hnsw")]
+pub use hnsw::{HnswIndex, HnswParams};
 pub(crate) use labels::LabelMap;
 pub(crate) use linear::{features, key_features, OnlineClassifier};
 pub(crate) use similar::SimilarityMemory;

@@ -694,6 +694,8 @@ impl Engine {
             .aliases
             .entries()
             .into_iter()
+            // detail keys (`≈...`) repeat their merchant key in descriptor form
+            .filter(|(k, _)| !k.starts_with('≈'))
             .filter_map(|(k, e)| {
                 let overlap = k.split(' ').filter(|w| words.contains(w)).count();
                 let cat = e
