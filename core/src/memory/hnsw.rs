@@ -114,15 +114,9 @@ impl HnswIndex {
 
     /// Inserts or replaces the vector of `key`.
     pub fn upsert(&mut self, key: &str, vector: &[f32]) -> Result<()> {
-        if vector.len() != self.dim {
-            return Err(Error::invalid(format!(
-                "vector has {} dimensions, the index {}",
-                vector.len(),
-                self.dim
-            )));
-        }
-        if vector.iter().any(|x| !x.is_finite()) || vector.iter().all(|x| *x == 0.0) {
-            return Err(Error::invalid("vector must be finite and not all zero"));
+        super::vector::check_vector(vector, self.dim)?;
+        if vector.iter().all(|x| *x == 0.0) {
+            return Err(Error::invalid("vector must not be all zero"));
         }
         self.remove(key);
         let id = self.slots.len();

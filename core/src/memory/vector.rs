@@ -53,16 +53,7 @@ impl FlatIndex {
 
     /// Inserts or replaces the vector of `key` (normalized here).
     pub fn upsert(&mut self, key: &str, vector: &[f32]) -> Result<()> {
-        if vector.len() != self.dim {
-            return Err(Error::invalid(format!(
-                "vector has {} dimensions, the index {}",
-                vector.len(),
-                self.dim
-            )));
-        }
-        if vector.iter().any(|x| !x.is_finite()) {
-            return Err(Error::invalid("vector contains NaN or infinity"));
-        }
+        check_vector(vector, self.dim)?;
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
         let slot = match self.slots.get(key) {
             Some(&s) => s,
@@ -145,6 +136,20 @@ impl FlatIndex {
     pub fn vector_bytes(&self) -> usize {
         self.rows.len_of(Axis(0)) * self.dim * std::mem::size_of::<f32>()
     }
+}
+
+/// Refuses a vector of the wrong length or with NaN or infinite values.
+pub(crate) fn check_vector(vector: &[f32], dim: usize) -> Result<()> {
+    if vector.len() != dim {
+        return Err(Error::invalid(format!(
+            "vector has {} dimensions, the index {dim}",
+            vector.len()
+        )));
+    }
+    if vector.iter().any(|x| !x.is_finite()) {
+        return Err(Error::invalid("vector contains NaN or infinity"));
+    }
+    Ok(())
 }
 
 /// Dot product with eight independent accumulators, so the compiler vectorizes it.

@@ -65,6 +65,20 @@ impl Default for Engine {
 /// names) are only best guesses.
 const WEAK_COLD_START: f64 = 0.5;
 
+/// A confident cold-start answer decides; a weak one becomes the best guess if there is none.
+fn settle_cold_start(
+    c: Categorization,
+    best_guess: &mut Option<Categorization>,
+) -> Option<Categorization> {
+    if c.confidence >= WEAK_COLD_START {
+        return Some(c);
+    }
+    if best_guess.is_none() {
+        *best_guess = Some(c);
+    }
+    None
+}
+
 /// Prefix the parser gives unnamed rules; replaced by a content hash.
 const AUTO_ID: &str = "~auto~";
 
@@ -481,23 +495,15 @@ impl Engine {
                                 k.category
                             )
                         };
-                        if confidence >= WEAK_COLD_START {
-                            return Outcome::Decided(make(
-                                category,
-                                confidence,
-                                Source::Knowledge,
-                                reason,
-                                trace,
-                            ));
-                        }
-                        if best_guess.is_none() {
-                            best_guess = Some(make(
-                                category,
-                                confidence,
-                                Source::Knowledge,
-                                reason,
-                                trace.clone(),
-                            ));
+                        let c = make(
+                            category,
+                            confidence,
+                            Source::Knowledge,
+                            reason,
+                            trace.clone(),
+                        );
+                        if let Some(c) = settle_cold_start(c, &mut best_guess) {
+                            return Outcome::Decided(c);
                         }
                     }
                     _ => trace.push(step(
@@ -524,23 +530,9 @@ impl Engine {
                             let reason = format!(
                                 "the card network files {merchant} under MCC {code:04} ({desc})"
                             );
-                            if confidence >= WEAK_COLD_START && best_guess.is_none() {
-                                return Outcome::Decided(make(
-                                    category,
-                                    confidence,
-                                    Source::Mcc,
-                                    reason,
-                                    trace,
-                                ));
-                            }
-                            if best_guess.is_none() {
-                                best_guess = Some(make(
-                                    category,
-                                    confidence,
-                                    Source::Mcc,
-                                    reason,
-                                    trace.clone(),
-                                ));
+                            let c = make(category, confidence, Source::Mcc, reason, trace.clone());
+                            if let Some(c) = settle_cold_start(c, &mut best_guess) {
+                                return Outcome::Decided(c);
                             }
                         }
                         _ => trace.push(step(

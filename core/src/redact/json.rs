@@ -104,6 +104,28 @@ impl Redactor {
         RedactedJson { value, findings }
     }
 
+    /// Replaces a whole value found under a sensitive key name.
+    fn replace_whole(
+        &self,
+        kind: &PiiKind,
+        value: &str,
+        path: &str,
+        vault: &mut TokenVault,
+        out: &mut Vec<JsonFinding>,
+    ) -> String {
+        out.push(JsonFinding {
+            path: path.to_string(),
+            finding: Finding {
+                kind: kind.clone(),
+                start: 0,
+                end: value.len(),
+                confidence: 0.9,
+                detector: "json_key".into(),
+            },
+        });
+        self.replacement(kind, value, vault)
+    }
+
     fn walk(
         &self,
         v: &Value,
@@ -141,17 +163,7 @@ impl Redactor {
             ),
             Value::String(s) => match forced {
                 Some(kind) if !s.is_empty() && !self.allowed(s) => {
-                    out.push(JsonFinding {
-                        path: path.clone(),
-                        finding: Finding {
-                            kind: kind.clone(),
-                            start: 0,
-                            end: s.len(),
-                            confidence: 0.9,
-                            detector: "json_key".into(),
-                        },
-                    });
-                    Value::String(self.replacement(kind, s, vault))
+                    Value::String(self.replace_whole(kind, s, path, vault, out))
                 }
                 _ => {
                     let r = self.redact_with(s, vault);
@@ -164,18 +176,7 @@ impl Redactor {
             },
             Value::Number(n) => match forced {
                 Some(kind) => {
-                    let s = n.to_string();
-                    out.push(JsonFinding {
-                        path: path.clone(),
-                        finding: Finding {
-                            kind: kind.clone(),
-                            start: 0,
-                            end: s.len(),
-                            confidence: 0.9,
-                            detector: "json_key".into(),
-                        },
-                    });
-                    Value::String(self.replacement(kind, &s, vault))
+                    Value::String(self.replace_whole(kind, &n.to_string(), path, vault, out))
                 }
                 None => v.clone(),
             },
