@@ -881,18 +881,21 @@ impl Engine {
 
     /// Forgets what was learned for a merchant key; returns whether anything was known.
     pub fn forget_merchant(&mut self, tenant: &str, key: &str) -> Result<bool> {
-        let normalizer = self.normalizer.clone();
-        let t = self.tenant_mut(tenant)?;
+        transaction_check_id("tenant", tenant)?;
         // the detail keys (whole descriptors) of this merchant go too
-        let mut gone: Vec<String> = t
-            .aliases
-            .entries()
-            .into_iter()
-            .filter_map(|(k, _)| {
-                let text = k.strip_prefix('≈')?;
-                (normalizer.normalize(text).key == key).then(|| k.clone())
-            })
-            .collect();
+        let mut gone: Vec<String> = match self.tenants.get(tenant) {
+            Some(t) => t
+                .aliases
+                .entries()
+                .into_iter()
+                .filter_map(|(k, _)| {
+                    let text = k.strip_prefix('≈')?;
+                    (self.normalizer.normalize(text).key == key).then(|| k.clone())
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let t = self.tenant_mut(tenant)?;
         if t.aliases.lookup(key).is_some() {
             gone.push(key.to_string());
         }
@@ -953,9 +956,13 @@ impl Engine {
     /// are not recorded again.
     pub fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
         let mut touched: BTreeMap<String, TenantState> = BTreeMap::new();
+        let mut rules_changed = std::collections::BTreeSet::new();
         for (i, ch) in changes.iter().enumerate() {
             let tenant = ch.tenant();
             transaction_check_id("tenant", tenant)?;
+            if matches!(ch, Change::RuleAdded { .. } | Change::RuleRemoved { .. }) {
+                rules_changed.insert(tenant.to_string());
+            }
             if !touched.contains_key(tenant) {
                 let current = self
                     .tenants
@@ -967,10 +974,20 @@ impl Engine {
             let t = touched
                 .get_mut(tenant)
                 .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
-            apply_one(t, ch).map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
+            apply_one(t, ch, &*self.embedder)
+                .map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
         }
+        // rule changes are checked one by one above and compiled once per tenant here
+        let mut compiled = Vec::with_capacity(touched.len());
         for (k, mut v) in touched {
-            v.reindex(&*self.embedder);
+            if rules_changed.contains(&k) {
+                let rules = v.rules.clone();
+                v.set_rules(rules)
+                    .map_err(|e| Error::invalid(format!("rules of tenant {k:?}: {e}")))?;
+            }
+            compiled.push((k, v));
+        }
+        for (k, v) in compiled {
             self.tenants.insert(k, v);
         }
         Ok(())
@@ -1015,7 +1032,7 @@ impl Engine {
     }
 }
 
-fn apply_one(t: &mut TenantState, ch: &Change) -> Result<()> {
+fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Result<()> {
     match ch {
         Change::CategoryAdded { category, .. } => {
             let Category {
@@ -1024,28 +1041,35 @@ fn apply_one(t: &mut TenantState, ch: &Change) -> Result<()> {
             t.taxonomy.add(id, name, parent.as_deref()).map(|_| ())
         }
         Change::RuleAdded { rule, .. } => {
-            let mut all = t.rules.clone();
-            all.push(rule.clone());
-            t.set_rules(all)
+            rule.validate()?;
+            if let Some(c) = &rule.then.category {
+                t.taxonomy.require(c)?;
+            }
+            if t.rules.iter().any(|r| r.id == rule.id) {
+                return Err(Error::Conflict(format!("duplicate rule id {:?}", rule.id)));
+            }
+            t.rules.push(rule.clone());
+            Ok(())
         }
         Change::RuleRemoved { id, .. } => {
-            let mut all = t.rules.clone();
-            let n = all.len();
-            all.retain(|r| &r.id != id);
-            if all.len() == n {
+            let n = t.rules.len();
+            t.rules.retain(|r| &r.id != id);
+            if t.rules.len() == n {
                 return Err(Error::not_found("rule", id.clone()));
             }
-            t.set_rules(all)
+            Ok(())
         }
         Change::AliasLearned { key, entry, .. } => {
             for c in entry.votes.keys() {
                 t.taxonomy.require(c)?;
             }
             t.aliases.put(key, entry.clone());
+            t.note_alias(embedder, key);
             Ok(())
         }
         Change::AliasForgotten { key, .. } => {
             t.aliases.forget(key);
+            t.similar.remove(key);
             Ok(())
         }
     }

@@ -42,6 +42,22 @@ impl TenantState {
         }
     }
 
+    /// Brings the derived memories (similarity, classifier, label map) up to date with one
+    /// replayed alias entry, as `reindex` would for it.
+    pub fn note_alias(&mut self, embedder: &dyn Embedder, key: &str) {
+        if key.starts_with('≈') {
+            return;
+        }
+        self.similar.upsert(embedder, key);
+        if let Some(v) = self.aliases.lookup(key) {
+            self.classifier.learn(&key_features(key), &v.category);
+            self.labels.note(&v.category);
+            if let Some(m) = KnowledgeBase::builtin().merchant(key) {
+                self.labels.learn(m.category, &v.category, 1.0);
+            }
+        }
+    }
+
     /// Rebuilds the similarity memory and the label map from the alias entries (after an
     /// import). Label votes that came from MCCs are not in the aliases and start afresh.
     pub fn reindex(&mut self, embedder: &dyn Embedder) {

@@ -31,7 +31,7 @@ mod scan;
 pub mod validate;
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -293,14 +293,19 @@ impl Redactor {
                 .then((b.end - b.start).cmp(&(a.end - a.start)))
                 .then(a.start.cmp(&b.start))
         });
-        let mut kept: Vec<Raw> = Vec::with_capacity(raw.len());
+        // kept spans by start; they never overlap, so only the neighbours of a new span can
+        // collide with it (O(log n) per candidate, for texts with many findings)
+        let mut kept: BTreeMap<usize, Raw> = BTreeMap::new();
         for r in raw {
-            if kept.iter().all(|k| r.end <= k.start || r.start >= k.end) {
-                kept.push(r);
+            let before = kept
+                .range(..r.end)
+                .next_back()
+                .is_some_and(|(_, k)| k.end > r.start);
+            if !before {
+                kept.insert(r.start, r);
             }
         }
-        kept.sort_by_key(|r| r.start);
-        kept.into_iter()
+        kept.into_values()
             .map(|r| Finding {
                 kind: r.kind,
                 start: r.start,

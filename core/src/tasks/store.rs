@@ -144,6 +144,12 @@ struct Inner {
 
 const ID_PREFIX: &str = "task_";
 
+fn task_at<'a>(tasks: &'a mut HashMap<u64, Task>, seq: u64, id: &str) -> Result<&'a mut Task> {
+    tasks
+        .get_mut(&seq)
+        .ok_or_else(|| Error::not_found("task", id))
+}
+
 fn seq_of(id: &str) -> Option<u64> {
     id.strip_prefix(ID_PREFIX)
         .and_then(|h| u64::from_str_radix(h, 16).ok())
@@ -213,6 +219,14 @@ impl Inner {
                 q.ready.insert((Reverse(t.priority), t.run_at, seq));
             }
         }
+    }
+
+    /// Checks that `worker` holds an unexpired lease on the task and takes the task out of the
+    /// lease index (the caller sets what follows).
+    fn take_lease(&mut self, tenant: &str, id: &str, worker: &str, now: Millis) -> Result<u64> {
+        let seq = self.held(tenant, id, worker, now)?;
+        self.unlease(seq);
+        Ok(seq)
     }
 
     /// Checks that `worker` holds an unexpired lease on the task.
@@ -353,13 +367,9 @@ impl TaskStore for InMemoryTaskStore {
             return Err(Error::invalid("lease_ms must be positive"));
         }
         let mut g = self.lock()?;
-        let seq = g.held(tenant, id, worker, now)?;
-        g.unlease(seq);
+        let seq = g.take_lease(tenant, id, worker, now)?;
         let inner = &mut *g;
-        let t = inner
-            .tasks
-            .get_mut(&seq)
-            .ok_or_else(|| Error::not_found("task", id))?;
+        let t = task_at(&mut inner.tasks, seq, id)?;
         let expires = now + lease_ms;
         t.lease_expires_at = Some(expires);
         t.updated_at = now;
@@ -378,13 +388,9 @@ impl TaskStore for InMemoryTaskStore {
         now: Millis,
     ) -> Result<()> {
         let mut g = self.lock()?;
-        let seq = g.held(tenant, id, worker, now)?;
-        g.unlease(seq);
+        let seq = g.take_lease(tenant, id, worker, now)?;
         g.completed_total += 1;
-        let t = g
-            .tasks
-            .get_mut(&seq)
-            .ok_or_else(|| Error::not_found("task", id))?;
+        let t = task_at(&mut g.tasks, seq, id)?;
         t.status = TaskStatus::Completed;
         t.result = Some(result);
         t.lease_owner = None;
@@ -405,14 +411,10 @@ impl TaskStore for InMemoryTaskStore {
     ) -> Result<TaskStatus> {
         retry.validate()?;
         let mut g = self.lock()?;
-        let seq = g.held(tenant, id, worker, now)?;
-        g.unlease(seq);
+        let seq = g.take_lease(tenant, id, worker, now)?;
         g.failed_total += 1;
         let inner = &mut *g;
-        let t = inner
-            .tasks
-            .get_mut(&seq)
-            .ok_or_else(|| Error::not_found("task", id))?;
+        let t = task_at(&mut inner.tasks, seq, id)?;
         t.error = Some(error.chars().take(1_000).collect());
         t.lease_owner = None;
         t.lease_expires_at = None;
