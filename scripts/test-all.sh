@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, and the wasm32 build of the core. Installs what it needs; safe to run again.
+# and doc tests, the wasm32 build of the core, and the bindings' own test suites. Installs what
+# it needs; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,5 +41,7 @@ RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
   /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
   --target wasm32-unknown-unknown -p xspense
 ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
+
+bash scripts/test-python.sh
 
 step "all tests passed"

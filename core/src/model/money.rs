@@ -172,21 +172,34 @@ impl Money {
     }
 }
 
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Money {
+    /// The amount as a decimal string in major units, without the currency (`"4.75"`,
+    /// `"1000"` for yen): the form bindings hand to languages without a money type.
+    ///
+    /// ```
+    /// use xspense::{Currency, Money};
+    /// let m = Money::parse("4.75", Currency::new("EUR").unwrap()).unwrap();
+    /// assert_eq!(m.decimal(), "4.75");
+    /// assert_eq!(m.to_string(), "4.75 EUR");
+    /// ```
+    pub fn decimal(&self) -> String {
         let exp = self.currency.exponent();
         if exp == 0 {
-            return write!(f, "{} {}", self.minor, self.currency);
+            return self.minor.to_string();
         }
         let div = 10i64.pow(exp);
-        write!(
-            f,
-            "{}.{:0width$} {}",
+        format!(
+            "{}.{:0width$}",
             self.minor / div,
             self.minor % div,
-            self.currency,
             width = exp as usize
         )
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.decimal(), self.currency)
     }
 }
 

@@ -1,0 +1,456 @@
+"""Type stubs of the compiled core binding (``xspense._native``)."""
+
+from typing import Any, Callable, Dict, Final, Iterable, List, Optional, Sequence, Union
+
+from .types import (
+    AllowedCategory,
+    AuditEntry,
+    Band,
+    Category,
+    Change,
+    Claims,
+    Direction,
+    Enqueued,
+    EngineConfig,
+    JsonFinding,
+    LlmExample,
+    Normalized,
+    Operator,
+    QueueStats,
+    Rule,
+    Source,
+    Stats,
+    Task,
+    TaskStatus,
+    TaskStoreProtocol,
+    TransactionDict,
+)
+
+__version__: Final[str]
+#: Every stable error code, in the core's order.
+ERROR_CODES: Final[List[str]]
+#: Every task status, in lifecycle order.
+TASK_STATUSES: Final[List[str]]
+
+_Bytes = Union[bytes, str]
+_Date = Any  # datetime.date, datetime.datetime or "YYYY-MM-DD"
+_Amount = Any  # str, int, float or decimal.Decimal
+
+class XspenseError(Exception):
+    """Base class of every xspense error; ``code`` is the stable error code."""
+
+    code: str
+
+class InvalidInputError(XspenseError): ...
+class ParseError(XspenseError):
+    line: int
+    column: int
+
+class NotFoundError(XspenseError): ...
+class ConflictError(XspenseError): ...
+class InvalidAnswerError(XspenseError): ...
+class CorruptSnapshotError(XspenseError): ...
+class InvalidTransitionError(XspenseError): ...
+class RateLimitedError(XspenseError): ...
+class InternalError(XspenseError): ...
+class LeaseLostError(XspenseError): ...
+class PayloadTooLargeError(XspenseError): ...
+class TokenMalformedError(XspenseError): ...
+class TokenBadSignatureError(XspenseError): ...
+class TokenWrongAudienceError(XspenseError): ...
+class TokenWrongIssuerError(XspenseError): ...
+class TokenExpiredError(XspenseError): ...
+class TokenNotYetValidError(XspenseError): ...
+class TokenReplayedError(XspenseError): ...
+class TamperedError(XspenseError):
+    seq: int
+
+class Transaction:
+    """A bank transaction. A negative ``amount`` means a debit; floats are read by their
+    shortest decimal form (``4.75`` stays ``4.75``); ``amount_minor`` takes minor units."""
+
+    def __init__(
+        self,
+        descriptor: str,
+        amount: Optional[_Amount] = None,
+        *,
+        date: _Date,
+        tenant: str = "default",
+        id: str = "0",
+        direction: Optional[Direction] = None,
+        currency: str = "USD",
+        merchant: Optional[str] = None,
+        account: Optional[str] = None,
+        mcc: Optional[int] = None,
+        amount_minor: Optional[int] = None,
+    ) -> None: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def descriptor(self) -> str: ...
+    @property
+    def merchant(self) -> Optional[str]: ...
+    @property
+    def amount(self) -> str:
+        """The amount as a decimal string (``"4.75"``)."""
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def date(self) -> str:
+        """ISO date (``"2026-11-22"``)."""
+    @property
+    def account(self) -> Optional[str]: ...
+    @property
+    def mcc(self) -> Optional[int]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+_TxLike = Union[Transaction, TransactionDict]
+
+class TraceStep:
+    """One step of the explanation: which stage said what."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def category(self) -> Optional[str]: ...
+    @property
+    def confidence(self) -> Optional[float]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+class Categorization:
+    """The engine's answer for one transaction."""
+
+    @property
+    def transaction_id(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def band(self) -> Band: ...
+    @property
+    def source(self) -> Source: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def merchant_key(self) -> str: ...
+    @property
+    def merchant(self) -> str: ...
+    @property
+    def tags(self) -> List[str]: ...
+    @property
+    def trace(self) -> List[TraceStep]: ...
+    @property
+    def needs_llm(self) -> bool:
+        """Always ``False``."""
+    def to_dict(self) -> Dict[str, Any]: ...
+
+class LlmRequest:
+    """What to ask the host's language model; pass its answer text to ``Engine.resolve``."""
+
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def transaction_id(self) -> str: ...
+    @property
+    def merchant_key(self) -> str: ...
+    @property
+    def merchant(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def system(self) -> str: ...
+    @property
+    def prompt(self) -> str:
+        """The user message; personal data has been redacted from it."""
+    @property
+    def allowed_categories(self) -> List[AllowedCategory]: ...
+    @property
+    def examples(self) -> List[LlmExample]: ...
+    @property
+    def answer_schema(self) -> Dict[str, Any]: ...
+    @property
+    def best_guess(self) -> Optional[Categorization]: ...
+    @property
+    def needs_llm(self) -> bool:
+        """Always ``True``."""
+    def messages(self) -> List[Dict[str, str]]:
+        """``[{"role": "system", ...}, {"role": "user", ...}]`` for a chat-completion client."""
+    def to_dict(self) -> Dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> LlmRequest: ...
+
+class Engine:
+    """The categorization engine (see ``xspense.Engine`` for the pandas helper)."""
+
+    def __init__(self, config: Optional[EngineConfig] = None) -> None: ...
+    @property
+    def config(self) -> EngineConfig: ...
+    def categorize(self, transaction: _TxLike) -> Union[Categorization, LlmRequest]: ...
+    def categorize_batch(
+        self, transactions: Iterable[_TxLike]
+    ) -> List[Union[Categorization, LlmRequest]]:
+        """One call for many transactions; the GIL is released while the core works."""
+    def categorize_with(
+        self, transaction: _TxLike, complete: Callable[[LlmRequest], str]
+    ) -> Categorization:
+        """Categorizes, calling ``complete(request)`` (a blocking model client) if needed."""
+    def resolve(self, request: LlmRequest, answer: str) -> Categorization:
+        """Checks the model's answer text and learns from it; ``InvalidAnswerError`` if bad."""
+    def feedback(self, transaction: _TxLike, category: str) -> None:
+        """Learns a correction: ``transaction`` belongs in ``category``."""
+    def explain(self, transaction: _TxLike) -> Categorization:
+        """What the engine would answer and why, without counting or learning."""
+    def forget_merchant(self, tenant: str, key: str) -> bool: ...
+    def stats(self, tenant: str) -> Stats: ...
+    def normalize(self, descriptor: str) -> Normalized: ...
+    def tenants(self) -> List[str]: ...
+    def taxonomy(self, tenant: str) -> List[Category]: ...
+    def add_category(
+        self, tenant: str, id: str, name: str, parent: Optional[str] = None
+    ) -> bool: ...
+    def add_rules(self, tenant: str, rules: Union[str, Sequence[Rule]]) -> List[str]:
+        """Adds rules from rule text or rule dicts; returns their ids."""
+    def remove_rule(self, tenant: str, id: str) -> None: ...
+    def rules(self, tenant: str) -> List[Rule]: ...
+    @staticmethod
+    def check_rules(text: str) -> List[Rule]:
+        """Parses rule text without adding it; ``ParseError`` with ``line``/``column``."""
+    def drain_changes(self) -> List[Change]:
+        """Change events since the last call, for the host to persist."""
+    def apply_changes(self, changes: Sequence[Change]) -> None: ...
+    def export_snapshot(self, tenant: Optional[str] = None) -> str: ...
+    def import_snapshot(self, snapshot: str) -> List[str]: ...
+
+class Finding:
+    """Sensitive data found in a text; ``start``/``end`` index the Python string."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def detector(self) -> str: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
+class Redacted:
+    @property
+    def text(self) -> str: ...
+    @property
+    def findings(self) -> List[Finding]: ...
+
+class RedactedJson:
+    @property
+    def value(self) -> Any: ...
+    @property
+    def findings(self) -> List[JsonFinding]: ...
+
+class TokenVault:
+    """Remembers the values behind ``<KIND_n>`` tokens."""
+
+    def __init__(self) -> None: ...
+    def restore(self, text: str) -> str: ...
+    def value_of(self, token: str) -> Optional[str]: ...
+    def __len__(self) -> int: ...
+
+class Redactor:
+    """Finds and replaces cards, IBANs, SSNs, routing numbers, emails, phones, IPs, JWTs,
+    API keys and secrets."""
+
+    def __init__(
+        self,
+        *,
+        operator: Operator = "placeholder",
+        min_confidence: float = 0.5,
+        hash_key: Optional[_Bytes] = None,
+        disable: Sequence[str] = (),
+        builtin_secrets: bool = True,
+        detectors: Optional[Sequence[Dict[str, Any]]] = None,
+        allow_values: Sequence[str] = (),
+        allow_patterns: Sequence[str] = (),
+        for_descriptors: bool = False,
+    ) -> None: ...
+    @property
+    def operator(self) -> Operator: ...
+    def detector_ids(self) -> List[str]: ...
+    def find(self, text: str) -> List[Finding]: ...
+    def redact(self, text: str, vault: Optional[TokenVault] = None) -> Redacted: ...
+    def redact_batch(
+        self, texts: Sequence[str], vault: Optional[TokenVault] = None
+    ) -> List[str]: ...
+    def redact_json(self, value: Any, vault: Optional[TokenVault] = None) -> RedactedJson: ...
+
+class RetryPolicy:
+    """Exponential backoff with deterministic jitter."""
+
+    def __init__(
+        self, *, base_ms: int = 1000, factor: float = 2.0, max_ms: int = 600000, jitter: float = 0.5
+    ) -> None: ...
+    @property
+    def base_ms(self) -> int: ...
+    @property
+    def factor(self) -> float: ...
+    @property
+    def max_ms(self) -> int: ...
+    @property
+    def jitter(self) -> float: ...
+    def delay_ms(self, task_id: str, attempt: int) -> int: ...
+
+class TaskQueue:
+    """Claims, leases, retries, idempotency and dead letters over a store (built-in in-memory
+    store, or the host's object following ``xspense.TaskStoreProtocol``). ``now`` arguments
+    are ms since the epoch and default to the system clock."""
+
+    def __init__(
+        self, store: Optional[TaskStoreProtocol] = None, *, retry: Optional[RetryPolicy] = None
+    ) -> None: ...
+    @property
+    def store(self) -> Optional[TaskStoreProtocol]: ...
+    def enqueue(
+        self,
+        tenant: str,
+        queue: str,
+        intent: str,
+        payload: Any = None,
+        *,
+        sender: str = "api",
+        idempotency_key: Optional[str] = None,
+        correlation_id: Optional[str] = None,
+        priority: int = 0,
+        run_at: Optional[int] = None,
+        max_attempts: int = 5,
+        now: Optional[int] = None,
+    ) -> Enqueued: ...
+    def enqueue_downstream(
+        self,
+        parent: Task,
+        queue: str,
+        intent: str,
+        payload: Any = None,
+        *,
+        idempotency_key: Optional[str] = None,
+        priority: int = 0,
+        now: Optional[int] = None,
+    ) -> Enqueued: ...
+    def claim(
+        self, queue: str, worker: str, *, lease_ms: int = 30000, now: Optional[int] = None
+    ) -> Optional[Task]: ...
+    def heartbeat(
+        self, tenant: str, id: str, worker: str, *, lease_ms: int = 30000, now: Optional[int] = None
+    ) -> int: ...
+    def complete(
+        self, tenant: str, id: str, worker: str, result: Any = None, *, now: Optional[int] = None
+    ) -> None: ...
+    def fail(
+        self,
+        tenant: str,
+        id: str,
+        worker: str,
+        error: str,
+        *,
+        retry: Optional[RetryPolicy] = None,
+        now: Optional[int] = None,
+    ) -> TaskStatus: ...
+    def cancel(self, tenant: str, id: str, *, now: Optional[int] = None) -> None: ...
+    def get(self, tenant: str, id: str) -> Task: ...
+    def stats(self, *, now: Optional[int] = None) -> QueueStats: ...
+    def purge(self, retention_ms: int, *, now: Optional[int] = None) -> int: ...
+
+class Signer:
+    """Signs envelopes (compact HS256 JWTs) as one issuer; keys need 32+ bytes."""
+
+    def __init__(self, key: _Bytes, issuer: str) -> None: ...
+    def sign(
+        self,
+        message: Dict[str, Any],
+        audience: str,
+        jti: str,
+        *,
+        ttl_ms: int = 60000,
+        now: Optional[int] = None,
+    ) -> str: ...
+
+class Verifier:
+    """Verifies envelopes: signature (any key, for rotation), issuer, audience, time, replay."""
+
+    def __init__(
+        self,
+        keys: Sequence[_Bytes],
+        issuers: Sequence[str],
+        audience: str,
+        *,
+        leeway_ms: int = 30000,
+        replay_capacity: int = 100000,
+    ) -> None: ...
+    def verify(self, token: str, *, now: Optional[int] = None) -> Claims: ...
+
+def sign_webhook(secret: _Bytes, body: _Bytes, *, now: Optional[int] = None) -> str: ...
+def verify_webhook(
+    secret: _Bytes,
+    header: str,
+    body: _Bytes,
+    *,
+    tolerance_ms: int = 300000,
+    now: Optional[int] = None,
+) -> None: ...
+
+class RateDecision:
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def remaining(self) -> int: ...
+    @property
+    def retry_after_ms(self) -> int: ...
+    @property
+    def reset_after_ms(self) -> int: ...
+    def __bool__(self) -> bool: ...
+
+class RateLimiter:
+    """GCRA: ``count`` requests per ``period_ms`` per tenant and route, bursts of ``burst``."""
+
+    def __init__(self, count: int, period_ms: int, *, burst: Optional[int] = None) -> None: ...
+    def check(
+        self, tenant: str, route: str, *, n: int = 1, now: Optional[int] = None
+    ) -> RateDecision: ...
+    def enforce(self, tenant: str, route: str, *, now: Optional[int] = None) -> RateDecision: ...
+
+class PayloadGuard:
+    def __init__(self, max_bytes: int = 1048576, max_depth: int = 64) -> None: ...
+    def check_size(self, payload: _Bytes) -> None: ...
+    def check_json(self, payload: _Bytes) -> None: ...
+
+class AuditLog:
+    """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``."""
+
+    def __init__(self, *, redact: bool = True) -> None: ...
+    @staticmethod
+    def resume(entries: Sequence[AuditEntry], *, redact: bool = True) -> AuditLog: ...
+    def append(
+        self,
+        tenant: str,
+        actor: str,
+        action: str,
+        subject: str,
+        *,
+        old: Any = None,
+        new: Any = None,
+        at: Optional[int] = None,
+    ) -> AuditEntry: ...
+    def entries(self, tenant: Optional[str] = None) -> List[AuditEntry]: ...
+    def verify(self) -> None: ...
+    def __len__(self) -> int: ...
+
+def verify_audit(entries: Sequence[AuditEntry]) -> None: ...

@@ -1,0 +1,744 @@
+//! The engine and its transaction and result types.
+
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use xspense::llm::LlmClassifier;
+use xspense::model::{Currency, Direction, Money};
+use xspense::store::Change;
+use xspense::{Categorization, Decision, Engine, EngineConfig, LlmRequest, Rule};
+
+use crate::convert::{de, ser, to_py};
+use crate::errors::{from_py_err, guard, invalid, IntoPy};
+
+/// A bank transaction to categorize or to learn from.
+#[pyclass(frozen, module = "xspense", name = "Transaction")]
+#[derive(Clone)]
+pub struct PyTransaction {
+    pub inner: xspense::Transaction,
+}
+
+fn parse_date(obj: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
+    let text: String = if let Ok(s) = obj.cast::<PyString>() {
+        s.to_cow()?.into_owned()
+    } else if obj.hasattr("isoformat")? {
+        // datetime.datetime first gives its date; datetime.date gives itself
+        let d = if obj.hasattr("date")? && obj.hasattr("hour")? {
+            obj.call_method0("date")?
+        } else {
+            obj.clone()
+        };
+        d.call_method0("isoformat")?.extract()?
+    } else {
+        return Err(PyTypeError::new_err(
+            "date must be a datetime.date or an ISO 8601 string (YYYY-MM-DD)",
+        ));
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(format!("date {text:?} is not YYYY-MM-DD")))
+}
+
+fn amount_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    if obj.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(
+            "amount must be a number or a decimal string",
+        ));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    // int, float (its shortest repr, so 4.75 stays 4.75) and decimal.Decimal
+    Ok(obj.str()?.to_cow()?.into_owned())
+}
+
+/// Reads one field of a dict or keyword set.
+fn field<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    Ok(d.get_item(key)?.filter(|v| !v.is_none()))
+}
+
+const TX_KEYS: [&str; 11] = [
+    "id",
+    "tenant",
+    "descriptor",
+    "amount",
+    "amount_minor",
+    "currency",
+    "direction",
+    "date",
+    "merchant",
+    "account",
+    "mcc",
+];
+
+/// Builds a core transaction from a dict in the documented shape; `default_id` is used when
+/// the dict has no `id`.
+pub fn tx_from_dict(d: &Bound<'_, PyDict>, default_id: &str) -> PyResult<xspense::Transaction> {
+    for (k, _) in d.iter() {
+        let k = k
+            .cast::<PyString>()
+            .map_err(|_| invalid("transaction keys must be strings"))?;
+        let k = k.to_cow()?;
+        if !TX_KEYS.contains(&k.as_ref()) {
+            return Err(invalid(format!(
+                "unknown transaction field {k:?} (expected one of {})",
+                TX_KEYS.join(", ")
+            )));
+        }
+    }
+    let s = |key: &str| -> PyResult<Option<String>> {
+        field(d, key)?
+            .map(|v| match v.cast::<PyString>() {
+                Ok(s) => s.to_cow().map(|c| c.into_owned()),
+                Err(_) => v.str().map(|s| s.to_string()),
+            })
+            .transpose()
+    };
+    let currency = Currency::new(&s("currency")?.unwrap_or_else(|| "USD".into())).py()?;
+    let (minor, negative) = match (field(d, "amount")?, field(d, "amount_minor")?) {
+        (Some(_), Some(_)) => return Err(invalid("give amount or amount_minor, not both")),
+        (Some(a), None) => Money::parse_signed(&amount_text(&a)?, currency).py()?,
+        (None, Some(m)) => {
+            let m: i64 = m.extract()?;
+            (m.abs(), m < 0)
+        }
+        (None, None) => return Err(invalid("a transaction needs an amount")),
+    };
+    let direction = match s("direction")?.as_deref() {
+        // a signed amount says debit by its sign; an unsigned one defaults to debit
+        None => Direction::Debit,
+        Some(_) if negative => {
+            return Err(invalid(
+                "a negative amount already says debit; drop the sign or the direction",
+            ))
+        }
+        Some("debit") => Direction::Debit,
+        Some("credit") => Direction::Credit,
+        Some(other) => {
+            return Err(invalid(format!(
+                "direction must be \"debit\" or \"credit\", got {other:?}"
+            )))
+        }
+    };
+    let date = match field(d, "date")? {
+        Some(v) => parse_date(&v)?,
+        None => return Err(invalid("a transaction needs a date")),
+    };
+    let mcc = field(d, "mcc")?
+        .map(|v| {
+            v.extract::<u16>()
+                .map_err(|_| invalid("mcc must be an integer from 0 to 9999"))
+        })
+        .transpose()?;
+    Ok(xspense::Transaction {
+        id: s("id")?.unwrap_or_else(|| default_id.to_string()),
+        tenant: s("tenant")?.unwrap_or_else(|| "default".into()),
+        descriptor: s("descriptor")?.unwrap_or_default(),
+        merchant: s("merchant")?,
+        amount: Money { minor, currency },
+        direction,
+        date,
+        account: s("account")?,
+        mcc,
+    })
+}
+
+/// A transaction from a `Transaction` or a dict.
+pub fn tx_from_py(obj: &Bound<'_, PyAny>, default_id: &str) -> PyResult<xspense::Transaction> {
+    if let Ok(t) = obj.cast::<PyTransaction>() {
+        return Ok(t.get().inner.clone());
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        return tx_from_dict(d, default_id);
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected a Transaction or a dict, got {}",
+        obj.get_type().name()?
+    )))
+}
+
+#[pymethods]
+impl PyTransaction {
+    #[new]
+    #[pyo3(signature = (descriptor, amount=None, *, date, tenant="default", id="0", direction=None, currency="USD", merchant=None, account=None, mcc=None, amount_minor=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        descriptor: &str,
+        amount: Option<Bound<'_, PyAny>>,
+        date: Bound<'_, PyAny>,
+        tenant: &str,
+        id: &str,
+        direction: Option<&str>,
+        currency: &str,
+        merchant: Option<&str>,
+        account: Option<&str>,
+        mcc: Option<Bound<'_, PyAny>>,
+        amount_minor: Option<i64>,
+    ) -> PyResult<Self> {
+        let d = PyDict::new(py);
+        d.set_item("descriptor", descriptor)?;
+        d.set_item("amount", amount)?;
+        d.set_item("amount_minor", amount_minor)?;
+        d.set_item("date", date)?;
+        d.set_item("tenant", tenant)?;
+        d.set_item("id", id)?;
+        d.set_item("direction", direction)?;
+        d.set_item("currency", currency)?;
+        d.set_item("merchant", merchant)?;
+        d.set_item("account", account)?;
+        d.set_item("mcc", mcc)?;
+        let inner = tx_from_dict(&d, id)?;
+        inner.validate().py()?;
+        Ok(PyTransaction { inner })
+    }
+
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    #[getter]
+    fn tenant(&self) -> &str {
+        &self.inner.tenant
+    }
+    #[getter]
+    fn descriptor(&self) -> &str {
+        &self.inner.descriptor
+    }
+    #[getter]
+    fn merchant(&self) -> Option<&str> {
+        self.inner.merchant.as_deref()
+    }
+    #[getter]
+    fn amount(&self) -> String {
+        self.inner.amount.decimal()
+    }
+    #[getter]
+    fn amount_minor(&self) -> i64 {
+        self.inner.amount.minor
+    }
+    #[getter]
+    fn currency(&self) -> &str {
+        self.inner.amount.currency.as_str()
+    }
+    #[getter]
+    fn direction(&self) -> &'static str {
+        self.inner.direction.as_str()
+    }
+    #[getter]
+    fn date(&self) -> String {
+        self.inner.date.to_string()
+    }
+    #[getter]
+    fn account(&self) -> Option<&str> {
+        self.inner.account.as_deref()
+    }
+    #[getter]
+    fn mcc(&self) -> Option<u16> {
+        self.inner.mcc
+    }
+    /// The transaction as a dict (`amount` as a decimal string).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = ser(py, &self.inner)?;
+        d.set_item("amount", self.amount())?;
+        d.set_item("currency", self.currency())?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Transaction(id={:?}, tenant={:?}, descriptor={:?}, amount='{}', currency='{}', direction='{}', date='{}')",
+            self.inner.id,
+            self.inner.tenant,
+            self.inner.descriptor,
+            self.inner.amount.decimal(),
+            self.currency(),
+            self.direction(),
+            self.inner.date
+        )
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyTransaction>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+}
+
+/// One step of the explanation trace.
+#[pyclass(frozen, module = "xspense", name = "TraceStep")]
+pub struct PyTraceStep {
+    inner: xspense::TraceStep,
+}
+
+#[pymethods]
+impl PyTraceStep {
+    #[getter]
+    fn stage(&self) -> &str {
+        &self.inner.stage
+    }
+    #[getter]
+    fn detail(&self) -> &str {
+        &self.inner.detail
+    }
+    #[getter]
+    fn category(&self) -> Option<&str> {
+        self.inner.category.as_deref()
+    }
+    #[getter]
+    fn confidence(&self) -> Option<f64> {
+        self.inner.confidence
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser(py, &self.inner)
+    }
+    fn __repr__(&self) -> String {
+        let category = match &self.inner.category {
+            Some(c) => format!("{c:?}"),
+            None => "None".into(),
+        };
+        let confidence = match self.inner.confidence {
+            Some(c) => format!("{c:.3}"),
+            None => "None".into(),
+        };
+        format!(
+            "TraceStep(stage={:?}, detail={:?}, category={category}, confidence={confidence})",
+            self.inner.stage, self.inner.detail
+        )
+    }
+}
+
+/// What the engine decided for one transaction.
+#[pyclass(frozen, module = "xspense", name = "Categorization")]
+pub struct PyCategorization {
+    pub inner: Categorization,
+}
+
+#[pymethods]
+impl PyCategorization {
+    #[getter]
+    fn transaction_id(&self) -> &str {
+        &self.inner.transaction_id
+    }
+    #[getter]
+    fn category(&self) -> &str {
+        &self.inner.category
+    }
+    #[getter]
+    fn confidence(&self) -> f64 {
+        self.inner.confidence
+    }
+    #[getter]
+    fn band(&self) -> &'static str {
+        self.inner.band.as_str()
+    }
+    #[getter]
+    fn source(&self) -> &'static str {
+        self.inner.source.as_str()
+    }
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.inner.reason
+    }
+    #[getter]
+    fn merchant_key(&self) -> &str {
+        &self.inner.merchant_key
+    }
+    #[getter]
+    fn merchant(&self) -> &str {
+        &self.inner.merchant
+    }
+    #[getter]
+    fn tags(&self) -> Vec<String> {
+        self.inner.tags.clone()
+    }
+    #[getter]
+    fn trace(&self) -> Vec<PyTraceStep> {
+        self.inner
+            .trace
+            .iter()
+            .map(|s| PyTraceStep { inner: s.clone() })
+            .collect()
+    }
+    /// Always `False`: this is an answer, not a request to the language model.
+    #[getter]
+    fn needs_llm(&self) -> bool {
+        false
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser(py, &self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Categorization(transaction_id={:?}, category={:?}, confidence={:.3}, band='{}', source='{}', merchant={:?})",
+            self.inner.transaction_id,
+            self.inner.category,
+            self.inner.confidence,
+            self.band(),
+            self.source(),
+            self.inner.merchant
+        )
+    }
+}
+
+/// A request for the host's language model: no stage was confident enough.
+#[pyclass(frozen, module = "xspense", name = "LlmRequest")]
+pub struct PyLlmRequest {
+    pub inner: LlmRequest,
+}
+
+#[pymethods]
+impl PyLlmRequest {
+    #[getter]
+    fn tenant(&self) -> &str {
+        &self.inner.tenant
+    }
+    #[getter]
+    fn transaction_id(&self) -> &str {
+        &self.inner.transaction_id
+    }
+    #[getter]
+    fn merchant_key(&self) -> &str {
+        &self.inner.merchant_key
+    }
+    #[getter]
+    fn merchant(&self) -> &str {
+        &self.inner.merchant
+    }
+    #[getter]
+    fn date(&self) -> String {
+        self.inner.date.to_string()
+    }
+    #[getter]
+    fn system(&self) -> &str {
+        &self.inner.system
+    }
+    #[getter]
+    fn prompt(&self) -> &str {
+        &self.inner.prompt
+    }
+    #[getter]
+    fn allowed_categories<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser(py, &self.inner.allowed_categories)
+    }
+    #[getter]
+    fn examples<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser(py, &self.inner.examples)
+    }
+    #[getter]
+    fn answer_schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.answer_schema)
+    }
+    #[getter]
+    fn best_guess(&self) -> Option<PyCategorization> {
+        self.inner
+            .best_guess
+            .clone()
+            .map(|inner| PyCategorization { inner })
+    }
+    /// Always `True`: ask the model, then call `Engine.resolve`.
+    #[getter]
+    fn needs_llm(&self) -> bool {
+        true
+    }
+    /// Chat messages ready for an OpenAI-style client: system, then user.
+    fn messages<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let sys = PyDict::new(py);
+        sys.set_item("role", "system")?;
+        sys.set_item("content", &self.inner.system)?;
+        let user = PyDict::new(py);
+        user.set_item("role", "user")?;
+        user.set_item("content", &self.inner.prompt)?;
+        PyList::new(py, [sys, user])
+    }
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser(py, &self.inner)
+    }
+    /// The request as JSON, to hand to another process that resolves it later.
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.inner).map_err(|e| invalid(e.to_string()))
+    }
+    /// A request read back from `to_json`.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        serde_json::from_str(text)
+            .map(|inner| PyLlmRequest { inner })
+            .map_err(|e| invalid(format!("not an LLM request: {e}")))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "LlmRequest(tenant={:?}, transaction_id={:?}, merchant={:?})",
+            self.inner.tenant, self.inner.transaction_id, self.inner.merchant
+        )
+    }
+}
+
+fn decision_to_py(py: Python<'_>, d: Decision) -> PyResult<Py<PyAny>> {
+    Ok(match d {
+        Decision::Categorized(inner) => Py::new(py, PyCategorization { inner })?.into_any(),
+        Decision::NeedsLlm(inner) => Py::new(py, PyLlmRequest { inner })?.into_any(),
+    })
+}
+
+/// Calls a Python function as the core's blocking classifier.
+struct PyClassifier<'a> {
+    complete: &'a Py<PyAny>,
+}
+
+impl LlmClassifier for PyClassifier<'_> {
+    fn complete(&self, request: &LlmRequest) -> xspense::Result<String> {
+        Python::attach(|py| {
+            let req = Py::new(
+                py,
+                PyLlmRequest {
+                    inner: request.clone(),
+                },
+            )
+            .map_err(|e| from_py_err(py, &e, "the classifier"))?;
+            self.complete
+                .call1(py, (req,))
+                .and_then(|r| r.extract::<String>(py))
+                .map_err(|e| from_py_err(py, &e, "the classifier"))
+        })
+    }
+}
+
+/// The categorization engine: every tenant's rules, memory and statistics.
+#[pyclass(frozen, subclass, module = "xspense", name = "Engine")]
+pub struct PyEngine {
+    inner: Mutex<Engine>,
+}
+
+impl PyEngine {
+    /// Runs `f` on the engine without holding the GIL; a panic becomes `InternalError`.
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Engine) -> xspense::Result<T> + Send,
+    ) -> PyResult<T> {
+        py.detach(|| {
+            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            guard(|| f(&mut engine))
+        })
+        .py()
+    }
+
+    /// Like `run`, but keeps the GIL (for calls that call back into Python).
+    fn run_attached<T>(&self, f: impl FnOnce(&mut Engine) -> xspense::Result<T>) -> PyResult<T> {
+        let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard(|| f(&mut engine)).py()
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    #[new]
+    #[pyo3(signature = (config=None))]
+    fn new(config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let config: EngineConfig = match config {
+            Some(c) => de(c, "engine config")?,
+            None => EngineConfig::default(),
+        };
+        Ok(PyEngine {
+            inner: Mutex::new(Engine::with_config(config).py()?),
+        })
+    }
+
+    /// The configuration in force, as a dict.
+    #[getter]
+    fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.run(py, |e| Ok(e.config().clone()))?;
+        ser(py, &c)
+    }
+
+    fn categorize(&self, py: Python<'_>, transaction: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let tx = tx_from_py(transaction, "0")?;
+        let d = self.run(py, move |e| e.categorize(&tx))?;
+        decision_to_py(py, d)
+    }
+
+    fn categorize_batch<'py>(
+        &self,
+        py: Python<'py>,
+        transactions: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let mut txs = Vec::new();
+        for (i, item) in transactions.try_iter()?.enumerate() {
+            let item = item?;
+            let tx = tx_from_py(&item, &i.to_string()).map_err(|e| {
+                let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                if e.is_instance_of::<crate::errors::XspenseError>(py) {
+                    invalid(format!("transaction #{i} in batch: {msg}"))
+                } else {
+                    e
+                }
+            })?;
+            txs.push(tx);
+        }
+        let decisions = self.run(py, move |e| e.categorize_batch(&txs))?;
+        let items = decisions
+            .into_iter()
+            .map(|d| decision_to_py(py, d))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// Categorizes one transaction, calling `complete(request) -> str` when the engine needs
+    /// the language model (a blocking client).
+    fn categorize_with(
+        &self,
+        transaction: &Bound<'_, PyAny>,
+        complete: Py<PyAny>,
+    ) -> PyResult<PyCategorization> {
+        let tx = tx_from_py(transaction, "0")?;
+        let c = self.run_attached(|e| {
+            e.categorize_with(
+                &tx,
+                &PyClassifier {
+                    complete: &complete,
+                },
+            )
+        })?;
+        Ok(PyCategorization { inner: c })
+    }
+
+    fn resolve(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyLlmRequest>,
+        answer: &str,
+    ) -> PyResult<PyCategorization> {
+        let req = request.get().inner.clone();
+        let answer = answer.to_string();
+        let c = self.run(py, move |e| e.resolve(&req, &answer))?;
+        Ok(PyCategorization { inner: c })
+    }
+
+    fn feedback(
+        &self,
+        py: Python<'_>,
+        transaction: &Bound<'_, PyAny>,
+        category: &str,
+    ) -> PyResult<()> {
+        let tx = tx_from_py(transaction, "0")?;
+        let category = category.to_string();
+        self.run(py, move |e| e.feedback(&tx, &category))
+    }
+
+    fn explain(
+        &self,
+        py: Python<'_>,
+        transaction: &Bound<'_, PyAny>,
+    ) -> PyResult<PyCategorization> {
+        let tx = tx_from_py(transaction, "0")?;
+        let c = self.run(py, move |e| e.explain(&tx))?;
+        Ok(PyCategorization { inner: c })
+    }
+
+    fn forget_merchant(&self, py: Python<'_>, tenant: &str, key: &str) -> PyResult<bool> {
+        let (tenant, key) = (tenant.to_string(), key.to_string());
+        self.run(py, move |e| e.forget_merchant(&tenant, &key))
+    }
+
+    fn stats<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
+        let tenant = tenant.to_string();
+        let s = self.run(py, move |e| Ok(e.stats(&tenant)))?;
+        ser(py, &s)
+    }
+
+    fn normalize<'py>(&self, py: Python<'py>, descriptor: &str) -> PyResult<Bound<'py, PyAny>> {
+        let descriptor = descriptor.to_string();
+        let n = self.run(py, move |e| Ok(e.normalize(&descriptor)))?;
+        ser(py, &n)
+    }
+
+    fn tenants(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.run(py, |e| Ok(e.tenants()))
+    }
+
+    fn taxonomy<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
+        let tenant = tenant.to_string();
+        let cats: Vec<xspense::Category> = self.run(py, move |e| {
+            Ok(e.taxonomy(&tenant).iter().cloned().collect())
+        })?;
+        ser(py, &cats)
+    }
+
+    #[pyo3(signature = (tenant, id, name, parent=None))]
+    fn add_category(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        id: &str,
+        name: &str,
+        parent: Option<&str>,
+    ) -> PyResult<bool> {
+        let (tenant, id, name) = (tenant.to_string(), id.to_string(), name.to_string());
+        let parent = parent.map(str::to_string);
+        self.run(py, move |e| {
+            e.add_category(&tenant, &id, &name, parent.as_deref())
+        })
+    }
+
+    /// Adds rules from rule text or from a list of rule dicts; returns their ids.
+    fn add_rules(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        rules: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<String>> {
+        let tenant = tenant.to_string();
+        if let Ok(s) = rules.cast::<PyString>() {
+            let text = s.to_cow()?.into_owned();
+            return self.run(py, move |e| e.add_rules(&tenant, &text));
+        }
+        let list: Vec<Rule> = de(rules, "rules")?;
+        self.run(py, move |e| e.add_rule_list(&tenant, list))
+    }
+
+    fn remove_rule(&self, py: Python<'_>, tenant: &str, id: &str) -> PyResult<()> {
+        let (tenant, id) = (tenant.to_string(), id.to_string());
+        self.run(py, move |e| e.remove_rule(&tenant, &id))
+    }
+
+    fn rules<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
+        let tenant = tenant.to_string();
+        let r = self.run(py, move |e| Ok(e.rules(&tenant)))?;
+        ser(py, &r)
+    }
+
+    /// Parses rule text without adding it; returns the rules as dicts or raises `ParseError`.
+    #[staticmethod]
+    fn check_rules<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        let rules = guard(|| xspense::rules::parse_rules(text, "rule")).py()?;
+        ser(py, &rules)
+    }
+
+    /// The change events since the last call (oldest first), for the host to persist.
+    fn drain_changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.run(py, |e| Ok(e.drain_changes()))?;
+        ser(py, &c)
+    }
+
+    /// Replays persisted change events (all are checked before any is applied).
+    fn apply_changes(&self, py: Python<'_>, changes: &Bound<'_, PyAny>) -> PyResult<()> {
+        let list: Vec<Change> = de(changes, "changes")?;
+        self.run(py, move |e| e.apply_changes(&list))
+    }
+
+    #[pyo3(signature = (tenant=None))]
+    fn export_snapshot(&self, py: Python<'_>, tenant: Option<&str>) -> PyResult<String> {
+        let tenant = tenant.map(str::to_string);
+        self.run(py, move |e| e.export_snapshot(tenant.as_deref()))
+    }
+
+    fn import_snapshot(&self, py: Python<'_>, snapshot: &str) -> PyResult<Vec<String>> {
+        let text = snapshot.to_string();
+        self.run(py, move |e| e.import_snapshot(&text))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let n = self.run(py, |e| Ok(e.tenants().len()))?;
+        Ok(format!("Engine(tenants={n})"))
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the Python binding and runs its checks: maturin build into a venv, pytest (shared
+# vectors, examples, README), mypy --strict on the package, and `pip install ./bindings-py`
+# into a clean venv. Installs what it needs under target/; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+PY=${PYTHON:-python3}
+VENV=target/py-venv
+CLEAN=target/py-install-venv
+
+step "python binding: venv and build tools ($($PY --version))"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade \
+  "maturin>=1.8,<2" "pytest>=7" "mypy>=1.8" "pandas>=1.5"
+
+step "python binding: maturin develop --release"
+(cd bindings-py && VIRTUAL_ENV="$PWD/../$VENV" PATH="$PWD/../$VENV/bin:$PATH" \
+  maturin develop --release -q)
+
+step "python binding: pytest"
+"$VENV/bin/python" -m pytest -q bindings-py/tests
+
+step "python binding: mypy --strict on the package and its stubs"
+(cd bindings-py/python && "../../$VENV/bin/python" -m mypy --strict xspense)
+
+step "python binding: pip install ./bindings-py into a clean venv"
+rm -rf "$CLEAN"
+"$PY" -m venv "$CLEAN"
+"$CLEAN/bin/python" -m pip install -q --disable-pip-version-check ./bindings-py
+(cd /tmp && "$OLDPWD/$CLEAN/bin/python" - <<'PY'
+import xspense
+e = xspense.Engine()
+d = e.categorize({"descriptor": "SQ *BLUE BOTTLE 0042 OAKLAND CA", "amount": "-4.75", "date": "2026-11-02"})
+assert d.category == "food.coffee", d
+assert xspense.Redactor().redact("4111 1111 1111 1111").text == "[CARD]"
+print("installed xspense", xspense.__version__, "from", xspense.__file__)
+PY
+)
