@@ -43,5 +43,6 @@ RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
 ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
 
 bash scripts/test-python.sh
+bash scripts/test-node.sh
 
 step "all tests passed"

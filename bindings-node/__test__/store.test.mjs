@@ -1,0 +1,33 @@
+// Host-owned persistence: change events and snapshots.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Engine } from '../index.mjs'
+
+const TX = { tenant: 'a', descriptor: 'POS KALOMI TASHI 0042', amount: '9', date: '2026-01-01' }
+
+test('change events replay into a fresh engine', () => {
+  const e = new Engine()
+  e.addCategory('a', 'pets', 'Pets')
+  e.addRules('a', 'rule vet: merchant contains "paws" => pets')
+  e.feedback(TX, 'food.restaurants')
+  const changes = JSON.parse(JSON.stringify(e.drainChanges()))
+  assert.deepEqual(changes.slice(0, 2).map((c) => c.type), ['category_added', 'rule_added'])
+  assert.deepEqual(e.drainChanges(), [])
+  const f = new Engine()
+  f.applyChanges(changes)
+  assert.deepEqual(f.categorize(TX), e.categorize(TX))
+  e.addRules('a', "rule keep: merchant = x => food.coffee")
+  assert.throws(() => e.applyChanges([{ type: 'rule_removed', tenant: 'a', id: 'keep' }, { type: 'rule_removed', tenant: 'a', id: 'nope' }]), { code: 'invalid_input' })
+  assert.ok(e.rules('a').some((r) => r.id === 'keep'), 'nothing applied')
+})
+
+test('snapshots off the main thread; corruption refused', async () => {
+  const e = new Engine()
+  e.feedback(TX, 'food.restaurants')
+  const snap = await e.exportSnapshot()
+  const f = new Engine()
+  assert.deepEqual(await f.importSnapshot(snap), ['a'])
+  assert.equal(f.categorize(TX).source, 'alias')
+  await assert.rejects(new Engine().importSnapshot(snap.replace('food.restaurants', 'food.coffee!')), { code: 'corrupt_snapshot' })
+  await assert.rejects(new Engine().importSnapshot('not json'), { code: 'corrupt_snapshot' })
+})

@@ -1,0 +1,82 @@
+//! Conversions between JavaScript values and the core's types.
+//!
+//! Records the core exchanges as JSON (rules, change events, tasks, stats, claims, audit
+//! entries) cross in exactly that JSON shape, so a Node and a Python service can share them;
+//! `record` and `from_record` do that. Byte offsets become UTF-16 offsets, as JS indexes strings.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::errors::{invalid, JsError};
+
+/// A core record as its JSON value.
+pub fn record<T: Serialize>(v: &T) -> Result<Value, JsError> {
+    serde_json::to_value(v)
+        .map_err(|e| crate::errors::to_js(xspense::Error::Internal(e.to_string())))
+}
+
+/// A core record read from its JSON value; mistakes name `what`.
+pub fn from_record<T: DeserializeOwned>(v: Value, what: &str) -> Result<T, JsError> {
+    serde_json::from_value(integral(v)).map_err(|e| invalid(format!("{what}: {e}")))
+}
+
+/// JS has one number type, so every number arrives as a float; whole ones become integers
+/// again so that integer fields (times, counts) read back.
+pub fn integral(v: Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => {
+                Value::from(f as i64)
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, integral(v))).collect()),
+        other => other,
+    }
+}
+
+/// The current time in ms when the caller gave none.
+pub fn now_or(now: Option<i64>) -> i64 {
+    use xspense::clock::Clock;
+    now.unwrap_or_else(|| xspense::clock::SystemClock.now_ms())
+}
+
+/// Converts ascending byte offsets into `text` to UTF-16 offsets.
+pub struct Utf16Offsets<'a> {
+    text: &'a str,
+    ascii: bool,
+    byte: usize,
+    units: usize,
+}
+
+impl<'a> Utf16Offsets<'a> {
+    /// A converter for `text`.
+    pub fn new(text: &'a str) -> Self {
+        Utf16Offsets {
+            text,
+            ascii: text.is_ascii(),
+            byte: 0,
+            units: 0,
+        }
+    }
+
+    /// The UTF-16 offset of byte offset `b`; cheapest with ascending `b`.
+    pub fn at(&mut self, b: usize) -> u32 {
+        if self.ascii {
+            return b as u32;
+        }
+        if b < self.byte {
+            self.byte = 0;
+            self.units = 0;
+        }
+        let end = b.min(self.text.len());
+        self.units += self
+            .text
+            .get(self.byte..end)
+            .map_or(0, |s| s.encode_utf16().count());
+        self.byte = end;
+        self.units as u32
+    }
+}
