@@ -8,22 +8,7 @@ use xspense::audit::{self, AuditAction, AuditEntry, AuditLog as CoreLog};
 use xspense::redact::Redactor;
 
 use crate::convert::{from_record, integral, now_or, record};
-use crate::errors::{guard, invalid, IntoJs, JsError};
-
-fn action(name: &str) -> Result<AuditAction, JsError> {
-    Ok(match name {
-        "decision" => AuditAction::Decision,
-        "correction" => AuditAction::Correction,
-        "rule_change" => AuditAction::RuleChange,
-        "task_transition" => AuditAction::TaskTransition,
-        "other" => AuditAction::Other,
-        _ => {
-            return Err(invalid(format!(
-                "action must be decision, correction, rule_change, task_transition or other, got {name:?}"
-            )))
-        }
-    })
-}
+use crate::errors::{guard, IntoJs, JsError};
 
 /// Options of `AuditLog.append`.
 #[napi(object)]
@@ -84,7 +69,7 @@ impl AuditLog {
         subject: String,
         options: Option<AppendOptions>,
     ) -> Result<Value, JsError> {
-        let act = self::action(&action)?;
+        let act = action.parse::<AuditAction>().js()?;
         let (old, new, at) = options.map_or((None, None, None), |o| {
             (o.old.map(integral), o.new.map(integral), o.at)
         });

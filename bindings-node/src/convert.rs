@@ -4,6 +4,7 @@
 //! entries) cross in exactly that JSON shape, so a Node and a Python service can share them;
 //! `record` and `from_record` do that. Byte offsets become UTF-16 offsets, as JS indexes strings.
 
+use napi::bindgen_prelude::{Buffer, Either};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -78,5 +79,13 @@ impl<'a> Utf16Offsets<'a> {
             .map_or(0, |s| s.encode_utf16().count());
         self.byte = end;
         self.units as u32
+    }
+}
+
+/// The bytes of a `string` (UTF-8) or a `Buffer`.
+pub fn bytes(v: &Either<String, Buffer>) -> &[u8] {
+    match v {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b.as_ref(),
     }
 }

@@ -5,15 +5,8 @@ use napi_derive::napi;
 use serde_json::Value;
 use xspense::envelope::{self, Envelope, Signer as CoreSigner, Verifier as CoreVerifier};
 
-use crate::convert::{from_record, now_or, record};
+use crate::convert::{bytes, from_record, now_or, record};
 use crate::errors::{guard, IntoJs, JsError};
-
-fn bytes(v: &Either<String, Buffer>) -> Vec<u8> {
-    match v {
-        Either::A(s) => s.as_bytes().to_vec(),
-        Either::B(b) => b.to_vec(),
-    }
-}
 
 /// Options of `Signer.sign`.
 #[napi(object)]
@@ -83,7 +76,7 @@ impl Verifier {
         audience: String,
         options: Option<VerifierOptions>,
     ) -> Result<Self, JsError> {
-        let keys: Vec<Vec<u8>> = keys.iter().map(bytes).collect();
+        let keys: Vec<&[u8]> = keys.iter().map(bytes).collect();
         let issuers: Vec<&str> = issuers.iter().map(String::as_str).collect();
         let mut v = CoreVerifier::new(&keys, &issuers, &audience).js()?;
         if let Some(o) = options {
@@ -112,7 +105,7 @@ pub fn sign_webhook(
     body: Either<String, Buffer>,
     now: Option<i64>,
 ) -> Result<String, JsError> {
-    guard(|| envelope::sign_webhook(&bytes(&secret), now_or(now), &bytes(&body))).js()
+    guard(|| envelope::sign_webhook(bytes(&secret), now_or(now), bytes(&body))).js()
 }
 
 /// Checks a webhook signature header; throws with a `token_*` code when it does not verify.
@@ -126,9 +119,9 @@ pub fn verify_webhook(
 ) -> Result<(), JsError> {
     guard(|| {
         envelope::verify_webhook(
-            &bytes(&secret),
+            bytes(&secret),
             &header,
-            &bytes(&body),
+            bytes(&body),
             now_or(now),
             tolerance_ms.unwrap_or(300_000),
         )

@@ -26,7 +26,7 @@ impl<T> IntoJs<T> for Result<T, Error> {
 
 impl<T> IntoJs<T> for napi::Result<T> {
     fn js(self) -> Result<T, JsError> {
-        self.map_err(|e| napi::Error::new(ErrorCode::InvalidInput.as_str().to_string(), e.reason))
+        self.map_err(|e| napi::Error::new(ErrorCode::Internal.as_str().to_string(), e.reason))
     }
 }
 
@@ -35,20 +35,7 @@ pub fn invalid(message: impl Into<String>) -> JsError {
     to_js(Error::InvalidInput(message.into()))
 }
 
-/// Runs `f`, turning a panic into an `internal` error so none crosses into JavaScript.
-pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error::Internal(format!("panic inside xspense: {what}")))
-        }
-    }
-}
+pub use xspense::error::catch_panic as guard;
 
 /// Every stable error code, in the core's order.
 #[napi_derive::napi(js_name = "errorCodes")]

@@ -6,7 +6,7 @@ use xspense::limits::{
     InMemoryLimitStore, PayloadGuard as CoreGuard, Quota, RateLimiter as CoreLimiter,
 };
 
-use crate::convert::now_or;
+use crate::convert::{bytes, now_or};
 use crate::errors::{guard, IntoJs, JsError};
 
 /// The answer to one rate-limit check.
@@ -107,19 +107,11 @@ impl PayloadGuard {
     /// Throws `payload_too_large` if over the size limit.
     #[napi]
     pub fn check_size(&self, payload: Either<String, Buffer>) -> Result<(), JsError> {
-        let b: &[u8] = match &payload {
-            Either::A(s) => s.as_bytes(),
-            Either::B(b) => b.as_ref(),
-        };
-        self.inner.check_size(b).js()
+        self.inner.check_size(bytes(&payload)).js()
     }
     /// Throws `payload_too_large` if too large or nested too deep.
     #[napi]
     pub fn check_json(&self, payload: Either<String, Buffer>) -> Result<(), JsError> {
-        let b: &[u8] = match &payload {
-            Either::A(s) => s.as_bytes(),
-            Either::B(b) => b.as_ref(),
-        };
-        self.inner.check_json(b).js()
+        self.inner.check_json(bytes(&payload)).js()
     }
 }

@@ -60,13 +60,7 @@ pub fn to_core(tx: Transaction, default_id: &str) -> Result<xspense::Transaction
                 "a negative amount already says debit; drop the sign or the direction",
             ))
         }
-        Some("debit") => Direction::Debit,
-        Some("credit") => Direction::Credit,
-        Some(other) => {
-            return Err(invalid(format!(
-                "direction must be \"debit\" or \"credit\", got {other:?}"
-            )))
-        }
+        Some(text) => text.parse::<Direction>().js()?,
     };
     let date = NaiveDate::parse_from_str(tx.date.trim(), "%Y-%m-%d")
         .map_err(|_| invalid(format!("date {:?} is not YYYY-MM-DD", tx.date)))?;

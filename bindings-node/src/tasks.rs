@@ -109,18 +109,6 @@ enum Backend {
     Host(ObjectRef<false>),
 }
 
-const STORE_METHODS: [&str; 9] = [
-    "enqueue",
-    "claim",
-    "heartbeat",
-    "complete",
-    "fail",
-    "cancel",
-    "get",
-    "stats",
-    "purge",
-];
-
 /// Claims, leases, retries, idempotency and dead letters over the built-in in-memory store or
 /// a store object of the host's (`TaskStore`). Times are ms since the epoch; `now` defaults to
 /// the system clock.
@@ -180,7 +168,7 @@ impl TaskQueue {
         let backend = match store {
             None => Backend::Memory(InMemoryTaskStore::new()),
             Some(obj) => {
-                let missing: Vec<&str> = STORE_METHODS
+                let missing: Vec<&str> = xspense::tasks::STORE_METHODS
                     .iter()
                     .copied()
                     .filter(|m| !obj.has_named_property(m).unwrap_or(false))

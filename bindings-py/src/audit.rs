@@ -10,21 +10,6 @@ use xspense::redact::Redactor;
 use crate::convert::{de, from_py, now_or, ser};
 use crate::errors::{guard, IntoPy};
 
-fn action(name: &str) -> PyResult<AuditAction> {
-    Ok(match name {
-        "decision" => AuditAction::Decision,
-        "correction" => AuditAction::Correction,
-        "rule_change" => AuditAction::RuleChange,
-        "task_transition" => AuditAction::TaskTransition,
-        "other" => AuditAction::Other,
-        _ => {
-            return Err(crate::errors::invalid(format!(
-                "action must be decision, correction, rule_change, task_transition or other, got {name:?}"
-            )))
-        }
-    })
-}
-
 /// An append-only log where each entry carries the hash of the one before; values are
 /// redacted before they are hashed unless `redact=False`.
 #[pyclass(frozen, module = "xspense", name = "AuditLog")]
@@ -77,7 +62,7 @@ impl PyAuditLog {
         new: Option<&Bound<'py, PyAny>>,
         at: Option<Millis>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let act = self::action(action)?;
+        let act = action.parse::<AuditAction>().py()?;
         let old = old.map(from_py).transpose()?;
         let new = new.map(from_py).transpose()?;
         let mut log = self.lock();

@@ -114,13 +114,7 @@ pub fn tx_from_dict(d: &Bound<'_, PyDict>, default_id: &str) -> PyResult<xspense
                 "a negative amount already says debit; drop the sign or the direction",
             ))
         }
-        Some("debit") => Direction::Debit,
-        Some("credit") => Direction::Credit,
-        Some(other) => {
-            return Err(invalid(format!(
-                "direction must be \"debit\" or \"credit\", got {other:?}"
-            )))
-        }
+        Some(text) => text.parse::<Direction>().py()?,
     };
     let date = match field(d, "date")? {
         Some(v) => parse_date(&v)?,

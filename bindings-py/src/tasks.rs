@@ -212,18 +212,6 @@ pub struct PyTaskQueue {
     retry: RetryPolicy,
 }
 
-const STORE_METHODS: [&str; 9] = [
-    "enqueue",
-    "claim",
-    "heartbeat",
-    "complete",
-    "fail",
-    "cancel",
-    "get",
-    "stats",
-    "purge",
-];
-
 impl PyTaskQueue {
     fn run<T>(&self, f: impl FnOnce(&dyn TaskStore) -> Result<T>) -> PyResult<T> {
         guard(|| f(self.store.as_ref())).py()
@@ -244,7 +232,7 @@ impl PyTaskQueue {
             }),
             Some(obj) => {
                 Python::attach(|py| {
-                    let missing: Vec<&str> = STORE_METHODS
+                    let missing: Vec<&str> = xspense::tasks::STORE_METHODS
                         .iter()
                         .copied()
                         .filter(|m| !obj.bind(py).hasattr(*m).unwrap_or(false))

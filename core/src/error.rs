@@ -189,6 +189,29 @@ pub enum Error {
     },
 }
 
+/// Runs `f`, turning a panic inside it into [`Error::Internal`]: what a binding calls around
+/// every core call so that no panic crosses an FFI boundary.
+///
+/// ```
+/// use xspense::error::catch_panic;
+/// let e = catch_panic(|| -> xspense::Result<()> { panic!("boom") }).unwrap_err();
+/// assert_eq!(e.code().as_str(), "internal");
+/// assert!(e.to_string().contains("boom"));
+/// ```
+pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Error::Internal(format!("panic inside xspense: {what}")))
+        }
+    }
+}
+
 impl Error {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {

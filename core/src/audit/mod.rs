@@ -58,6 +58,26 @@ impl AuditAction {
     }
 }
 
+impl std::str::FromStr for AuditAction {
+    type Err = Error;
+    /// Parses the stable name (`decision`, `correction`, `rule_change`, `task_transition`,
+    /// `other`).
+    fn from_str(s: &str) -> Result<AuditAction> {
+        Ok(match s {
+            "decision" => AuditAction::Decision,
+            "correction" => AuditAction::Correction,
+            "rule_change" => AuditAction::RuleChange,
+            "task_transition" => AuditAction::TaskTransition,
+            "other" => AuditAction::Other,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "action must be decision, correction, rule_change, task_transition or other, got {s:?}"
+                )))
+            }
+        })
+    }
+}
+
 /// One record of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -26,6 +26,26 @@ impl Direction {
     }
 }
 
+impl std::str::FromStr for Direction {
+    type Err = Error;
+    /// Parses `debit` or `credit`.
+    ///
+    /// ```
+    /// use xspense::Direction;
+    /// assert_eq!("credit".parse::<Direction>().unwrap(), Direction::Credit);
+    /// assert_eq!("refund".parse::<Direction>().unwrap_err().code().as_str(), "invalid_input");
+    /// ```
+    fn from_str(s: &str) -> Result<Direction> {
+        match s {
+            "debit" => Ok(Direction::Debit),
+            "credit" => Ok(Direction::Credit),
+            other => Err(Error::invalid(format!(
+                "direction must be \"debit\" or \"credit\", got {other:?}"
+            ))),
+        }
+    }
+}
+
 /// One bank or card transaction, as the host hands it to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transaction {

@@ -26,7 +26,7 @@ mod model;
 mod store;
 
 pub use model::{NewTask, RetryPolicy, Task, TaskStatus};
-pub use store::{Enqueued, InMemoryTaskStore, QueueCounts, QueueStats, TaskStore};
+pub use store::{Enqueued, InMemoryTaskStore, QueueCounts, QueueStats, TaskStore, STORE_METHODS};
 
 #[cfg(test)]
 mod tests;

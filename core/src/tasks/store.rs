@@ -59,6 +59,19 @@ pub struct QueueStats {
     pub dead_letters: usize,
 }
 
+/// The method names of [`TaskStore`], for bindings that check a host's store object.
+pub const STORE_METHODS: [&str; 9] = [
+    "enqueue",
+    "claim",
+    "heartbeat",
+    "complete",
+    "fail",
+    "cancel",
+    "get",
+    "stats",
+    "purge",
+];
+
 /// Task persistence. Implementations must make each method atomic; see the module docs for
 /// the SQL each maps to.
 pub trait TaskStore: Send + Sync {
