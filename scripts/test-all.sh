@@ -44,5 +44,6 @@ ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh
+bash scripts/test-mobile.sh
 
 step "all tests passed"

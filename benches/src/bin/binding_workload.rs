@@ -2,7 +2,9 @@
 //! text as the criterion `pipeline` and `redact` benches) and times it natively, so each
 //! binding's overhead is measured against Rust on identical data.
 //!
-//! `cargo run --release -p xspense-benches --bin binding_workload -- OUT.json`
+//! `cargo run --release -p xspense-benches --bin binding_workload -- OUT.json` also writes
+//! `OUT.tsv` (the same transactions as tab-separated lines, for hosts without a JSON parser at
+//! hand: `f` lines are feedback with their category, `b` lines the batch).
 
 use std::time::Instant;
 
@@ -44,6 +46,7 @@ fn main() {
     let mut engine = Engine::new();
     let mut rng = Lcg(5);
     let mut feedback = Vec::new();
+    let mut taught = Vec::new();
     for (i, m) in names.iter().enumerate() {
         let t = tx(i, m, &mut rng);
         let category = if i % 2 == 0 {
@@ -53,6 +56,7 @@ fn main() {
         };
         engine.feedback(&t, category).expect("feedback");
         feedback.push(json!({"transaction": tx_json(&t), "category": category}));
+        taught.push((t, category));
     }
     let batch: Vec<Transaction> = (0..10_000)
         .map(|i| tx(i, &names[rng.below(names.len() as u64) as usize], &mut rng))
@@ -86,4 +90,23 @@ fn main() {
         "native": native,
     });
     std::fs::write(&out, serde_json::to_string(&doc).expect("json")).expect("write workload");
+    let mut tsv = String::new();
+    let line = |kind: &str, t: &Transaction, category: &str| {
+        format!(
+            "{kind}\t{}\t{}\t{}\t{}\t{}\t{category}\n",
+            t.id,
+            t.descriptor.replace(['\t', '\n'], " "),
+            t.amount.decimal(),
+            t.direction.as_str(),
+            t.date
+        )
+    };
+    for (t, category) in &taught {
+        tsv.push_str(&line("f", t, category));
+    }
+    for t in &batch {
+        tsv.push_str(&line("b", t, ""));
+    }
+    let tsv_path = std::path::Path::new(&out).with_extension("tsv");
+    std::fs::write(&tsv_path, tsv).expect("write workload tsv");
 }

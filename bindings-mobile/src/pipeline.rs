@@ -1,0 +1,466 @@
+//! The engine, transactions and categorization results.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use xspense::model::{Currency, Money};
+use xspense::store::Change;
+use xspense::{Band, Direction, EngineConfig, Rule, Source};
+
+use crate::errors::{call, Result, XspenseError};
+
+fn invalid(message: impl Into<String>) -> XspenseError {
+    XspenseError::InvalidInput {
+        detail: message.into(),
+    }
+}
+
+fn json_err(what: &str, e: serde_json::Error) -> XspenseError {
+    invalid(format!("{what}: {e}"))
+}
+
+/// A bank transaction. `amount` is a decimal string in major units (`"4.75"`), never negative
+/// (the sign is `direction`); `date` is `YYYY-MM-DD`.
+#[derive(uniffi::Record, Clone)]
+pub struct Transaction {
+    pub id: String,
+    pub tenant: String,
+    pub descriptor: String,
+    pub amount: String,
+    #[uniffi(default = "USD")]
+    pub currency: String,
+    pub direction: TxDirection,
+    pub date: String,
+    #[uniffi(default = None)]
+    pub merchant: Option<String>,
+    #[uniffi(default = None)]
+    pub account: Option<String>,
+    #[uniffi(default = None)]
+    pub mcc: Option<u16>,
+}
+
+/// Money out or money in.
+#[derive(uniffi::Enum, Clone, Copy)]
+pub enum TxDirection {
+    Debit,
+    Credit,
+}
+
+fn to_core(t: Transaction) -> Result<xspense::Transaction> {
+    let currency = Currency::new(&t.currency).map_err(XspenseError::from)?;
+    let (minor, negative) = Money::parse_signed(&t.amount, currency)?;
+    if negative {
+        return Err(invalid(format!(
+            "amount {:?} is negative; give its magnitude and the direction",
+            t.amount
+        )));
+    }
+    Ok(xspense::Transaction {
+        id: t.id,
+        tenant: t.tenant,
+        descriptor: t.descriptor,
+        merchant: t.merchant,
+        amount: Money { minor, currency },
+        direction: match t.direction {
+            TxDirection::Debit => Direction::Debit,
+            TxDirection::Credit => Direction::Credit,
+        },
+        date: parse_date(&t.date)?,
+        account: t.account,
+        mcc: t.mcc,
+    })
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| invalid(format!("date {s:?} is not YYYY-MM-DD")))
+}
+
+/// One step of the explanation: which stage said what.
+#[derive(uniffi::Record, Clone)]
+pub struct TraceStep {
+    pub stage: String,
+    pub detail: String,
+    pub category: Option<String>,
+    pub confidence: Option<f64>,
+}
+
+/// How sure the engine is.
+#[derive(uniffi::Enum, Clone, Copy)]
+pub enum ConfidenceBand {
+    Low,
+    Medium,
+    High,
+    VeryHigh,
+}
+
+/// Which stage decided.
+#[derive(uniffi::Enum, Clone, Copy)]
+pub enum DecisionSource {
+    Rule,
+    Alias,
+    Similarity,
+    Classifier,
+    Knowledge,
+    Mcc,
+    Llm,
+    Default,
+}
+
+/// The engine's answer for one transaction.
+#[derive(uniffi::Record, Clone)]
+pub struct Categorization {
+    pub transaction_id: String,
+    pub category: String,
+    pub confidence: f64,
+    pub band: ConfidenceBand,
+    pub source: DecisionSource,
+    pub reason: String,
+    pub merchant_key: String,
+    pub merchant: String,
+    pub tags: Vec<String>,
+    pub trace: Vec<TraceStep>,
+}
+
+impl From<xspense::Categorization> for Categorization {
+    fn from(c: xspense::Categorization) -> Self {
+        Categorization {
+            transaction_id: c.transaction_id,
+            category: c.category,
+            confidence: c.confidence,
+            band: match c.band {
+                Band::Low => ConfidenceBand::Low,
+                Band::Medium => ConfidenceBand::Medium,
+                Band::High => ConfidenceBand::High,
+                Band::VeryHigh => ConfidenceBand::VeryHigh,
+            },
+            source: match c.source {
+                Source::Rule => DecisionSource::Rule,
+                Source::Alias => DecisionSource::Alias,
+                Source::Similarity => DecisionSource::Similarity,
+                Source::Classifier => DecisionSource::Classifier,
+                Source::Knowledge => DecisionSource::Knowledge,
+                Source::Mcc => DecisionSource::Mcc,
+                Source::Llm => DecisionSource::Llm,
+                Source::Default => DecisionSource::Default,
+            },
+            reason: c.reason,
+            merchant_key: c.merchant_key,
+            merchant: c.merchant,
+            tags: c.tags,
+            trace: c
+                .trace
+                .into_iter()
+                .map(|s| TraceStep {
+                    stage: s.stage,
+                    detail: s.detail,
+                    category: s.category,
+                    confidence: s.confidence,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What to ask the host's language model. `json` is the whole request as the core serializes
+/// it: keep it (a database row, a work queue) and hand it to `Engine.resolve` with the answer.
+#[derive(uniffi::Record, Clone)]
+pub struct LlmRequest {
+    pub tenant: String,
+    pub transaction_id: String,
+    pub merchant: String,
+    /// The system message: the task and the answer format.
+    pub system: String,
+    /// The user message; personal data has been redacted from it.
+    pub prompt: String,
+    pub allowed_category_ids: Vec<String>,
+    /// The JSON schema of the expected answer.
+    pub answer_schema_json: String,
+    /// What to show while the model is asked.
+    pub best_guess: Option<Categorization>,
+    pub json: String,
+}
+
+fn request(r: xspense::LlmRequest) -> Result<LlmRequest> {
+    Ok(LlmRequest {
+        json: serde_json::to_string(&r).map_err(|e| json_err("request", e))?,
+        tenant: r.tenant,
+        transaction_id: r.transaction_id,
+        merchant: r.merchant,
+        system: r.system,
+        prompt: r.prompt,
+        allowed_category_ids: r.allowed_categories.into_iter().map(|a| a.id).collect(),
+        answer_schema_json: r.answer_schema.to_string(),
+        best_guess: r.best_guess.map(Into::into),
+    })
+}
+
+/// An answer, or a request for the host's model.
+#[derive(uniffi::Enum, Clone)]
+pub enum Decision {
+    Categorized { categorization: Categorization },
+    NeedsLlm { request: LlmRequest },
+}
+
+fn decision(d: xspense::Decision) -> Result<Decision> {
+    Ok(match d {
+        xspense::Decision::Categorized(c) => Decision::Categorized {
+            categorization: c.into(),
+        },
+        xspense::Decision::NeedsLlm(r) => Decision::NeedsLlm {
+            request: request(r)?,
+        },
+    })
+}
+
+/// The host's language-model client, for `Engine.categorizeWith` (blocking: call it off the UI
+/// thread).
+#[uniffi::export(with_foreign)]
+pub trait LlmClient: Send + Sync {
+    /// Sends `request` (its `system` and `prompt`) to a model and returns the answer text.
+    fn complete(&self, request: LlmRequest) -> Result<String>;
+}
+
+struct ForeignClassifier(Arc<dyn LlmClient>);
+
+impl xspense::LlmClassifier for ForeignClassifier {
+    fn complete(&self, r: &xspense::LlmRequest) -> xspense::Result<String> {
+        let req = request(r.clone()).map_err(XspenseError::into_core)?;
+        self.0.complete(req).map_err(XspenseError::into_core)
+    }
+}
+
+/// A tenant's counters.
+#[derive(uniffi::Record)]
+pub struct Stats {
+    pub total: u64,
+    pub by_source: HashMap<String, u64>,
+    pub by_band: HashMap<String, u64>,
+    pub llm_requests: u64,
+    pub llm_share: f64,
+    pub mean_confidence: f64,
+    pub feedback: u64,
+}
+
+/// One category of a tenant's taxonomy.
+#[derive(uniffi::Record)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub builtin: bool,
+}
+
+/// What the normalizer makes of a descriptor.
+#[derive(uniffi::Record)]
+pub struct Normalized {
+    pub key: String,
+    pub display: String,
+    pub brand: bool,
+}
+
+/// The categorization engine: every tenant's rules, memory and statistics. Thread-safe; calls
+/// block, so make them off the UI thread.
+#[derive(uniffi::Object)]
+pub struct Engine {
+    inner: Mutex<xspense::Engine>,
+}
+
+impl Engine {
+    fn with<T>(&self, f: impl FnOnce(&mut xspense::Engine) -> xspense::Result<T>) -> Result<T> {
+        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        call(|| f(&mut e))
+    }
+}
+
+#[uniffi::export]
+impl Engine {
+    /// An engine with the default configuration.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Engine {
+            inner: Mutex::new(xspense::Engine::new()),
+        })
+    }
+
+    /// An engine with a configuration given as JSON (`{"llm_fallback": false, ...}`).
+    #[uniffi::constructor]
+    pub fn with_config_json(config_json: String) -> Result<Arc<Self>> {
+        let config: EngineConfig =
+            serde_json::from_str(&config_json).map_err(|e| json_err("engine config", e))?;
+        Ok(Arc::new(Engine {
+            inner: Mutex::new(call(|| xspense::Engine::with_config(config))?),
+        }))
+    }
+
+    /// Categorizes one transaction.
+    pub fn categorize(&self, transaction: Transaction) -> Result<Decision> {
+        let tx = to_core(transaction)?;
+        decision(self.with(|e| e.categorize(&tx))?)
+    }
+
+    /// Categorizes many transactions in one call (one crossing of the FFI).
+    pub fn categorize_batch(&self, transactions: Vec<Transaction>) -> Result<Vec<Decision>> {
+        let txs = transactions
+            .into_iter()
+            .map(to_core)
+            .collect::<Result<Vec<_>>>()?;
+        self.with(|e| e.categorize_batch(&txs))?
+            .into_iter()
+            .map(decision)
+            .collect()
+    }
+
+    /// Categorizes one transaction, asking `client` when the engine needs the model.
+    pub fn categorize_with(
+        &self,
+        transaction: Transaction,
+        client: Arc<dyn LlmClient>,
+    ) -> Result<Categorization> {
+        let tx = to_core(transaction)?;
+        let c = ForeignClassifier(client);
+        self.with(|e| e.categorize_with(&tx, &c)).map(Into::into)
+    }
+
+    /// Checks the model's answer text for `request` and learns from it.
+    pub fn resolve(&self, request: LlmRequest, answer: String) -> Result<Categorization> {
+        let req: xspense::LlmRequest =
+            serde_json::from_str(&request.json).map_err(|e| json_err("request json", e))?;
+        self.with(|e| e.resolve(&req, &answer)).map(Into::into)
+    }
+
+    /// Learns a correction: `transaction` belongs in `category`.
+    pub fn feedback(&self, transaction: Transaction, category: String) -> Result<()> {
+        let tx = to_core(transaction)?;
+        self.with(|e| e.feedback(&tx, &category))
+    }
+
+    /// What the engine would answer and why, without counting or learning.
+    pub fn explain(&self, transaction: Transaction) -> Result<Categorization> {
+        let tx = to_core(transaction)?;
+        self.with(|e| e.explain(&tx)).map(Into::into)
+    }
+
+    /// Forgets what was learned for a merchant key.
+    pub fn forget_merchant(&self, tenant: String, key: String) -> Result<bool> {
+        self.with(|e| e.forget_merchant(&tenant, &key))
+    }
+
+    /// A tenant's counters.
+    pub fn stats(&self, tenant: String) -> Result<Stats> {
+        let s = self.with(|e| Ok(e.stats(&tenant)))?;
+        Ok(Stats {
+            total: s.total,
+            by_source: s
+                .by_source
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect(),
+            by_band: s
+                .by_band
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect(),
+            llm_requests: s.llm_requests,
+            llm_share: s.llm_share,
+            mean_confidence: s.mean_confidence,
+            feedback: s.feedback,
+        })
+    }
+
+    /// What the normalizer makes of a descriptor.
+    pub fn normalize(&self, descriptor: String) -> Result<Normalized> {
+        let n = self.with(|e| Ok(e.normalize(&descriptor)))?;
+        Ok(Normalized {
+            key: n.key,
+            display: n.display,
+            brand: n.brand,
+        })
+    }
+
+    /// A tenant's categories.
+    pub fn taxonomy(&self, tenant: String) -> Result<Vec<Category>> {
+        let t = self.with(|e| Ok(e.taxonomy(&tenant)))?;
+        Ok(t.iter()
+            .map(|c| Category {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                parent: c.parent.clone(),
+                builtin: c.builtin,
+            })
+            .collect())
+    }
+
+    /// Adds a category of the tenant's own.
+    pub fn add_category(
+        &self,
+        tenant: String,
+        id: String,
+        name: String,
+        parent: Option<String>,
+    ) -> Result<bool> {
+        self.with(|e| e.add_category(&tenant, &id, &name, parent.as_deref()))
+    }
+
+    /// Adds rules written in the rule language; returns their ids.
+    pub fn add_rules(&self, tenant: String, text: String) -> Result<Vec<String>> {
+        self.with(|e| e.add_rules(&tenant, &text))
+    }
+
+    /// Adds rules given as a JSON array of rule objects; returns their ids.
+    pub fn add_rules_json(&self, tenant: String, rules_json: String) -> Result<Vec<String>> {
+        let rules: Vec<Rule> =
+            serde_json::from_str(&rules_json).map_err(|e| json_err("rules", e))?;
+        self.with(|e| e.add_rule_list(&tenant, rules))
+    }
+
+    /// Removes one rule.
+    pub fn remove_rule(&self, tenant: String, id: String) -> Result<()> {
+        self.with(|e| e.remove_rule(&tenant, &id))
+    }
+
+    /// A tenant's rules as a JSON array.
+    pub fn rules_json(&self, tenant: String) -> Result<String> {
+        let r = self.with(|e| Ok(e.rules(&tenant)))?;
+        serde_json::to_string(&r).map_err(|e| json_err("rules", e))
+    }
+
+    /// The change events since the last call, each as one JSON document to persist.
+    pub fn drain_changes(&self) -> Result<Vec<String>> {
+        let changes = self.with(|e| Ok(e.drain_changes()))?;
+        changes
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(|e| json_err("change", e)))
+            .collect()
+    }
+
+    /// Replays persisted change events (all are checked before any is applied).
+    pub fn apply_changes(&self, changes: Vec<String>) -> Result<()> {
+        let list = changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                serde_json::from_str::<Change>(c).map_err(|e| json_err(&format!("change #{i}"), e))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.with(|e| e.apply_changes(&list))
+    }
+
+    /// A checksummed snapshot of one tenant or all.
+    pub fn export_snapshot(&self, tenant: Option<String>) -> Result<String> {
+        self.with(|e| e.export_snapshot(tenant.as_deref()))
+    }
+
+    /// Loads a snapshot; returns the tenants it held.
+    pub fn import_snapshot(&self, snapshot: String) -> Result<Vec<String>> {
+        self.with(|e| e.import_snapshot(&snapshot))
+    }
+}
+
+/// Parses rule text without adding it; returns the rules as a JSON array.
+#[uniffi::export]
+pub fn check_rules(text: String) -> Result<String> {
+    let rules = call(|| xspense::rules::parse_rules(&text, "rule"))?;
+    serde_json::to_string(&rules).map_err(|e| json_err("rules", e))
+}

@@ -1,0 +1,178 @@
+//! Redaction: `Redactor`, `TokenVault` and their results.
+
+use std::sync::{Arc, Mutex};
+
+use xspense::redact::{Operator, PiiKind, Redactor as CoreRedactor, TokenVault as CoreVault};
+
+use crate::errors::{call, Result};
+
+/// How a finding is replaced.
+#[derive(uniffi::Enum, Clone, Copy)]
+pub enum RedactOperator {
+    /// `[CARD]`, `[EMAIL]`, ...
+    Placeholder,
+    /// All but the last four letters and digits become `*`.
+    Mask,
+    /// A stable keyed pseudonym: `[CARD:5f1c0e93a2d4]`.
+    Hash,
+    /// The finding is deleted.
+    Remove,
+    /// A numbered token (`<CARD_1>`) a `TokenVault` can restore.
+    Token,
+}
+
+/// How a `Redactor` works.
+#[derive(uniffi::Record)]
+pub struct RedactorOptions {
+    pub operator: RedactOperator,
+    #[uniffi(default = 0.5)]
+    pub min_confidence: f64,
+    /// The HMAC key of the `Hash` operator.
+    #[uniffi(default = None)]
+    pub hash_key: Option<Vec<u8>>,
+    /// Kinds to leave alone (`EMAIL_ADDRESS`, `PHONE_NUMBER`, ...).
+    #[uniffi(default = [])]
+    pub disable: Vec<String>,
+    #[uniffi(default = [])]
+    pub allow_values: Vec<String>,
+    /// Keep merchant numbers of bank descriptors.
+    #[uniffi(default = false)]
+    pub for_descriptors: bool,
+}
+
+/// Sensitive data found in a text; `start`/`end` are UTF-8 byte offsets into it.
+#[derive(uniffi::Record)]
+pub struct Finding {
+    pub kind: String,
+    pub start: u64,
+    pub end: u64,
+    pub confidence: f64,
+    pub detector: String,
+}
+
+/// A redacted text and what was replaced in it.
+#[derive(uniffi::Record)]
+pub struct Redacted {
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+fn findings(found: Vec<xspense::redact::Finding>) -> Vec<Finding> {
+    found
+        .into_iter()
+        .map(|f| Finding {
+            kind: f.kind.as_str().to_string(),
+            start: f.start as u64,
+            end: f.end as u64,
+            confidence: f.confidence,
+            detector: f.detector,
+        })
+        .collect()
+}
+
+/// Remembers the values behind `<KIND_n>` tokens so a reply can be restored.
+#[derive(uniffi::Object)]
+pub struct TokenVault {
+    inner: Mutex<CoreVault>,
+}
+
+#[uniffi::export]
+impl TokenVault {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(TokenVault {
+            inner: Mutex::new(CoreVault::new()),
+        })
+    }
+    /// `text` with every token this vault issued replaced by its original value.
+    pub fn restore(&self, text: String) -> String {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .restore(&text)
+    }
+    /// How many values it holds.
+    pub fn size(&self) -> u64 {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).len() as u64
+    }
+}
+
+/// Finds and replaces card numbers, IBANs, SSNs, emails, phones, IPs, API keys and secrets.
+#[derive(uniffi::Object)]
+pub struct Redactor {
+    inner: CoreRedactor,
+}
+
+#[uniffi::export]
+impl Redactor {
+    /// A redactor with the defaults (placeholders, every built-in detector).
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Redactor {
+            inner: CoreRedactor::new(),
+        })
+    }
+
+    /// A redactor configured by `options`.
+    #[uniffi::constructor]
+    pub fn with_options(options: RedactorOptions) -> Result<Arc<Self>> {
+        let op = match options.operator {
+            RedactOperator::Placeholder => Operator::Placeholder,
+            RedactOperator::Mask => Operator::Mask,
+            RedactOperator::Hash => Operator::Hash,
+            RedactOperator::Remove => Operator::Remove,
+            RedactOperator::Token => Operator::Token,
+        };
+        let inner = call(|| {
+            let mut b = CoreRedactor::builder()
+                .operator(op)
+                .min_confidence(options.min_confidence);
+            if let Some(k) = &options.hash_key {
+                b = b.hash_key(k);
+            }
+            for name in &options.disable {
+                b = b.disable(PiiKind::parse(name)?);
+            }
+            for v in &options.allow_values {
+                b = b.allow_value(v.clone());
+            }
+            if options.for_descriptors {
+                b = b.for_descriptors();
+            }
+            b.build()
+        })?;
+        Ok(Arc::new(Redactor { inner }))
+    }
+
+    /// The findings in `text`, in order of position.
+    pub fn find(&self, text: String) -> Result<Vec<Finding>> {
+        call(|| Ok(findings(self.inner.find(&text))))
+    }
+
+    /// `text` with every finding replaced; pass a `vault` with the `Token` operator.
+    pub fn redact(&self, text: String, vault: Option<Arc<TokenVault>>) -> Result<Redacted> {
+        let out = call(|| {
+            Ok(match &vault {
+                Some(v) => self.inner.redact_with(
+                    &text,
+                    &mut v.inner.lock().unwrap_or_else(|p| p.into_inner()),
+                ),
+                None => self.inner.redact(&text),
+            })
+        })?;
+        Ok(Redacted {
+            text: out.text,
+            findings: findings(out.findings),
+        })
+    }
+
+    /// A JSON document with sensitive values replaced (returned as JSON).
+    pub fn redact_json(&self, json: String) -> Result<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| crate::errors::XspenseError::InvalidInput {
+                detail: format!("not JSON: {e}"),
+            })?;
+        let out = call(|| Ok(self.inner.redact_json(&v)))?;
+        Ok(out.value.to_string())
+    }
+}
