@@ -54,10 +54,10 @@ class MapStore : TaskStore {
         t.state = TaskState.COMPLETED; t.resultJson = resultJson; t.finishedAt = now; t.leaseOwner = null; done++
     }
 
-    @Synchronized override fun fail(tenant: String, id: String, worker: String, error: String, retryAt: Long, now: Long): TaskState {
+    @Synchronized override fun fail(tenant: String, id: String, worker: String, error: String, retry: RetryPolicy, now: Long): TaskState {
         val t = held(tenant, id, worker, now)
         failed++; t.error = error; t.leaseOwner = null; t.leaseExpiresAt = null
-        if (t.attempts >= t.maxAttempts) { t.state = TaskState.DEAD; t.finishedAt = now } else { t.state = TaskState.PENDING; t.runAt = retryAt }
+        if (t.attempts >= t.maxAttempts) { t.state = TaskState.DEAD; t.finishedAt = now } else { t.state = TaskState.PENDING; t.runAt = now + retry.delayMs(t.id, t.attempts) }
         return t.state
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use xspense::clock::{Clock, Millis, SystemClock};
 use xspense::tasks::{
-    InMemoryTaskStore, NewTask as CoreNew, RetryPolicy, Task as CoreTask, TaskStatus,
+    InMemoryTaskStore, NewTask as CoreNew, RetryPolicy as CorePolicy, Task as CoreTask, TaskStatus,
     TaskStore as CoreStore,
 };
 
@@ -192,6 +192,20 @@ fn stats_record(s: xspense::tasks::QueueStats) -> QueueStats {
     }
 }
 
+/// Backoff between attempts; what a store's `fail` asks for the next delay.
+#[derive(uniffi::Object)]
+pub struct RetryPolicy {
+    inner: CorePolicy,
+}
+
+#[uniffi::export]
+impl RetryPolicy {
+    /// The delay after failed attempt number `attempt` (1-based) of task `task_id`, in ms.
+    pub fn delay_ms(&self, task_id: String, attempt: u32) -> i64 {
+        self.inner.delay(&task_id, attempt)
+    }
+}
+
 /// A task store implemented by the app. Each method must be atomic; throw `NotFound`,
 /// `LeaseLost` or `InvalidTransition` where the in-memory store would (see the Rust
 /// `TaskStore` docs for the SQL each maps to).
@@ -220,14 +234,15 @@ pub trait TaskStore: Send + Sync {
         result_json: String,
         now: i64,
     ) -> Result<()>;
-    /// Records a failed attempt; `retry_at` is when to try again if attempts are left.
+    /// Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+    /// when no attempts are left. Returns the new state.
     fn fail(
         &self,
         tenant: String,
         id: String,
         worker: String,
         error: String,
-        retry_at: i64,
+        retry: Arc<RetryPolicy>,
         now: i64,
     ) -> Result<TaskState>;
     /// Cancels a pending or claimed task.
@@ -313,18 +328,16 @@ impl CoreStore for Foreign {
         id: &str,
         worker: &str,
         error: &str,
-        retry: &RetryPolicy,
+        retry: &CorePolicy,
         now: Millis,
     ) -> xspense::Result<TaskStatus> {
-        // the attempt number is the store's; read it to compute the delay
-        let t = core(self.0.get(tenant.into(), id.into()))?;
-        let retry_at = now + retry.delay(id, t.attempts);
+        let retry = Arc::new(RetryPolicy { inner: *retry });
         core(self.0.fail(
             tenant.into(),
             id.into(),
             worker.into(),
             error.into(),
-            retry_at,
+            retry,
             now,
         ))
         .map(status)
@@ -393,7 +406,7 @@ pub struct EnqueueOptions {
 #[derive(uniffi::Object)]
 pub struct TaskQueue {
     store: Box<dyn CoreStore>,
-    retry: RetryPolicy,
+    retry: CorePolicy,
 }
 
 fn now_or(now: Option<i64>) -> i64 {
@@ -407,17 +420,17 @@ impl TaskQueue {
     pub fn in_memory() -> Arc<Self> {
         Arc::new(TaskQueue {
             store: Box::new(InMemoryTaskStore::new()),
-            retry: RetryPolicy::default(),
+            retry: CorePolicy::default(),
         })
     }
 
     /// A queue over the app's store, with backoff from `base_ms` doubling up to `max_ms`.
     #[uniffi::constructor]
     pub fn with_store(store: Arc<dyn TaskStore>, base_ms: i64, max_ms: i64) -> Result<Arc<Self>> {
-        let retry = RetryPolicy {
+        let retry = CorePolicy {
             base_ms,
             max_ms,
-            ..RetryPolicy::default()
+            ..CorePolicy::default()
         };
         call(|| retry.validate())?;
         Ok(Arc::new(TaskQueue {

@@ -65,14 +65,14 @@ class DictStore(xm.TaskStore):
         t.state, t.result_json, t.finished_at, t.lease_owner = xm.TaskState.COMPLETED, result_json, now, None
         self.done += 1
 
-    def fail(self, tenant, id, worker, error, retry_at, now):  # type: ignore[no-untyped-def]
+    def fail(self, tenant, id, worker, error, retry, now):  # type: ignore[no-untyped-def]
         t = self._held(tenant, id, worker, now)
         self.failed += 1
         t.error, t.lease_owner, t.lease_expires_at = error, None, None
         if t.attempts >= t.max_attempts:
             t.state, t.finished_at = xm.TaskState.DEAD, now
         else:
-            t.state, t.run_at = xm.TaskState.PENDING, retry_at
+            t.state, t.run_at = xm.TaskState.PENDING, now + retry.delay_ms(t.id, t.attempts)
         return t.state
 
     def cancel(self, tenant, id, now):  # type: ignore[no-untyped-def]

@@ -1881,6 +1881,137 @@ public func FfiConverterTypeRedactor_lower(_ value: Redactor) -> UInt64 {
 
 
 /**
+ * Backoff between attempts; what a store's `fail` asks for the next delay.
+ */
+public protocol RetryPolicyProtocol: AnyObject, Sendable {
+    
+    /**
+     * The delay after failed attempt number `attempt` (1-based) of task `task_id`, in ms.
+     */
+    func delayMs(taskId: String, attempt: UInt32)  -> Int64
+    
+}
+/**
+ * Backoff between attempts; what a store's `fail` asks for the next delay.
+ */
+open class RetryPolicy: RetryPolicyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_xspense_mobile_fn_clone_retrypolicy(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_xspense_mobile_fn_free_retrypolicy(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The delay after failed attempt number `attempt` (1-based) of task `task_id`, in ms.
+     */
+open func delayMs(taskId: String, attempt: UInt32) -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_retrypolicy_delay_ms(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(taskId),
+        FfiConverterUInt32.lower(attempt),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetryPolicy: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RetryPolicy
+
+    public static func lift(_ handle: UInt64) throws -> RetryPolicy {
+        return RetryPolicy(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RetryPolicy) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetryPolicy {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RetryPolicy, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryPolicy_lift(_ handle: UInt64) throws -> RetryPolicy {
+    return try FfiConverterTypeRetryPolicy.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetryPolicy_lower(_ value: RetryPolicy) -> UInt64 {
+    return FfiConverterTypeRetryPolicy.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs envelopes as one issuer with an HMAC key of at least 32 bytes.
  */
 public protocol SignerProtocol: AnyObject, Sendable {
@@ -2375,9 +2506,10 @@ public protocol TaskStore: AnyObject, Sendable {
     func complete(tenant: String, id: String, worker: String, resultJson: String, now: Int64) throws 
     
     /**
-     * Records a failed attempt; `retry_at` is when to try again if attempts are left.
+     * Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+     * when no attempts are left. Returns the new state.
      */
-    func fail(tenant: String, id: String, worker: String, error: String, retryAt: Int64, now: Int64) throws  -> TaskState
+    func fail(tenant: String, id: String, worker: String, error: String, retry: RetryPolicy, now: Int64) throws  -> TaskState
     
     /**
      * Cancels a pending or claimed task.
@@ -2522,9 +2654,10 @@ open func complete(tenant: String, id: String, worker: String, resultJson: Strin
 }
     
     /**
-     * Records a failed attempt; `retry_at` is when to try again if attempts are left.
+     * Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+     * when no attempts are left. Returns the new state.
      */
-open func fail(tenant: String, id: String, worker: String, error: String, retryAt: Int64, now: Int64)throws  -> TaskState  {
+open func fail(tenant: String, id: String, worker: String, error: String, retry: RetryPolicy, now: Int64)throws  -> TaskState  {
     return try  FfiConverterTypeTaskState_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
         uniffiCallStatus in
     uniffi_xspense_mobile_fn_method_taskstore_fail(
@@ -2533,7 +2666,7 @@ open func fail(tenant: String, id: String, worker: String, error: String, retryA
         FfiConverterString.lower(id),
         FfiConverterString.lower(worker),
         FfiConverterString.lower(error),
-        FfiConverterInt64.lower(retryAt),
+        FfiConverterTypeRetryPolicy_lower(retry),
         FfiConverterInt64.lower(now),uniffiCallStatus
     )
 })
@@ -2752,7 +2885,7 @@ fileprivate struct UniffiCallbackInterfaceTaskStore {
             id: RustBuffer,
             worker: RustBuffer,
             error: RustBuffer,
-            retryAt: Int64,
+            retry: UInt64,
             now: Int64,
             uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
             uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
@@ -2767,7 +2900,7 @@ fileprivate struct UniffiCallbackInterfaceTaskStore {
                      id: try FfiConverterString.lift(id),
                      worker: try FfiConverterString.lift(worker),
                      error: try FfiConverterString.lift(error),
-                     retryAt: try FfiConverterInt64.lift(retryAt),
+                     retry: try FfiConverterTypeRetryPolicy_lift(retry),
                      now: try FfiConverterInt64.lift(now)
                 )
             }
@@ -5940,6 +6073,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_tokenvault_size() != 58561) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_method_retrypolicy_delay_ms() != 35272) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_method_taskqueue_cancel() != 61853) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5979,7 +6115,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_taskstore_complete() != 25737) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_taskstore_fail() != 17846) {
+    if (uniffi_xspense_mobile_checksum_method_taskstore_fail() != 482) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_taskstore_cancel() != 3123) {

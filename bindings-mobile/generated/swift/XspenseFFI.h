@@ -280,7 +280,7 @@ typedef void (*UniffiCallbackInterfaceTaskStoreMethod3)(uint64_t, RustBuffer, Ru
 #endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TASK_STORE_METHOD4
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TASK_STORE_METHOD4
-typedef void (*UniffiCallbackInterfaceTaskStoreMethod4)(uint64_t, RustBuffer, RustBuffer, RustBuffer, RustBuffer, int64_t, int64_t, RustBuffer* _Nonnull, 
+typedef void (*UniffiCallbackInterfaceTaskStoreMethod4)(uint64_t, RustBuffer, RustBuffer, RustBuffer, RustBuffer, uint64_t, int64_t, RustBuffer* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
 
@@ -633,6 +633,21 @@ RustBuffer uniffi_xspense_mobile_fn_method_tokenvault_restore(uint64_t ptr, Rust
 uint64_t uniffi_xspense_mobile_fn_method_tokenvault_size(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_RETRYPOLICY
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_RETRYPOLICY
+uint64_t uniffi_xspense_mobile_fn_clone_retrypolicy(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FREE_RETRYPOLICY
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FREE_RETRYPOLICY
+void uniffi_xspense_mobile_fn_free_retrypolicy(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RETRYPOLICY_DELAY_MS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RETRYPOLICY_DELAY_MS
+int64_t uniffi_xspense_mobile_fn_method_retrypolicy_delay_ms(uint64_t ptr, RustBuffer task_id, uint32_t attempt, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_TASKQUEUE
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_TASKQUEUE
 uint64_t uniffi_xspense_mobile_fn_clone_taskqueue(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -736,7 +751,7 @@ void uniffi_xspense_mobile_fn_method_taskstore_complete(uint64_t ptr, RustBuffer
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKSTORE_FAIL
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKSTORE_FAIL
-RustBuffer uniffi_xspense_mobile_fn_method_taskstore_fail(uint64_t ptr, RustBuffer tenant, RustBuffer id, RustBuffer worker, RustBuffer error, int64_t retry_at, int64_t now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_xspense_mobile_fn_method_taskstore_fail(uint64_t ptr, RustBuffer tenant, RustBuffer id, RustBuffer worker, RustBuffer error, uint64_t retry, int64_t now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKSTORE_CANCEL
@@ -1236,6 +1251,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_tokenvault_restore(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TOKENVAULT_SIZE
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TOKENVAULT_SIZE
 uint16_t uniffi_xspense_mobile_checksum_method_tokenvault_size(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RETRYPOLICY_DELAY_MS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RETRYPOLICY_DELAY_MS
+uint16_t uniffi_xspense_mobile_checksum_method_retrypolicy_delay_ms(void
     
 );
 #endif

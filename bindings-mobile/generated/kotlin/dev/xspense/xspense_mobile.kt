@@ -666,7 +666,7 @@ internal interface UniffiCallbackInterfaceTaskStoreMethod3 : com.sun.jna.Callbac
     fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`resultJson`: RustBuffer.ByValue,`now`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceTaskStoreMethod4 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retryAt`: Long,`now`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retry`: Long,`now`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceTaskStoreMethod5 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`now`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
@@ -834,6 +834,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_xspense_mobile_checksum_method_tokenvault_restore(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_tokenvault_size(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_method_retrypolicy_delay_ms(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_taskqueue_cancel(
     ): Int
@@ -1033,6 +1035,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_tokenvault_size(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_clone_retrypolicy(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_xspense_mobile_fn_free_retrypolicy(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_xspense_mobile_fn_method_retrypolicy_delay_ms(`ptr`: Long,`taskId`: RustBuffer.ByValue,`attempt`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_clone_taskqueue(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_free_taskqueue(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1073,7 +1081,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_xspense_mobile_fn_method_taskstore_complete(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`resultJson`: RustBuffer.ByValue,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_xspense_mobile_fn_method_taskstore_fail(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retryAt`: Long,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_xspense_mobile_fn_method_taskstore_fail(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retry`: Long,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_taskstore_cancel(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`now`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1310,6 +1318,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_tokenvault_size() and 0xFFFF) != 58561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_method_retrypolicy_delay_ms() and 0xFFFF) != 35272) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_method_taskqueue_cancel() and 0xFFFF) != 61853) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1349,7 +1360,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_taskstore_complete() and 0xFFFF) != 25737) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_taskstore_fail() and 0xFFFF) != 17846) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_taskstore_fail() and 0xFFFF) != 482) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_taskstore_cancel() and 0xFFFF) != 3123) {
@@ -3941,6 +3952,275 @@ public object FfiConverterTypeRedactor: FfiConverter<Redactor, Long> {
 
 
 /**
+ * Backoff between attempts; what a store's `fail` asks for the next delay.
+ */
+public interface RetryPolicyInterface {
+    
+    /**
+     * The delay after failed attempt number `attempt` (1-based) of task `task_id`, in ms.
+     */
+    fun `delayMs`(`taskId`: kotlin.String, `attempt`: kotlin.UInt): kotlin.Long
+    
+    companion object
+}
+
+/**
+ * Backoff between attempts; what a store's `fail` asks for the next delay.
+ */
+open class RetryPolicy: Disposable, AutoCloseable, RetryPolicyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_xspense_mobile_fn_free_retrypolicy(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_xspense_mobile_fn_clone_retrypolicy(handle, status)
+        }
+    }
+
+    
+    /**
+     * The delay after failed attempt number `attempt` (1-based) of task `task_id`, in ms.
+     */override fun `delayMs`(`taskId`: kotlin.String, `attempt`: kotlin.UInt): kotlin.Long {
+            return FfiConverterLong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_retrypolicy_delay_ms(
+        it,
+        
+        FfiConverterString.lower(`taskId`),
+        FfiConverterUInt.lower(`attempt`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetryPolicy: FfiConverter<RetryPolicy, Long> {
+    override fun lower(value: RetryPolicy): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RetryPolicy {
+        return RetryPolicy(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RetryPolicy {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RetryPolicy) = 8UL
+
+    override fun write(value: RetryPolicy, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Signs envelopes as one issuer with an HMAC key of at least 32 bytes.
  */
 public interface SignerInterface {
@@ -4758,9 +5038,10 @@ public interface TaskStore {
     fun `complete`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `resultJson`: kotlin.String, `now`: kotlin.Long)
     
     /**
-     * Records a failed attempt; `retry_at` is when to try again if attempts are left.
+     * Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+     * when no attempts are left. Returns the new state.
      */
-    fun `fail`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `error`: kotlin.String, `retryAt`: kotlin.Long, `now`: kotlin.Long): TaskState
+    fun `fail`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `error`: kotlin.String, `retry`: RetryPolicy, `now`: kotlin.Long): TaskState
     
     /**
      * Cancels a pending or claimed task.
@@ -4976,9 +5257,10 @@ open class TaskStoreImpl: Disposable, AutoCloseable, TaskStore
 
     
     /**
-     * Records a failed attempt; `retry_at` is when to try again if attempts are left.
+     * Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+     * when no attempts are left. Returns the new state.
      */
-    @Throws(XspenseException::class)override fun `fail`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `error`: kotlin.String, `retryAt`: kotlin.Long, `now`: kotlin.Long): TaskState {
+    @Throws(XspenseException::class)override fun `fail`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `error`: kotlin.String, `retry`: RetryPolicy, `now`: kotlin.Long): TaskState {
             return FfiConverterTypeTaskState.lift(
     callWithHandle {
     uniffiRustCallWithError(XspenseException) { _status ->
@@ -4989,7 +5271,7 @@ open class TaskStoreImpl: Disposable, AutoCloseable, TaskStore
         FfiConverterString.lower(`id`),
         FfiConverterString.lower(`worker`),
         FfiConverterString.lower(`error`),
-        FfiConverterLong.lower(`retryAt`),
+        FfiConverterTypeRetryPolicy.lower(`retry`),
         FfiConverterLong.lower(`now`),_status)
 }
     }
@@ -5171,7 +5453,7 @@ internal object uniffiCallbackInterfaceTaskStore {
         }
     }
     internal object `fail`: UniffiCallbackInterfaceTaskStoreMethod4 {
-        override fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retryAt`: Long,`now`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,`retry`: Long,`now`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeTaskStore.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`fail`(
@@ -5179,7 +5461,7 @@ internal object uniffiCallbackInterfaceTaskStore {
                     FfiConverterString.lift(`id`),
                     FfiConverterString.lift(`worker`),
                     FfiConverterString.lift(`error`),
-                    FfiConverterLong.lift(`retryAt`),
+                    FfiConverterTypeRetryPolicy.lift(`retry`),
                     FfiConverterLong.lift(`now`),
                 )
             }
