@@ -26,15 +26,7 @@ cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
 cargo test -p xspense --features hnsw --lib memory::hnsw
 
 step "wasm32 build of the core (Debian rustc-web, build-std)"
-need=()
-for p in rustc-web cargo-web rust-web-src lld; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
   CARGO_TARGET_DIR=target-wasm \

@@ -37,15 +37,7 @@ fi
 XSPENSE_MOBILE_PY="$PWD/$OUT/python" "$VENV/bin/python" -m pytest -q bindings-mobile/tests
 
 step "mobile binding: Kotlin on the JVM (kotlinc from npm, JNA from Debian)"
-need=()
-for p in libjna-java clang; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh libjna-java clang
 KT=target/kotlin
 if [ ! -x "$KT/node_modules/kotlin-compiler/bin/kotlinc" ]; then
   mkdir -p "$KT"

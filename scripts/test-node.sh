@@ -10,9 +10,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "node binding: toolchain"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nodejs npm >/dev/null
+  bash ../scripts/apt-install.sh nodejs npm
 fi
 node --version
 npm install --no-audit --no-fund --loglevel=error
