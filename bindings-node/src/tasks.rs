@@ -160,7 +160,6 @@ fn check_lease(lease_ms: Millis) -> Result<(), JsError> {
 impl TaskQueue {
     #[napi(constructor)]
     pub fn new(
-        env: Env,
         #[napi(ts_arg_type = "TaskStore | null")] store: Option<Object>,
         options: Option<QueueOptions>,
     ) -> Result<Self, JsError> {
@@ -179,7 +178,6 @@ impl TaskQueue {
                         missing.join(", ")
                     )));
                 }
-                let _ = &env;
                 Backend::Host(obj.create_ref().js()?)
             }
         };
