@@ -127,3 +127,45 @@ fn redact_vectors() {
         assert_eq!(kinds, want, "{name}");
     }
 }
+
+#[test]
+fn suggest_vectors() {
+    use xspense::rules::{Labelled, MiningOptions};
+    for case in load("suggest.json") {
+        let name = case["name"].as_str().unwrap();
+        let mut e = Engine::new();
+        e.add_rules("vectors", case["rules"].as_str().unwrap())
+            .unwrap();
+        let history: Vec<Labelled> = case["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Labelled {
+                transaction: tx(i, h),
+                category: h["category"].as_str().unwrap().into(),
+            })
+            .collect();
+        let options: MiningOptions = serde_json::from_value(case["options"].clone()).unwrap();
+        let got = e.suggest_rules("vectors", &history, &options).unwrap();
+        let want = case["expect"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{name}: {got:#?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g.text, w["text"].as_str().unwrap(), "{name}");
+            let figures = serde_json::to_value(g).unwrap();
+            for key in [
+                "category",
+                "support",
+                "matched",
+                "precision",
+                "coverage",
+                "new_rows",
+                "merchants",
+                "conflicts",
+                "conflicting_rules",
+            ] {
+                assert_eq!(figures[key], w[key], "{name}: {key}");
+            }
+        }
+    }
+}

@@ -11,7 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 use xspense::{Band, Decision, Engine, EngineConfig};
 
-use crate::{load_rules, progress, read_input, CliResult, InputArgs};
+use crate::{load_rules_with_labels, progress, read_input, CliResult, InputArgs};
 
 #[derive(Debug, Default, Serialize)]
 struct SourceReport {
@@ -48,7 +48,7 @@ pub fn run(
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
-    load_rules(&mut engine, &input.tenant, rules)?;
+    load_rules_with_labels(&mut engine, &input.tenant, rules)?;
 
     let mut order: Vec<usize> = (0..data.rows.len()).collect();
     order.sort_by_key(|&i| (data.rows[i].tx.date, i));

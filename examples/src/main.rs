@@ -7,6 +7,7 @@ mod bank_csv;
 mod eval;
 mod output;
 mod redact;
+mod suggest;
 mod tasks_demo;
 
 use std::path::{Path, PathBuf};
@@ -67,7 +68,7 @@ enum Command {
         /// The column holding the true category.
         #[arg(long)]
         label: String,
-        /// Rule file to load first.
+        /// Rule file to load first; categories it names that the taxonomy lacks are created.
         #[arg(long)]
         rules: Option<PathBuf>,
         /// Print one JSON object instead of a table.
@@ -140,6 +141,32 @@ enum RulesCommand {
         /// The rule file.
         file: PathBuf,
     },
+    /// Propose rules from a labelled export, each with its backtest (support, precision,
+    /// coverage, conflicts), printed as a rule file to review.
+    Suggest {
+        /// The labelled CSV export.
+        file: PathBuf,
+        /// The column holding the confirmed category.
+        #[arg(long)]
+        label: String,
+        /// Existing rule file: rows it already categorizes are not proposed again.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Fewest rows a rule must categorize correctly.
+        #[arg(long, default_value_t = 3)]
+        min_support: u32,
+        /// Lowest share of its matches a rule must categorize correctly.
+        #[arg(long, default_value_t = 0.9)]
+        min_precision: f64,
+        /// Most rules proposed.
+        #[arg(long, default_value_t = 20)]
+        max: usize,
+        /// Print the suggestions as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        input: InputArgs,
+    },
 }
 
 type CliResult<T> = Result<T, String>;
@@ -170,6 +197,31 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { file },
         } => check_rules(&file),
+        Command::Rules {
+            command:
+                RulesCommand::Suggest {
+                    file,
+                    label,
+                    rules,
+                    min_support,
+                    min_precision,
+                    max,
+                    json,
+                    input,
+                },
+        } => suggest::run(&suggest::Options {
+            file: &file,
+            label: &label,
+            rules: rules.as_deref(),
+            json,
+            mining: xspense::rules::MiningOptions {
+                min_support,
+                min_precision,
+                max_suggestions: max,
+                ..Default::default()
+            },
+            input: &input,
+        }),
         Command::Tasks {
             command:
                 TasksCommand::Demo {
@@ -238,6 +290,32 @@ pub(crate) fn load_rules(engine: &mut Engine, tenant: &str, rules: Option<&Path>
     if let Some(path) = rules {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        engine
+            .add_rules(tenant, &text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Like [`load_rules`], for labelled files with their own label set: a category a rule names
+/// that the taxonomy lacks is created first (as `eval` and `rules suggest` create labels).
+pub(crate) fn load_rules_with_labels(
+    engine: &mut Engine,
+    tenant: &str,
+    rules: Option<&Path>,
+) -> CliResult<()> {
+    if let Some(path) = rules {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let parsed = xspense::rules::parse_rules(&text, "line")
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        for c in parsed.iter().filter_map(|r| r.then.category.as_deref()) {
+            if !engine.has_category(tenant, c) {
+                engine
+                    .add_category(tenant, c, c, None)
+                    .map_err(|e| format!("{}: category {c:?}: {e}", path.display()))?;
+            }
+        }
         engine
             .add_rules(tenant, &text)
             .map_err(|e| format!("{}: {e}", path.display()))?;

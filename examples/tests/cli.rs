@@ -157,6 +157,57 @@ fn rules_check_reports_line_and_column() {
 }
 
 #[test]
+fn rules_suggest_prints_a_rule_file_that_eval_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let o = xspense(&[
+        "rules",
+        "suggest",
+        &csv,
+        "--label",
+        "Category",
+        "--min-support",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("rule suggested-tesco: merchant contains \"tesco\" => Groceries"),
+        "{text}"
+    );
+    assert!(text.contains("# support 2, precision 1.00"), "{text}");
+    // The printed file is a rule file: eval loads it (creating its labels) and the rules fire.
+    let rules = write(dir.path(), "suggested.txt", text.as_bytes());
+    let o = xspense(&[
+        "eval", &csv, "--label", "Category", "--rules", &rules, "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["by_source"]["rule"]["n"], 4, "{v}");
+    assert_eq!(v["by_source"]["rule"]["accuracy"], 1.0);
+
+    let o = xspense(&["rules", "suggest", &csv, "--label", "Category", "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        0,
+        "min support 3 by default: {v}"
+    );
+    let o = xspense(&[
+        "rules",
+        "suggest",
+        &csv,
+        "--label",
+        "Category",
+        "--min-precision",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("min_precision"));
+}
+
+#[test]
 fn redact_streams_lines_and_keeps_line_endings() {
     let dir = tempfile::tempdir().unwrap();
     let log = write(

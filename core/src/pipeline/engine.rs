@@ -18,7 +18,9 @@ use crate::model::{
     UNCATEGORIZED,
 };
 use crate::normalize::{fold, Normalized, Normalizer};
-use crate::rules::{parse_rules, Rule, RuleInput};
+use crate::rules::{
+    parse_rules, Labelled, MiningOptions, MiningRow, Rule, RuleInput, RuleSuggestion,
+};
 use crate::store::snapshot::{self, SnapshotPayload};
 use crate::store::Change;
 
@@ -245,6 +247,74 @@ impl Engine {
             .get(tenant)
             .map(|t| t.rules.clone())
             .unwrap_or_default()
+    }
+
+    /// Proposes rules from the tenant's confirmed history (transactions with the category a
+    /// person gave or accepted), each with its backtest over that history: support, precision,
+    /// coverage, the rows it would save, conflicting rows and conflicting existing rules. Nothing
+    /// changes; accept a suggestion with [`Engine::add_rule_list`] or [`Engine::add_rules`].
+    ///
+    /// Every transaction must belong to `tenant` and every category must exist for it; otherwise
+    /// a typed error names the first bad row.
+    ///
+    /// ```
+    /// use xspense::rules::{Labelled, MiningOptions};
+    /// use xspense::Engine;
+    /// let mut engine = Engine::new();
+    /// let history: Vec<Labelled> = ["SQ *BLUE BOTTLE 0042 OAKLAND CA", "BLUE BOTTLE COFFEE SF", "SQ *BLUE BOTTLE 0043"]
+    ///     .iter()
+    ///     .enumerate()
+    ///     .map(|(i, d)| serde_json::from_value(serde_json::json!({
+    ///         "transaction": {"id": format!("t{i}"), "tenant": "alice", "descriptor": d,
+    ///             "amount": {"minor": 475, "currency": "USD"}, "direction": "debit", "date": "2026-11-02"},
+    ///         "category": "food.coffee"
+    ///     })).unwrap())
+    ///     .collect();
+    /// let s = engine.suggest_rules("alice", &history, &MiningOptions::default()).unwrap();
+    /// assert_eq!(s[0].text, r#"rule suggested-blue-bottle: merchant contains "blue bottle" => food.coffee"#);
+    /// assert_eq!((s[0].support, s[0].precision), (3, 1.0));
+    /// engine.add_rule_list("alice", vec![s[0].rule.clone()]).unwrap();
+    /// ```
+    pub fn suggest_rules(
+        &self,
+        tenant: &str,
+        history: &[Labelled],
+        options: &MiningOptions,
+    ) -> Result<Vec<RuleSuggestion>> {
+        transaction_check_id("tenant", tenant)?;
+        options.validate()?;
+        let empty = TenantState::new(self.embedder.dim());
+        let t = self.tenants.get(tenant).unwrap_or(&empty);
+        let mut rows = Vec::with_capacity(history.len());
+        for (i, h) in history.iter().enumerate() {
+            let tx = &h.transaction;
+            tx.validate()
+                .map_err(|e| Error::invalid(format!("history row {i}: {e}")))?;
+            if tx.tenant != tenant {
+                return Err(Error::invalid(format!(
+                    "history row {i} (transaction {:?}) belongs to another tenant",
+                    tx.id
+                )));
+            }
+            if !t.taxonomy.contains(&h.category) {
+                return Err(Error::not_found(
+                    "category",
+                    format!("{} (history row {i})", h.category),
+                ));
+            }
+            let normalized = self
+                .normalizer
+                .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
+            rows.push(MiningRow {
+                tx,
+                category: &h.category,
+                merchant: fold(tx.merchant.as_deref().unwrap_or(&normalized.display)),
+                descriptor: fold(&tx.descriptor),
+                key: normalized.key,
+            });
+        }
+        let ids = t.rules.iter().map(|r| r.id.clone()).collect();
+        crate::rules::suggest(&rows, &t.ruleset, &ids, options)
     }
 
     // ---------- categorize ----------

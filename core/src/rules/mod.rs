@@ -7,11 +7,14 @@ pub mod ast;
 mod compile;
 mod decimal;
 mod literals;
+mod mine;
 pub mod parse;
 
 pub use ast::{Actions, Condition, Expr, Field, Op, Rule, Scalar};
 pub use compile::{RuleInput, RuleSet};
 pub use decimal::Decimal;
+pub(crate) use mine::{suggest, MiningRow};
+pub use mine::{ConflictingRow, Labelled, MiningOptions, RuleSuggestion};
 pub use parse::{parse_rule, parse_rules};
 
 /// What the matching rules of one transaction decided, borrowed from the [`RuleSet`].
