@@ -34,6 +34,30 @@ export interface Rule {
   then: { category?: string; rename?: string; tags?: string[] }
 }
 
+/** Thresholds for `Engine.suggestRules`; every key optional, unknown keys are refused. */
+export interface MiningOptions {
+  min_support?: number
+  min_precision?: number
+  max_suggestions?: number
+  max_examples?: number
+}
+
+/** A proposed rule and its backtest over the history it was mined from. */
+export interface RuleSuggestion {
+  rule: Rule
+  text: string
+  category: string
+  support: number
+  matched: number
+  precision: number
+  coverage: number
+  new_rows: number
+  merchants: number
+  conflicts: number
+  conflict_examples: Array<{ transaction_id: string; descriptor: string; category: string }>
+  conflicting_rules: string[]
+}
+
 /** A change event to persist and replay with `Engine.applyChanges` (the core's JSON shape). */
 export type Change =
   | { type: 'category_added'; tenant: string; category: Category }

@@ -34,6 +34,30 @@ export interface Rule {
   then: { category?: string; rename?: string; tags?: string[] }
 }
 
+/** Thresholds for `Engine.suggestRules`; every key optional, unknown keys are refused. */
+export interface MiningOptions {
+  min_support?: number
+  min_precision?: number
+  max_suggestions?: number
+  max_examples?: number
+}
+
+/** A proposed rule and its backtest over the history it was mined from. */
+export interface RuleSuggestion {
+  rule: Rule
+  text: string
+  category: string
+  support: number
+  matched: number
+  precision: number
+  coverage: number
+  new_rows: number
+  merchants: number
+  conflicts: number
+  conflict_examples: Array<{ transaction_id: string; descriptor: string; category: string }>
+  conflicting_rules: string[]
+}
+
 /** A change event to persist and replay with `Engine.applyChanges` (the core's JSON shape). */
 export type Change =
   | { type: 'category_added'; tenant: string; category: Category }
@@ -219,6 +243,12 @@ export declare class Engine {
   rules(tenant: string): Rule[]
   /** Parses rule text without adding it; a `parse_error` names the line and column. */
   static checkRules(text: string): Rule[]
+  /**
+   * Proposes rules from confirmed history, each with its backtest (support, precision,
+   * coverage, rows saved, conflicts), off the main thread. Adds nothing: accept one with
+   * `addRules(tenant, [s.rule])`. `options` uses the core's names (`min_support`, ...).
+   */
+  suggestRules(tenant: string, history: Array<LabelledTransaction>, options?: MiningOptions): Promise<RuleSuggestion[]>
   /** The change events since the last call, oldest first, for the host to persist. */
   drainChanges(): Change[]
   /** Replays persisted change events (all are checked before any is applied). */
@@ -418,6 +448,13 @@ export interface JsonFinding {
   end: number
   confidence: number
   detector: string
+}
+
+/** One confirmed history row for `Engine.suggestRules`. */
+export interface LabelledTransaction {
+  transaction: Transaction
+  /** The category a person confirmed. */
+  category: string
 }
 
 /** Options of `claim` and `heartbeat`. */

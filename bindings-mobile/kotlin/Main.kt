@@ -113,6 +113,11 @@ fun demo() {
     val restored = Engine(); restored.applyChanges(changes)
     check(restored.explain(tx("7", "POS KALOMI TASHI 0042")).category == "food.bars") { "changes replay" }
 
+    val history = (1..3).map { LabelledTransaction(tx("p$it", "NETFLIX.COM $it"), "entertainment.streaming") }
+    val suggested = engine.suggestRules("ana", history, MiningOptions())
+    check(suggested.size == 1 && suggested[0].support == 3u && suggested[0].precision == 1.0) { "suggest: $suggested" }
+    println("suggested: ${suggested[0].text}")
+
     val vault = TokenVault()
     val redactor = Redactor.withOptions(RedactorOptions(operator = RedactOperator.TOKEN))
     val safe = redactor.redact("refund 4111 1111 1111 1111 to ana@example.com", vault)

@@ -260,6 +260,92 @@ pub struct Normalized {
     pub brand: bool,
 }
 
+/// One confirmed history row for `Engine.suggestRules`.
+#[derive(uniffi::Record, Clone)]
+pub struct LabelledTransaction {
+    pub transaction: Transaction,
+    /// The category a person confirmed.
+    pub category: String,
+}
+
+/// Thresholds for `Engine.suggestRules`.
+#[derive(uniffi::Record, Clone)]
+pub struct MiningOptions {
+    /// Fewest history rows a suggestion must categorize correctly.
+    #[uniffi(default = 3)]
+    pub min_support: u32,
+    /// Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
+    #[uniffi(default = 0.9)]
+    pub min_precision: f64,
+    /// Most suggestions returned.
+    #[uniffi(default = 20)]
+    pub max_suggestions: u32,
+    /// Most conflicting rows listed per suggestion.
+    #[uniffi(default = 3)]
+    pub max_examples: u32,
+}
+
+/// A history row a suggestion matches that was confirmed as another category.
+#[derive(uniffi::Record, Clone)]
+pub struct ConflictingRow {
+    pub transaction_id: String,
+    pub descriptor: String,
+    pub category: String,
+}
+
+/// A proposed rule and its backtest over the history it was mined from. Accept it with
+/// `addRules(tenant, text)` or `addRulesJson(tenant, "[" + ruleJson + "]")`.
+#[derive(uniffi::Record, Clone)]
+pub struct RuleSuggestion {
+    /// The rule as a JSON object.
+    pub rule_json: String,
+    /// The rule as rule text.
+    pub text: String,
+    pub category: String,
+    /// History rows it matches that carry `category`.
+    pub support: u32,
+    /// History rows it matches.
+    pub matched: u32,
+    /// `support / matched`.
+    pub precision: f64,
+    /// Its share of the history's `category` rows.
+    pub coverage: f64,
+    /// Supporting rows no existing rule already puts in `category`.
+    pub new_rows: u32,
+    /// Distinct merchants among the supporting rows.
+    pub merchants: u32,
+    /// Matched rows confirmed as another category.
+    pub conflicts: u32,
+    pub conflict_examples: Vec<ConflictingRow>,
+    /// Existing rules that set another category on some of the same rows and take precedence.
+    pub conflicting_rules: Vec<String>,
+}
+
+fn suggestion(s: xspense::rules::RuleSuggestion) -> Result<RuleSuggestion> {
+    Ok(RuleSuggestion {
+        rule_json: serde_json::to_string(&s.rule).map_err(|e| json_err("rule", e))?,
+        text: s.text,
+        category: s.category,
+        support: s.support,
+        matched: s.matched,
+        precision: s.precision,
+        coverage: s.coverage,
+        new_rows: s.new_rows,
+        merchants: s.merchants,
+        conflicts: s.conflicts,
+        conflict_examples: s
+            .conflict_examples
+            .into_iter()
+            .map(|c| ConflictingRow {
+                transaction_id: c.transaction_id,
+                descriptor: c.descriptor,
+                category: c.category,
+            })
+            .collect(),
+        conflicting_rules: s.conflicting_rules,
+    })
+}
+
 /// The categorization engine: every tenant's rules, memory and statistics. Thread-safe; calls
 /// block, so make them off the UI thread.
 #[derive(uniffi::Object)]
@@ -424,6 +510,36 @@ impl Engine {
     pub fn rules_json(&self, tenant: String) -> Result<String> {
         let r = self.with(|e| Ok(e.rules(&tenant)))?;
         serde_json::to_string(&r).map_err(|e| json_err("rules", e))
+    }
+
+    /// Proposes rules from confirmed history, each with its backtest. Adds nothing.
+    pub fn suggest_rules(
+        &self,
+        tenant: String,
+        history: Vec<LabelledTransaction>,
+        options: MiningOptions,
+    ) -> Result<Vec<RuleSuggestion>> {
+        let history = history
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                Ok(xspense::rules::Labelled {
+                    transaction: to_core(h.transaction)
+                        .map_err(|e| invalid(format!("history row {i}: {e}")))?,
+                    category: h.category,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let options = xspense::rules::MiningOptions {
+            min_support: options.min_support,
+            min_precision: options.min_precision,
+            max_suggestions: options.max_suggestions as usize,
+            max_examples: options.max_examples as usize,
+        };
+        self.with(|e| e.suggest_rules(&tenant, &history, &options))?
+            .into_iter()
+            .map(suggestion)
+            .collect()
     }
 
     /// The change events since the last call, each as one JSON document to persist.

@@ -1,6 +1,6 @@
 // A typed program over the API; `tsc --strict --noEmit` checks it against index.d.ts.
 import { Engine, Redactor, TaskQueue, TokenVault } from '../index.js'
-import type { Categorization, LlmRequest, QueueStats, Task, TaskStore } from '../index.js'
+import type { Categorization, LabelledTransaction, LlmRequest, QueueStats, RuleSuggestion, Task, TaskStore } from '../index.js'
 
 async function categorize(engine: Engine): Promise<string[]> {
   engine.addRules('acme', 'rule coffee: merchant contains "blue bottle" => food.coffee')
@@ -12,6 +12,15 @@ async function categorize(engine: Engine): Promise<string[]> {
     const c: Categorization = d.decision === 'needs_llm' ? engine.resolve(d, '{"category": "shopping.other", "confidence": 0.7}') : d
     return `${c.category} (${c.source}, ${c.band})`
   })
+}
+
+async function suggest(engine: Engine): Promise<string[]> {
+  const history: LabelledTransaction[] = [0, 1, 2].map((n) => ({
+    transaction: { id: `t${n}`, tenant: 'acme', descriptor: `SQ *BLUE BOTTLE ${n}`, amount: '-4.75', date: '2026-11-02' },
+    category: 'food.coffee',
+  }))
+  const found: RuleSuggestion[] = await engine.suggestRules('acme', history, { min_support: 3 })
+  return found.map((s) => `${s.text} (precision ${s.precision.toFixed(2)})`)
 }
 
 function redact(text: string): string {
@@ -31,6 +40,7 @@ const storeShape: Array<keyof TaskStore> = ['enqueue', 'claim', 'heartbeat', 'co
 
 async function main(): Promise<void> {
   console.log(await categorize(new Engine()))
+  console.log(await suggest(new Engine()))
   console.log(redact('card 4111 1111 1111 1111'))
   console.log(work(new TaskQueue(null)).completed_total, storeShape.length)
   try {

@@ -335,6 +335,46 @@ impl Task for BatchTask {
     }
 }
 
+/// One confirmed history row for `Engine.suggestRules`.
+#[napi(object)]
+pub struct LabelledTransaction {
+    pub transaction: Transaction,
+    /// The category a person confirmed.
+    pub category: String,
+}
+
+/// Mines rule suggestions on the libuv thread pool.
+pub struct SuggestTask {
+    engine: Shared,
+    tenant: String,
+    history: Vec<xspense::rules::Labelled>,
+    options: xspense::rules::MiningOptions,
+}
+
+impl Task for SuggestTask {
+    type Output = xspense::Result<Vec<xspense::rules::RuleSuggestion>>;
+    type JsValue = Vec<Value>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let history = std::mem::take(&mut self.history);
+        let (tenant, options) = (&self.tenant, &self.options);
+        Ok(with_core(&self.engine, move |e| {
+            e.suggest_rules(tenant, &history, options)
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match output {
+            Ok(s) => s
+                .iter()
+                .map(record)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| rejection(env, xspense::Error::Internal(e.reason))),
+            Err(e) => Err(rejection(env, e)),
+        }
+    }
+}
+
 /// Exports or imports a snapshot on the libuv thread pool.
 pub struct SnapshotTask {
     engine: Shared,
@@ -527,6 +567,40 @@ impl Engine {
     pub fn check_rules(text: String) -> Result<Value, JsError> {
         let rules = guard(|| xspense::rules::parse_rules(&text, "rule")).js()?;
         record(&rules)
+    }
+
+    /// Proposes rules from confirmed history, each with its backtest (support, precision,
+    /// coverage, rows saved, conflicts), off the main thread. Adds nothing: accept one with
+    /// `addRules(tenant, [s.rule])`. `options` uses the core's names (`min_support`, ...).
+    #[napi(ts_return_type = "Promise<RuleSuggestion[]>")]
+    pub fn suggest_rules(
+        &self,
+        tenant: String,
+        history: Vec<LabelledTransaction>,
+        #[napi(ts_arg_type = "MiningOptions")] options: Option<Value>,
+    ) -> Result<AsyncTask<SuggestTask>, JsError> {
+        let history = history
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let transaction = to_core(h.transaction, &i.to_string())
+                    .map_err(|e| invalid(format!("history row {i}: {}", e.reason)))?;
+                Ok(xspense::rules::Labelled {
+                    transaction,
+                    category: h.category,
+                })
+            })
+            .collect::<Result<Vec<_>, JsError>>()?;
+        let options = match options {
+            Some(v) => from_record(v, "mining options")?,
+            None => xspense::rules::MiningOptions::default(),
+        };
+        Ok(AsyncTask::new(SuggestTask {
+            engine: self.inner.clone(),
+            tenant,
+            history,
+            options,
+        }))
     }
 
     /// The change events since the last call, oldest first, for the host to persist.

@@ -6,7 +6,7 @@ import datetime
 from typing import List
 
 import xspense
-from xspense.types import QueueStats, Task
+from xspense.types import QueueStats, RuleSuggestion, Task
 
 
 def categorize(engine: xspense.Engine) -> List[str]:
@@ -20,6 +20,15 @@ def categorize(engine: xspense.Engine) -> List[str]:
             c = d
         out.append(f"{c.category} ({c.source}, {c.band})")
     return out
+
+
+def suggest(engine: xspense.Engine) -> List[str]:
+    history = [
+        (xspense.Transaction(f"SQ *BLUE BOTTLE {n}", "-4.75", date="2026-11-02", tenant="acme", id=str(n)), "food.coffee")
+        for n in range(3)
+    ]
+    found: List[RuleSuggestion] = engine.suggest_rules("acme", history, min_support=3)
+    return [f"{s['text']} (precision {s['precision']:.2f})" for s in found]
 
 
 def redact(text: str) -> str:
@@ -39,6 +48,7 @@ def work(queue: xspense.TaskQueue) -> QueueStats:
 
 def main() -> None:
     print(categorize(xspense.Engine()))
+    print(suggest(xspense.Engine()))
     print(redact("card 4111 1111 1111 1111"))
     print(work(xspense.TaskQueue())["completed_total"])
     try:

@@ -708,6 +708,59 @@ impl PyEngine {
         ser(py, &rules)
     }
 
+    /// Proposes rules from confirmed history: an iterable of `(transaction, category)` pairs
+    /// (or dicts with `transaction` and `category`). Each suggestion carries its backtest.
+    #[pyo3(signature = (tenant, history, *, min_support=3, min_precision=0.9, max_suggestions=20, max_examples=3))]
+    #[allow(clippy::too_many_arguments)]
+    fn suggest_rules<'py>(
+        &self,
+        py: Python<'py>,
+        tenant: &str,
+        history: &Bound<'py, PyAny>,
+        min_support: u32,
+        min_precision: f64,
+        max_suggestions: usize,
+        max_examples: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut rows = Vec::new();
+        for (i, item) in history.try_iter()?.enumerate() {
+            let item = item?;
+            let (tx, category) = if let Ok(d) = item.cast::<PyDict>() {
+                let tx = d
+                    .get_item("transaction")?
+                    .ok_or_else(|| invalid(format!("history row {i}: missing \"transaction\"")))?;
+                let cat = d
+                    .get_item("category")?
+                    .ok_or_else(|| invalid(format!("history row {i}: missing \"category\"")))?;
+                (tx, cat)
+            } else {
+                item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
+                    .map_err(|_| {
+                        invalid(format!(
+                            "history row {i}: expected a (transaction, category) pair"
+                        ))
+                    })?
+            };
+            let transaction = tx_from_py(&tx, &i.to_string())?;
+            let category: String = category
+                .extract()
+                .map_err(|_| invalid(format!("history row {i}: category must be a string")))?;
+            rows.push(xspense::rules::Labelled {
+                transaction,
+                category,
+            });
+        }
+        let options = xspense::rules::MiningOptions {
+            min_support,
+            min_precision,
+            max_suggestions,
+            max_examples,
+        };
+        let tenant = tenant.to_string();
+        let s = self.run(py, move |e| e.suggest_rules(&tenant, &rows, &options))?;
+        ser(py, &s)
+    }
+
     /// The change events since the last call (oldest first), for the host to persist.
     fn drain_changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let c = self.run(py, |e| Ok(e.drain_changes()))?;

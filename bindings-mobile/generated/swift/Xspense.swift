@@ -945,6 +945,11 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func stats(tenant: String) throws  -> Stats
     
     /**
+     * Proposes rules from confirmed history, each with its backtest. Adds nothing.
+     */
+    func suggestRules(tenant: String, history: [LabelledTransaction], options: MiningOptions) throws  -> [RuleSuggestion]
+    
+    /**
      * A tenant's categories.
      */
     func taxonomy(tenant: String) throws  -> [Category]
@@ -1266,6 +1271,21 @@ open func stats(tenant: String)throws  -> Stats  {
     uniffi_xspense_mobile_fn_method_engine_stats(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Proposes rules from confirmed history, each with its backtest. Adds nothing.
+     */
+open func suggestRules(tenant: String, history: [LabelledTransaction], options: MiningOptions)throws  -> [RuleSuggestion]  {
+    return try  FfiConverterSequenceTypeRuleSuggestion.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_suggest_rules(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(tenant),
+        FfiConverterSequenceTypeLabelledTransaction.lower(history),
+        FfiConverterTypeMiningOptions_lower(options),uniffiCallStatus
     )
 })
 }
@@ -3553,6 +3573,67 @@ public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
 
 
 /**
+ * A history row a suggestion matches that was confirmed as another category.
+ */
+public struct ConflictingRow: Equatable, Hashable {
+    public var transactionId: String
+    public var descriptor: String
+    public var category: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(transactionId: String, descriptor: String, category: String) {
+        self.transactionId = transactionId
+        self.descriptor = descriptor
+        self.category = category
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictingRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictingRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictingRow {
+        return
+            try ConflictingRow(
+                transactionId: FfiConverterString.read(from: &buf), 
+                descriptor: FfiConverterString.read(from: &buf), 
+                category: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictingRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.transactionId, into: &buf)
+        FfiConverterString.write(value.descriptor, into: &buf)
+        FfiConverterString.write(value.category, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictingRow_lift(_ buf: RustBuffer) throws -> ConflictingRow {
+    return try FfiConverterTypeConflictingRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictingRow_lower(_ value: ConflictingRow) -> RustBuffer {
+    return FfiConverterTypeConflictingRow.lower(value)
+}
+
+
+/**
  * Options of `TaskQueue.enqueue`.
  */
 public struct EnqueueOptions: Equatable, Hashable {
@@ -3752,6 +3833,69 @@ public func FfiConverterTypeFinding_lower(_ value: Finding) -> RustBuffer {
 
 
 /**
+ * One confirmed history row for `Engine.suggestRules`.
+ */
+public struct LabelledTransaction: Equatable, Hashable {
+    public var transaction: Transaction
+    /**
+     * The category a person confirmed.
+     */
+    public var category: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(transaction: Transaction, 
+        /**
+         * The category a person confirmed.
+         */category: String) {
+        self.transaction = transaction
+        self.category = category
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LabelledTransaction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLabelledTransaction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LabelledTransaction {
+        return
+            try LabelledTransaction(
+                transaction: FfiConverterTypeTransaction.read(from: &buf), 
+                category: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LabelledTransaction, into buf: inout [UInt8]) {
+        FfiConverterTypeTransaction.write(value.transaction, into: &buf)
+        FfiConverterString.write(value.category, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLabelledTransaction_lift(_ buf: RustBuffer) throws -> LabelledTransaction {
+    return try FfiConverterTypeLabelledTransaction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLabelledTransaction_lower(_ value: LabelledTransaction) -> RustBuffer {
+    return FfiConverterTypeLabelledTransaction.lower(value)
+}
+
+
+/**
  * What to ask the host's language model. `json` is the whole request as the core serializes
  * it: keep it (a database row, a work queue) and hand it to `Engine.resolve` with the answer.
  */
@@ -3858,6 +4002,95 @@ public func FfiConverterTypeLlmRequest_lift(_ buf: RustBuffer) throws -> LlmRequ
 #endif
 public func FfiConverterTypeLlmRequest_lower(_ value: LlmRequest) -> RustBuffer {
     return FfiConverterTypeLlmRequest.lower(value)
+}
+
+
+/**
+ * Thresholds for `Engine.suggestRules`.
+ */
+public struct MiningOptions: Equatable, Hashable {
+    /**
+     * Fewest history rows a suggestion must categorize correctly.
+     */
+    public var minSupport: UInt32
+    /**
+     * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
+     */
+    public var minPrecision: Double
+    /**
+     * Most suggestions returned.
+     */
+    public var maxSuggestions: UInt32
+    /**
+     * Most conflicting rows listed per suggestion.
+     */
+    public var maxExamples: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Fewest history rows a suggestion must categorize correctly.
+         */minSupport: UInt32 = UInt32(3), 
+        /**
+         * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
+         */minPrecision: Double = Double(0.9), 
+        /**
+         * Most suggestions returned.
+         */maxSuggestions: UInt32 = UInt32(20), 
+        /**
+         * Most conflicting rows listed per suggestion.
+         */maxExamples: UInt32 = UInt32(3)) {
+        self.minSupport = minSupport
+        self.minPrecision = minPrecision
+        self.maxSuggestions = maxSuggestions
+        self.maxExamples = maxExamples
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MiningOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMiningOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MiningOptions {
+        return
+            try MiningOptions(
+                minSupport: FfiConverterUInt32.read(from: &buf), 
+                minPrecision: FfiConverterDouble.read(from: &buf), 
+                maxSuggestions: FfiConverterUInt32.read(from: &buf), 
+                maxExamples: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MiningOptions, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.minSupport, into: &buf)
+        FfiConverterDouble.write(value.minPrecision, into: &buf)
+        FfiConverterUInt32.write(value.maxSuggestions, into: &buf)
+        FfiConverterUInt32.write(value.maxExamples, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMiningOptions_lift(_ buf: RustBuffer) throws -> MiningOptions {
+    return try FfiConverterTypeMiningOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMiningOptions_lower(_ value: MiningOptions) -> RustBuffer {
+    return FfiConverterTypeMiningOptions.lower(value)
 }
 
 
@@ -4351,6 +4584,164 @@ public func FfiConverterTypeRedactorOptions_lift(_ buf: RustBuffer) throws -> Re
 #endif
 public func FfiConverterTypeRedactorOptions_lower(_ value: RedactorOptions) -> RustBuffer {
     return FfiConverterTypeRedactorOptions.lower(value)
+}
+
+
+/**
+ * A proposed rule and its backtest over the history it was mined from. Accept it with
+ * `addRules(tenant, text)` or `addRulesJson(tenant, "[" + ruleJson + "]")`.
+ */
+public struct RuleSuggestion: Equatable, Hashable {
+    /**
+     * The rule as a JSON object.
+     */
+    public var ruleJson: String
+    /**
+     * The rule as rule text.
+     */
+    public var text: String
+    public var category: String
+    /**
+     * History rows it matches that carry `category`.
+     */
+    public var support: UInt32
+    /**
+     * History rows it matches.
+     */
+    public var matched: UInt32
+    /**
+     * `support / matched`.
+     */
+    public var precision: Double
+    /**
+     * Its share of the history's `category` rows.
+     */
+    public var coverage: Double
+    /**
+     * Supporting rows no existing rule already puts in `category`.
+     */
+    public var newRows: UInt32
+    /**
+     * Distinct merchants among the supporting rows.
+     */
+    public var merchants: UInt32
+    /**
+     * Matched rows confirmed as another category.
+     */
+    public var conflicts: UInt32
+    public var conflictExamples: [ConflictingRow]
+    /**
+     * Existing rules that set another category on some of the same rows and take precedence.
+     */
+    public var conflictingRules: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule as a JSON object.
+         */ruleJson: String, 
+        /**
+         * The rule as rule text.
+         */text: String, category: String, 
+        /**
+         * History rows it matches that carry `category`.
+         */support: UInt32, 
+        /**
+         * History rows it matches.
+         */matched: UInt32, 
+        /**
+         * `support / matched`.
+         */precision: Double, 
+        /**
+         * Its share of the history's `category` rows.
+         */coverage: Double, 
+        /**
+         * Supporting rows no existing rule already puts in `category`.
+         */newRows: UInt32, 
+        /**
+         * Distinct merchants among the supporting rows.
+         */merchants: UInt32, 
+        /**
+         * Matched rows confirmed as another category.
+         */conflicts: UInt32, conflictExamples: [ConflictingRow], 
+        /**
+         * Existing rules that set another category on some of the same rows and take precedence.
+         */conflictingRules: [String]) {
+        self.ruleJson = ruleJson
+        self.text = text
+        self.category = category
+        self.support = support
+        self.matched = matched
+        self.precision = precision
+        self.coverage = coverage
+        self.newRows = newRows
+        self.merchants = merchants
+        self.conflicts = conflicts
+        self.conflictExamples = conflictExamples
+        self.conflictingRules = conflictingRules
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RuleSuggestion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRuleSuggestion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RuleSuggestion {
+        return
+            try RuleSuggestion(
+                ruleJson: FfiConverterString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                category: FfiConverterString.read(from: &buf), 
+                support: FfiConverterUInt32.read(from: &buf), 
+                matched: FfiConverterUInt32.read(from: &buf), 
+                precision: FfiConverterDouble.read(from: &buf), 
+                coverage: FfiConverterDouble.read(from: &buf), 
+                newRows: FfiConverterUInt32.read(from: &buf), 
+                merchants: FfiConverterUInt32.read(from: &buf), 
+                conflicts: FfiConverterUInt32.read(from: &buf), 
+                conflictExamples: FfiConverterSequenceTypeConflictingRow.read(from: &buf), 
+                conflictingRules: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RuleSuggestion, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.ruleJson, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.category, into: &buf)
+        FfiConverterUInt32.write(value.support, into: &buf)
+        FfiConverterUInt32.write(value.matched, into: &buf)
+        FfiConverterDouble.write(value.precision, into: &buf)
+        FfiConverterDouble.write(value.coverage, into: &buf)
+        FfiConverterUInt32.write(value.newRows, into: &buf)
+        FfiConverterUInt32.write(value.merchants, into: &buf)
+        FfiConverterUInt32.write(value.conflicts, into: &buf)
+        FfiConverterSequenceTypeConflictingRow.write(value.conflictExamples, into: &buf)
+        FfiConverterSequenceString.write(value.conflictingRules, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRuleSuggestion_lift(_ buf: RustBuffer) throws -> RuleSuggestion {
+    return try FfiConverterTypeRuleSuggestion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRuleSuggestion_lower(_ value: RuleSuggestion) -> RustBuffer {
+    return FfiConverterTypeRuleSuggestion.lower(value)
 }
 
 
@@ -5776,6 +6167,31 @@ fileprivate struct FfiConverterSequenceTypeCategory: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConflictingRow: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictingRow]
+
+    public static func write(_ value: [ConflictingRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictingRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictingRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictingRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictingRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFinding: FfiConverterRustBuffer {
     typealias SwiftType = [Finding]
 
@@ -5793,6 +6209,56 @@ fileprivate struct FfiConverterSequenceTypeFinding: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFinding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLabelledTransaction: FfiConverterRustBuffer {
+    typealias SwiftType = [LabelledTransaction]
+
+    public static func write(_ value: [LabelledTransaction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLabelledTransaction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LabelledTransaction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LabelledTransaction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLabelledTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRuleSuggestion: FfiConverterRustBuffer {
+    typealias SwiftType = [RuleSuggestion]
+
+    public static func write(_ value: [RuleSuggestion], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRuleSuggestion.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RuleSuggestion] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RuleSuggestion]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRuleSuggestion.read(from: &buf))
         }
         return seq
     }
@@ -6050,6 +6516,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_stats() != 29238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_method_engine_suggest_rules() != 49478) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_taxonomy() != 55282) {

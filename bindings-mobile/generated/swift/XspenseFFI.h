@@ -546,6 +546,11 @@ RustBuffer uniffi_xspense_mobile_fn_method_engine_rules_json(uint64_t ptr, RustB
 RustBuffer uniffi_xspense_mobile_fn_method_engine_stats(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SUGGEST_RULES
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SUGGEST_RULES
+RustBuffer uniffi_xspense_mobile_fn_method_engine_suggest_rules(uint64_t ptr, RustBuffer tenant, RustBuffer history, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_TAXONOMY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_TAXONOMY
 RustBuffer uniffi_xspense_mobile_fn_method_engine_taxonomy(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
@@ -1209,6 +1214,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_engine_rules_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_STATS
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_STATS
 uint16_t uniffi_xspense_mobile_checksum_method_engine_stats(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SUGGEST_RULES
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SUGGEST_RULES
+uint16_t uniffi_xspense_mobile_checksum_method_engine_suggest_rules(void
     
 );
 #endif

@@ -1,6 +1,17 @@
 """Type stubs of the compiled core binding (``xspense._native``)."""
 
-from typing import Any, Callable, Dict, Final, Iterable, List, Optional, Sequence, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Final,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
 
 from .types import (
     AllowedCategory,
@@ -13,11 +24,13 @@ from .types import (
     Enqueued,
     EngineConfig,
     JsonFinding,
+    LabelledDict,
     LlmExample,
     Normalized,
     Operator,
     QueueStats,
     Rule,
+    RuleSuggestion,
     Source,
     Stats,
     Task,
@@ -225,6 +238,19 @@ class Engine:
     @staticmethod
     def check_rules(text: str) -> List[Rule]:
         """Parses rule text without adding it; ``ParseError`` with ``line``/``column``."""
+    def suggest_rules(
+        self,
+        tenant: str,
+        history: Iterable[
+            Union[Tuple[Union[TransactionDict, Transaction], str], LabelledDict]
+        ],
+        *,
+        min_support: int = 3,
+        min_precision: float = 0.9,
+        max_suggestions: int = 20,
+        max_examples: int = 3,
+    ) -> List[RuleSuggestion]:
+        """Rules mined from confirmed history, each with its backtest; adds nothing."""
     def drain_changes(self) -> List[Change]:
         """Change events since the last call, for the host to persist."""
     def apply_changes(self, changes: Sequence[Change]) -> None: ...

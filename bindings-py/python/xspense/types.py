@@ -128,6 +128,38 @@ class Rule(TypedDict):
     then: RuleAction
 
 
+class LabelledDict(TypedDict):
+    """One confirmed history row for ``Engine.suggest_rules``."""
+
+    transaction: Any
+    category: str
+
+
+class ConflictingRow(TypedDict):
+    """A history row a suggestion matches that was confirmed as another category."""
+
+    transaction_id: str
+    descriptor: str
+    category: str
+
+
+class RuleSuggestion(TypedDict):
+    """A proposed rule and its backtest over the history it was mined from."""
+
+    rule: Rule
+    text: str
+    category: str
+    support: int
+    matched: int
+    precision: float
+    coverage: float
+    new_rows: int
+    merchants: int
+    conflicts: int
+    conflict_examples: List[ConflictingRow]
+    conflicting_rules: List[str]
+
+
 #: A change event (``type`` is ``category_added``, ``rule_added``, ``rule_removed``,
 #: ``alias_learned`` or ``alias_forgotten``); persist it and replay it with ``apply_changes``.
 Change = Dict[str, Any]

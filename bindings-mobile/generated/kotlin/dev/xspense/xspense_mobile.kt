@@ -821,6 +821,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_stats(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_suggest_rules(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_taxonomy(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_llmclient_complete(
@@ -1000,6 +1002,8 @@ internal object UniffiLib {
     external fun uniffi_xspense_mobile_fn_method_engine_rules_json(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_stats(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_engine_suggest_rules(`ptr`: Long,`tenant`: RustBuffer.ByValue,`history`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_taxonomy(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1295,6 +1299,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_stats() and 0xFFFF) != 29238) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_suggest_rules() and 0xFFFF) != 49478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_taxonomy() and 0xFFFF) != 55282) {
@@ -2377,6 +2384,11 @@ public interface EngineInterface {
     fun `stats`(`tenant`: kotlin.String): Stats
     
     /**
+     * Proposes rules from confirmed history, each with its backtest. Adds nothing.
+     */
+    fun `suggestRules`(`tenant`: kotlin.String, `history`: List<LabelledTransaction>, `options`: MiningOptions): List<RuleSuggestion>
+    
+    /**
      * A tenant's categories.
      */
     fun `taxonomy`(`tenant`: kotlin.String): List<Category>
@@ -2824,6 +2836,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Proposes rules from confirmed history, each with its backtest. Adds nothing.
+     */
+    @Throws(XspenseException::class)override fun `suggestRules`(`tenant`: kotlin.String, `history`: List<LabelledTransaction>, `options`: MiningOptions): List<RuleSuggestion> {
+            return FfiConverterSequenceTypeRuleSuggestion.lift(
+    callWithHandle {
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_suggest_rules(
+        it,
+        
+        FfiConverterString.lower(`tenant`),
+        FfiConverterSequenceTypeLabelledTransaction.lower(`history`),
+        FfiConverterTypeMiningOptions.lower(`options`),_status)
 }
     }
     )
@@ -6333,6 +6365,52 @@ public object FfiConverterTypeCategory: FfiConverterRustBuffer<Category> {
 
 
 /**
+ * A history row a suggestion matches that was confirmed as another category.
+ */
+data class ConflictingRow (
+    var `transactionId`: kotlin.String
+    , 
+    var `descriptor`: kotlin.String
+    , 
+    var `category`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConflictingRow: FfiConverterRustBuffer<ConflictingRow> {
+    override fun read(buf: ByteBuffer): ConflictingRow {
+        return ConflictingRow(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConflictingRow) = (
+            FfiConverterString.allocationSize(value.`transactionId`) +
+            FfiConverterString.allocationSize(value.`descriptor`) +
+            FfiConverterString.allocationSize(value.`category`)
+    )
+
+    override fun write(value: ConflictingRow, buf: ByteBuffer) {
+            FfiConverterString.write(value.`transactionId`, buf)
+            FfiConverterString.write(value.`descriptor`, buf)
+            FfiConverterString.write(value.`category`, buf)
+    }
+}
+
+
+
+/**
  * Options of `TaskQueue.enqueue`.
  */
 data class EnqueueOptions (
@@ -6491,6 +6569,50 @@ public object FfiConverterTypeFinding: FfiConverterRustBuffer<Finding> {
 
 
 /**
+ * One confirmed history row for `Engine.suggestRules`.
+ */
+data class LabelledTransaction (
+    var `transaction`: Transaction
+    , 
+    /**
+     * The category a person confirmed.
+     */
+    var `category`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLabelledTransaction: FfiConverterRustBuffer<LabelledTransaction> {
+    override fun read(buf: ByteBuffer): LabelledTransaction {
+        return LabelledTransaction(
+            FfiConverterTypeTransaction.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LabelledTransaction) = (
+            FfiConverterTypeTransaction.allocationSize(value.`transaction`) +
+            FfiConverterString.allocationSize(value.`category`)
+    )
+
+    override fun write(value: LabelledTransaction, buf: ByteBuffer) {
+            FfiConverterTypeTransaction.write(value.`transaction`, buf)
+            FfiConverterString.write(value.`category`, buf)
+    }
+}
+
+
+
+/**
  * What to ask the host's language model. `json` is the whole request as the core serializes
  * it: keep it (a database row, a work queue) and hand it to `Engine.resolve` with the answer.
  */
@@ -6574,6 +6696,69 @@ public object FfiConverterTypeLlmRequest: FfiConverterRustBuffer<LlmRequest> {
             FfiConverterString.write(value.`answerSchemaJson`, buf)
             FfiConverterOptionalTypeCategorization.write(value.`bestGuess`, buf)
             FfiConverterString.write(value.`json`, buf)
+    }
+}
+
+
+
+/**
+ * Thresholds for `Engine.suggestRules`.
+ */
+data class MiningOptions (
+    /**
+     * Fewest history rows a suggestion must categorize correctly.
+     */
+    var `minSupport`: kotlin.UInt = 3u 
+    , 
+    /**
+     * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
+     */
+    var `minPrecision`: kotlin.Double = 0.9 
+    , 
+    /**
+     * Most suggestions returned.
+     */
+    var `maxSuggestions`: kotlin.UInt = 20u 
+    , 
+    /**
+     * Most conflicting rows listed per suggestion.
+     */
+    var `maxExamples`: kotlin.UInt = 3u 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMiningOptions: FfiConverterRustBuffer<MiningOptions> {
+    override fun read(buf: ByteBuffer): MiningOptions {
+        return MiningOptions(
+            FfiConverterUInt.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MiningOptions) = (
+            FfiConverterUInt.allocationSize(value.`minSupport`) +
+            FfiConverterDouble.allocationSize(value.`minPrecision`) +
+            FfiConverterUInt.allocationSize(value.`maxSuggestions`) +
+            FfiConverterUInt.allocationSize(value.`maxExamples`)
+    )
+
+    override fun write(value: MiningOptions, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`minSupport`, buf)
+            FfiConverterDouble.write(value.`minPrecision`, buf)
+            FfiConverterUInt.write(value.`maxSuggestions`, buf)
+            FfiConverterUInt.write(value.`maxExamples`, buf)
     }
 }
 
@@ -6965,6 +7150,128 @@ public object FfiConverterTypeRedactorOptions: FfiConverterRustBuffer<RedactorOp
             FfiConverterSequenceString.write(value.`disable`, buf)
             FfiConverterSequenceString.write(value.`allowValues`, buf)
             FfiConverterBoolean.write(value.`forDescriptors`, buf)
+    }
+}
+
+
+
+/**
+ * A proposed rule and its backtest over the history it was mined from. Accept it with
+ * `addRules(tenant, text)` or `addRulesJson(tenant, "[" + ruleJson + "]")`.
+ */
+data class RuleSuggestion (
+    /**
+     * The rule as a JSON object.
+     */
+    var `ruleJson`: kotlin.String
+    , 
+    /**
+     * The rule as rule text.
+     */
+    var `text`: kotlin.String
+    , 
+    var `category`: kotlin.String
+    , 
+    /**
+     * History rows it matches that carry `category`.
+     */
+    var `support`: kotlin.UInt
+    , 
+    /**
+     * History rows it matches.
+     */
+    var `matched`: kotlin.UInt
+    , 
+    /**
+     * `support / matched`.
+     */
+    var `precision`: kotlin.Double
+    , 
+    /**
+     * Its share of the history's `category` rows.
+     */
+    var `coverage`: kotlin.Double
+    , 
+    /**
+     * Supporting rows no existing rule already puts in `category`.
+     */
+    var `newRows`: kotlin.UInt
+    , 
+    /**
+     * Distinct merchants among the supporting rows.
+     */
+    var `merchants`: kotlin.UInt
+    , 
+    /**
+     * Matched rows confirmed as another category.
+     */
+    var `conflicts`: kotlin.UInt
+    , 
+    var `conflictExamples`: List<ConflictingRow>
+    , 
+    /**
+     * Existing rules that set another category on some of the same rows and take precedence.
+     */
+    var `conflictingRules`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRuleSuggestion: FfiConverterRustBuffer<RuleSuggestion> {
+    override fun read(buf: ByteBuffer): RuleSuggestion {
+        return RuleSuggestion(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeConflictingRow.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RuleSuggestion) = (
+            FfiConverterString.allocationSize(value.`ruleJson`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterString.allocationSize(value.`category`) +
+            FfiConverterUInt.allocationSize(value.`support`) +
+            FfiConverterUInt.allocationSize(value.`matched`) +
+            FfiConverterDouble.allocationSize(value.`precision`) +
+            FfiConverterDouble.allocationSize(value.`coverage`) +
+            FfiConverterUInt.allocationSize(value.`newRows`) +
+            FfiConverterUInt.allocationSize(value.`merchants`) +
+            FfiConverterUInt.allocationSize(value.`conflicts`) +
+            FfiConverterSequenceTypeConflictingRow.allocationSize(value.`conflictExamples`) +
+            FfiConverterSequenceString.allocationSize(value.`conflictingRules`)
+    )
+
+    override fun write(value: RuleSuggestion, buf: ByteBuffer) {
+            FfiConverterString.write(value.`ruleJson`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterString.write(value.`category`, buf)
+            FfiConverterUInt.write(value.`support`, buf)
+            FfiConverterUInt.write(value.`matched`, buf)
+            FfiConverterDouble.write(value.`precision`, buf)
+            FfiConverterDouble.write(value.`coverage`, buf)
+            FfiConverterUInt.write(value.`newRows`, buf)
+            FfiConverterUInt.write(value.`merchants`, buf)
+            FfiConverterUInt.write(value.`conflicts`, buf)
+            FfiConverterSequenceTypeConflictingRow.write(value.`conflictExamples`, buf)
+            FfiConverterSequenceString.write(value.`conflictingRules`, buf)
     }
 }
 
@@ -8388,6 +8695,34 @@ public object FfiConverterSequenceTypeCategory: FfiConverterRustBuffer<List<Cate
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeConflictingRow: FfiConverterRustBuffer<List<ConflictingRow>> {
+    override fun read(buf: ByteBuffer): List<ConflictingRow> {
+        val len = buf.getInt()
+        return List<ConflictingRow>(len) {
+            FfiConverterTypeConflictingRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConflictingRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConflictingRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConflictingRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConflictingRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeFinding: FfiConverterRustBuffer<List<Finding>> {
     override fun read(buf: ByteBuffer): List<Finding> {
         val len = buf.getInt()
@@ -8406,6 +8741,62 @@ public object FfiConverterSequenceTypeFinding: FfiConverterRustBuffer<List<Findi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFinding.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLabelledTransaction: FfiConverterRustBuffer<List<LabelledTransaction>> {
+    override fun read(buf: ByteBuffer): List<LabelledTransaction> {
+        val len = buf.getInt()
+        return List<LabelledTransaction>(len) {
+            FfiConverterTypeLabelledTransaction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LabelledTransaction>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLabelledTransaction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LabelledTransaction>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLabelledTransaction.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRuleSuggestion: FfiConverterRustBuffer<List<RuleSuggestion>> {
+    override fun read(buf: ByteBuffer): List<RuleSuggestion> {
+        val len = buf.getInt()
+        return List<RuleSuggestion>(len) {
+            FfiConverterTypeRuleSuggestion.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RuleSuggestion>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRuleSuggestion.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RuleSuggestion>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRuleSuggestion.write(it, buf)
         }
     }
 }
