@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, the wasm32 build of the core, and the bindings' own test suites. Installs what
+# and doc tests, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
+# mobile, and the browser binding with its demo page in headless Chromium). Installs what
 # it needs; safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +38,6 @@ ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
 bash scripts/test-python.sh
 bash scripts/test-node.sh
 bash scripts/test-mobile.sh
+bash scripts/test-wasm.sh
 
 step "all tests passed"

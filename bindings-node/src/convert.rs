@@ -44,44 +44,6 @@ pub fn now_or(now: Option<i64>) -> i64 {
     now.unwrap_or_else(|| xspense::clock::SystemClock.now_ms())
 }
 
-/// Converts ascending byte offsets into `text` to UTF-16 offsets.
-pub struct Utf16Offsets<'a> {
-    text: &'a str,
-    ascii: bool,
-    byte: usize,
-    units: usize,
-}
-
-impl<'a> Utf16Offsets<'a> {
-    /// A converter for `text`.
-    pub fn new(text: &'a str) -> Self {
-        Utf16Offsets {
-            text,
-            ascii: text.is_ascii(),
-            byte: 0,
-            units: 0,
-        }
-    }
-
-    /// The UTF-16 offset of byte offset `b`; cheapest with ascending `b`.
-    pub fn at(&mut self, b: usize) -> u32 {
-        if self.ascii {
-            return b as u32;
-        }
-        if b < self.byte {
-            self.byte = 0;
-            self.units = 0;
-        }
-        let end = b.min(self.text.len());
-        self.units += self
-            .text
-            .get(self.byte..end)
-            .map_or(0, |s| s.encode_utf16().count());
-        self.byte = end;
-        self.units as u32
-    }
-}
-
 /// The bytes of a `string` (UTF-8) or a `Buffer`.
 pub fn bytes(v: &Either<String, Buffer>) -> &[u8] {
     match v {

@@ -6,11 +6,11 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
-use xspense::redact::{
-    DetectorSpec, Operator, PiiKind, Redactor as CoreRedactor, TokenVault as CoreVault,
-};
+use xspense::redact::{DetectorSpec, Redactor as CoreRedactor, TokenVault as CoreVault};
 
-use crate::convert::{from_record, Utf16Offsets};
+use xspense::redact::{RedactorSpec, Utf16Offsets};
+
+use crate::convert::from_record;
 use crate::errors::{guard, rejection, IntoJs, JsError};
 
 /// Sensitive data found in a text; `start`/`end` index the JavaScript string.
@@ -181,40 +181,23 @@ impl Redactor {
             allow_patterns: None,
             for_descriptors: None,
         });
-        let op: Operator = o
-            .operator
-            .as_deref()
-            .unwrap_or("placeholder")
-            .parse::<Operator>()
-            .js()?;
-        let mut b = CoreRedactor::builder()
-            .operator(op)
-            .min_confidence(o.min_confidence.unwrap_or(0.5));
-        match o.hash_key {
-            Some(Either::A(s)) => b = b.hash_key(s.as_bytes()),
-            Some(Either::B(buf)) => b = b.hash_key(buf.as_ref()),
-            None => {}
-        }
-        for name in o.disable.unwrap_or_default() {
-            b = b.disable(PiiKind::parse(&name).js()?);
-        }
-        if o.builtin_secrets == Some(false) {
-            b = b.without_builtin_secrets();
-        }
-        if let Some(d) = o.detectors {
-            let specs: Vec<DetectorSpec> = from_record(d, "detectors")?;
-            for s in specs {
-                b = b.detector(s);
-            }
-        }
-        for v in o.allow_values.unwrap_or_default() {
-            b = b.allow_value(v);
-        }
-        for p in o.allow_patterns.unwrap_or_default() {
-            b = b.allow_pattern(p);
-        }
-        if o.for_descriptors == Some(true) {
-            b = b.for_descriptors();
+        let spec = RedactorSpec {
+            operator: o.operator,
+            min_confidence: o.min_confidence,
+            hash_key: None,
+            disable: o.disable.unwrap_or_default(),
+            builtin_secrets: o.builtin_secrets,
+            detectors: match o.detectors {
+                Some(d) => from_record::<Vec<DetectorSpec>>(d, "detectors")?,
+                None => Vec::new(),
+            },
+            allow_values: o.allow_values.unwrap_or_default(),
+            allow_patterns: o.allow_patterns.unwrap_or_default(),
+            for_descriptors: o.for_descriptors == Some(true),
+        };
+        let mut b = spec.builder().js()?;
+        if let Some(k) = &o.hash_key {
+            b = b.hash_key(crate::convert::bytes(k));
         }
         Ok(Redactor {
             inner: Arc::new(guard(|| b.build()).js()?),

@@ -1,12 +1,14 @@
 //! Plain data types: money, transactions, categories and categorization results.
 
 mod categorization;
+mod input;
 mod money;
 mod taxonomy;
 mod taxonomy_default;
 mod transaction;
 
 pub use categorization::{Band, Categorization, Source, TraceStep};
+pub use input::{AmountInput, TransactionInput};
 pub use money::{Currency, Money};
 pub use taxonomy::{Category, Taxonomy, UNCATEGORIZED};
 pub use transaction::{Direction, Transaction};

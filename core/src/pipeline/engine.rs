@@ -918,8 +918,11 @@ impl Engine {
         let Normalized { key, detail, .. } = self.normalizer.normalize(text);
         let decay = self.config.alias_decay;
         let embedder = self.embedder.clone();
+        // checked before the tenant is created, so a refused call leaves no trace
+        if !self.has_category(&tx.tenant, category) {
+            return Err(Error::not_found("category", category));
+        }
         let t = self.tenant_mut(&tx.tenant)?;
-        t.taxonomy.require(category)?;
         let mut learned = Vec::with_capacity(2);
         // the whole descriptor too, when it says more than the merchant key
         if detail != format!("≈{key}") {

@@ -422,3 +422,14 @@ fn similar_merchants_vote_and_cold_start_speaks_the_tenants_labels() {
         "the whole-descriptor alias went too"
     );
 }
+
+#[test]
+fn refused_feedback_leaves_no_tenant_and_no_change() {
+    let mut e = Engine::new();
+    let err = e
+        .feedback(&tx("fresh", "1", "POS KALOMI TASHI", 1200), "no.such")
+        .unwrap_err();
+    assert_eq!(err.code(), crate::ErrorCode::NotFound);
+    assert!(e.tenants().is_empty());
+    assert!(e.drain_changes().is_empty());
+}

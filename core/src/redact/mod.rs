@@ -25,9 +25,11 @@
 
 mod json;
 mod kind;
+mod offsets;
 mod operator;
 mod pattern;
 mod scan;
+mod spec;
 pub mod validate;
 
 use std::borrow::Cow;
@@ -38,8 +40,10 @@ use serde::{Deserialize, Serialize};
 
 pub use json::{JsonFinding, RedactedJson};
 pub use kind::PiiKind;
+pub use offsets::Utf16Offsets;
 pub use operator::{Operator, TokenVault};
 pub use pattern::{builtin_secret_detectors, AllowSpec, DetectorSpec};
+pub use spec::RedactorSpec;
 pub use validate::Validator;
 
 use crate::error::{Error, Result};

@@ -1,0 +1,254 @@
+//! `Engine`: categorize, resolve, feedback, explain, stats, rules, rule suggestions, change
+//! events and snapshots. Records are the core's JSON shapes (snake_case keys).
+
+use wasm_bindgen::prelude::*;
+use xspense::llm::LlmRequest;
+use xspense::model::TransactionInput;
+use xspense::rules::{Labelled, MiningOptions, Rule};
+use xspense::store::Change;
+use xspense::EngineConfig;
+
+use crate::convert::{from_js, from_js_or_default, to_js};
+use crate::errors::{invalid, IntoJs};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = include_str!("../types.d.ts");
+
+fn tx(v: JsValue, default_id: &str) -> Result<xspense::Transaction, JsValue> {
+    let input: TransactionInput = from_js(v, "transaction")?;
+    input.into_transaction(default_id).js()
+}
+
+/// One confirmed history row as JS writes it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelledInput {
+    transaction: TransactionInput,
+    category: String,
+}
+
+/// The categorization engine: every tenant's rules, memory and statistics, in this page.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: xspense::Engine,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// An engine; `config` holds stage switches and thresholds (unknown keys are refused).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "EngineConfig | undefined")] config: JsValue,
+    ) -> Result<Engine, JsValue> {
+        let config: EngineConfig = from_js_or_default(config, "engine config")?;
+        Ok(Engine {
+            inner: xspense::Engine::with_config(config).js()?,
+        })
+    }
+
+    /// The configuration in force.
+    #[wasm_bindgen(unchecked_return_type = "EngineConfig")]
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.config())
+    }
+
+    /// A `Categorization` (`decision: "categorized"`), or an `LlmRequest`
+    /// (`decision: "needs_llm"`) when no stage is confident.
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn categorize(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let t = tx(transaction, "0")?;
+        to_js(&self.inner.categorize(&t).js()?)
+    }
+
+    /// Many transactions in one call (converted once); ids default to their positions.
+    #[wasm_bindgen(js_name = categorizeBatch, unchecked_return_type = "Decision[]")]
+    pub fn categorize_batch(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Transaction[]")] transactions: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let inputs: Vec<TransactionInput> = from_js(transactions, "transactions")?;
+        let txs = inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                t.into_transaction(&i.to_string())
+                    .map_err(|e| invalid(format!("transaction #{i} in batch: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        to_js(&self.inner.categorize_batch(&txs).js()?)
+    }
+
+    /// Checks the model's answer to `request` and learns it; `invalid_answer` if it is bad.
+    #[wasm_bindgen(unchecked_return_type = "Categorization")]
+    pub fn resolve(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LlmRequest")] request: JsValue,
+        answer: &str,
+    ) -> Result<JsValue, JsValue> {
+        let r: LlmRequest = from_js(request, "request")?;
+        to_js(&self.inner.resolve(&r, answer).js()?)
+    }
+
+    /// Learns a correction (or a confirmation): this transaction belongs in `category`.
+    pub fn feedback(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+        category: &str,
+    ) -> Result<(), JsValue> {
+        let t = tx(transaction, "0")?;
+        self.inner.feedback(&t, category).js()
+    }
+
+    /// What `categorize` would answer, without counting it or asking the model.
+    #[wasm_bindgen(unchecked_return_type = "Categorization")]
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let t = tx(transaction, "0")?;
+        to_js(&self.inner.explain(&t).js()?)
+    }
+
+    /// Forgets what was learned for a merchant key; whether anything was known.
+    #[wasm_bindgen(js_name = forgetMerchant)]
+    pub fn forget_merchant(&mut self, tenant: &str, key: &str) -> Result<bool, JsValue> {
+        self.inner.forget_merchant(tenant, key).js()
+    }
+
+    /// A tenant's counters.
+    #[wasm_bindgen(unchecked_return_type = "Stats")]
+    pub fn stats(&self, tenant: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.stats(tenant))
+    }
+
+    /// What the normalizer makes of a descriptor.
+    #[wasm_bindgen(unchecked_return_type = "Normalized")]
+    pub fn normalize(&self, descriptor: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.normalize(descriptor))
+    }
+
+    /// Tenants the engine holds state for.
+    pub fn tenants(&self) -> Vec<String> {
+        self.inner.tenants()
+    }
+
+    /// A tenant's categories (built-in tree plus its own).
+    #[wasm_bindgen(unchecked_return_type = "Category[]")]
+    pub fn taxonomy(&self, tenant: &str) -> Result<JsValue, JsValue> {
+        let cats: Vec<xspense::Category> = self.inner.taxonomy(tenant).iter().cloned().collect();
+        to_js(&cats)
+    }
+
+    /// Adds a tenant category; `false` if an identical one exists.
+    #[wasm_bindgen(js_name = addCategory)]
+    pub fn add_category(
+        &mut self,
+        tenant: &str,
+        id: &str,
+        name: &str,
+        parent: Option<String>,
+    ) -> Result<bool, JsValue> {
+        self.inner
+            .add_category(tenant, id, name, parent.as_deref())
+            .js()
+    }
+
+    /// Adds rules from rule text or rule objects; returns their ids. On error nothing is added.
+    #[wasm_bindgen(js_name = addRules)]
+    pub fn add_rules(
+        &mut self,
+        tenant: &str,
+        #[wasm_bindgen(unchecked_param_type = "string | Rule[]")] rules: JsValue,
+    ) -> Result<Vec<String>, JsValue> {
+        if let Some(text) = rules.as_string() {
+            return self.inner.add_rules(tenant, &text).js();
+        }
+        let list: Vec<Rule> = from_js(rules, "rules")?;
+        self.inner.add_rule_list(tenant, list).js()
+    }
+
+    /// Removes one rule; `not_found` if it does not exist.
+    #[wasm_bindgen(js_name = removeRule)]
+    pub fn remove_rule(&mut self, tenant: &str, id: &str) -> Result<(), JsValue> {
+        self.inner.remove_rule(tenant, id).js()
+    }
+
+    /// A tenant's rules as rule objects.
+    #[wasm_bindgen(unchecked_return_type = "Rule[]")]
+    pub fn rules(&self, tenant: &str) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.rules(tenant))
+    }
+
+    /// Parses rule text without adding it; a `parse_error` names the line and column.
+    #[wasm_bindgen(js_name = checkRules, unchecked_return_type = "Rule[]")]
+    pub fn check_rules(text: &str) -> Result<JsValue, JsValue> {
+        to_js(&xspense::rules::parse_rules(text, "rule").js()?)
+    }
+
+    /// A rule object in the rule language (parsing it gives the same rule back).
+    #[wasm_bindgen(js_name = ruleText)]
+    pub fn rule_text(
+        #[wasm_bindgen(unchecked_param_type = "Rule")] rule: JsValue,
+    ) -> Result<String, JsValue> {
+        let r: Rule = from_js(rule, "rule")?;
+        Ok(r.to_string())
+    }
+
+    /// Rules mined from confirmed history (`[{transaction, category}]`), each with its
+    /// backtest. Adds nothing: accept one with `addRules(tenant, [s.rule])`.
+    #[wasm_bindgen(js_name = suggestRules, unchecked_return_type = "RuleSuggestion[]")]
+    pub fn suggest_rules(
+        &self,
+        tenant: &str,
+        #[wasm_bindgen(unchecked_param_type = "LabelledTransaction[]")] history: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MiningOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let rows: Vec<LabelledInput> = from_js(history, "history")?;
+        let history = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                Ok(Labelled {
+                    transaction: h
+                        .transaction
+                        .into_transaction(&i.to_string())
+                        .map_err(|e| invalid(format!("history row {i}: {e}")))?,
+                    category: h.category,
+                })
+            })
+            .collect::<Result<Vec<_>, JsValue>>()?;
+        let options: MiningOptions = from_js_or_default(options, "mining options")?;
+        to_js(&self.inner.suggest_rules(tenant, &history, &options).js()?)
+    }
+
+    /// The change events since the last call, oldest first, for the host to persist.
+    #[wasm_bindgen(js_name = drainChanges, unchecked_return_type = "Change[]")]
+    pub fn drain_changes(&mut self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.drain_changes())
+    }
+
+    /// Replays persisted change events (all are checked before any is applied).
+    #[wasm_bindgen(js_name = applyChanges)]
+    pub fn apply_changes(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Change[]")] changes: JsValue,
+    ) -> Result<(), JsValue> {
+        let list: Vec<Change> = from_js(changes, "changes")?;
+        self.inner.apply_changes(&list).js()
+    }
+
+    /// A checksummed snapshot of one tenant or all.
+    #[wasm_bindgen(js_name = exportSnapshot)]
+    pub fn export_snapshot(&self, tenant: Option<String>) -> Result<String, JsValue> {
+        self.inner.export_snapshot(tenant.as_deref()).js()
+    }
+
+    /// Loads a snapshot (checked whole first); returns the tenants it replaced.
+    #[wasm_bindgen(js_name = importSnapshot)]
+    pub fn import_snapshot(&mut self, snapshot: &str) -> Result<Vec<String>, JsValue> {
+        self.inner.import_snapshot(snapshot).js()
+    }
+}

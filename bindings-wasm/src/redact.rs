@@ -1,0 +1,157 @@
+//! `Redactor` and `TokenVault` (feature `redact`). Finding offsets index the JavaScript string
+//! (UTF-16 units).
+
+use wasm_bindgen::prelude::*;
+use xspense::redact::{
+    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec,
+    TokenVault as CoreVault, Utf16Offsets,
+};
+
+use crate::convert::{from_js, from_js_or_default, to_js};
+use crate::errors::IntoJs;
+
+/// Byte offsets of `found` (into `text`) as UTF-16 offsets.
+fn utf16(text: &str, found: Vec<Finding>) -> Vec<Finding> {
+    let mut at = Utf16Offsets::new(text);
+    found
+        .into_iter()
+        .map(|f| Finding {
+            start: at.at(f.start) as usize,
+            end: at.at(f.end) as usize,
+            ..f
+        })
+        .collect()
+}
+
+/// Remembers the values behind `<KIND_n>` tokens so a reply can be restored.
+#[wasm_bindgen]
+pub struct TokenVault {
+    inner: CoreVault,
+}
+
+#[wasm_bindgen]
+impl TokenVault {
+    /// An empty vault.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> TokenVault {
+        TokenVault {
+            inner: CoreVault::new(),
+        }
+    }
+
+    /// `text` with every token this vault issued replaced by its original value.
+    pub fn restore(&self, text: &str) -> String {
+        self.inner.restore(text)
+    }
+
+    /// The value behind one token, or `undefined`.
+    #[wasm_bindgen(js_name = valueOfToken)]
+    pub fn value_of_token(&self, token: &str) -> Option<String> {
+        self.inner.value_of(token).map(str::to_string)
+    }
+
+    /// How many values it holds.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}
+
+/// Finds and replaces card numbers, IBANs, SSNs, routing numbers, emails, phones, IPs, JWTs,
+/// API keys and secrets.
+#[wasm_bindgen]
+pub struct Redactor {
+    inner: CoreRedactor,
+}
+
+#[wasm_bindgen]
+impl Redactor {
+    /// A redactor; `options` uses the core's names (`operator`, `min_confidence`, ...).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RedactorOptions | undefined")] options: JsValue,
+    ) -> Result<Redactor, JsValue> {
+        let spec: RedactorSpec = from_js_or_default(options, "redactor options")?;
+        Ok(Redactor {
+            inner: spec.builder().js()?.build().js()?,
+        })
+    }
+
+    /// The operator's name.
+    #[wasm_bindgen(getter)]
+    pub fn operator(&self) -> String {
+        self.inner.operator().as_str().to_string()
+    }
+
+    /// The ids of the secret detectors in force.
+    #[wasm_bindgen(js_name = detectorIds)]
+    pub fn detector_ids(&self) -> Vec<String> {
+        self.inner.detector_ids()
+    }
+
+    /// The findings in `text`, in order of position, without replacing anything.
+    #[wasm_bindgen(unchecked_return_type = "Finding[]")]
+    pub fn find(&self, text: &str) -> Result<JsValue, JsValue> {
+        to_js(&utf16(text, self.inner.find(text)))
+    }
+
+    /// `text` with every finding replaced.
+    #[wasm_bindgen(unchecked_return_type = "Redacted")]
+    pub fn redact(&self, text: &str) -> Result<JsValue, JsValue> {
+        self.redacted(text, self.inner.redact(text))
+    }
+
+    /// `redact` that records what each `<KIND_n>` token stands for in `vault` (operator
+    /// `token`), so `vault.restore` can put the values back.
+    #[wasm_bindgen(js_name = redactWithVault, unchecked_return_type = "Redacted")]
+    pub fn redact_with_vault(
+        &self,
+        text: &str,
+        vault: &mut TokenVault,
+    ) -> Result<JsValue, JsValue> {
+        self.redacted(text, self.inner.redact_with(text, &mut vault.inner))
+    }
+
+    /// A JSON value with sensitive strings replaced, and values under names such as `password`
+    /// or `card_number` replaced whole.
+    #[wasm_bindgen(js_name = redactJson, unchecked_return_type = "RedactedJson")]
+    pub fn redact_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JsonValue")] value: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let v: serde_json::Value = from_js(value, "value")?;
+        json_out(&v, self.inner.redact_json(&v))
+    }
+
+    /// `redactJson` recording tokens in `vault`.
+    #[wasm_bindgen(js_name = redactJsonWithVault, unchecked_return_type = "RedactedJson")]
+    pub fn redact_json_with_vault(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JsonValue")] value: JsValue,
+        vault: &mut TokenVault,
+    ) -> Result<JsValue, JsValue> {
+        let v: serde_json::Value = from_js(value, "value")?;
+        let out = self.inner.redact_json_with(&v, &mut vault.inner);
+        json_out(&v, out)
+    }
+}
+
+impl Redactor {
+    fn redacted(&self, text: &str, mut out: Redacted) -> Result<JsValue, JsValue> {
+        out.findings = utf16(text, std::mem::take(&mut out.findings));
+        to_js(&out)
+    }
+}
+
+/// The result with each finding's offsets as UTF-16 offsets into the string at its path.
+fn json_out(input: &serde_json::Value, mut out: RedactedJson) -> Result<JsValue, JsValue> {
+    for f in &mut out.findings {
+        if let Some(s) = input.pointer(&f.path).and_then(|s| s.as_str()) {
+            let mut at = Utf16Offsets::new(s);
+            f.finding.start = at.at(f.finding.start) as usize;
+            f.finding.end = at.at(f.finding.end) as usize;
+        }
+    }
+    to_js(&out)
+}

@@ -1,0 +1,121 @@
+//! The loose transaction shape hosts hand over from JSON or JavaScript: a signed amount as text
+//! or number, optional id, tenant, currency and direction.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Currency, Direction, Money, Transaction};
+use crate::error::{Error, Result};
+
+/// An amount as text (`"-4.75"`, `"(12.00)"`, `"12,50"`) or as a number (`-4.75`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AmountInput {
+    /// A decimal string, sign allowed.
+    Text(String),
+    /// A finite number, sign allowed.
+    Number(f64),
+}
+
+/// A transaction as a host writes it by hand. Turned into a [`Transaction`] by
+/// [`TransactionInput::into_transaction`].
+///
+/// ```
+/// use xspense::model::TransactionInput;
+/// let t: TransactionInput = serde_json::from_str(
+///     r#"{"descriptor": "SQ *BLUE BOTTLE", "amount": -4.75, "date": "2026-11-02"}"#).unwrap();
+/// let tx = t.into_transaction("7").unwrap();
+/// assert_eq!((tx.id.as_str(), tx.tenant.as_str(), tx.amount.minor), ("7", "default", 475));
+/// assert_eq!(tx.direction, xspense::Direction::Debit);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionInput {
+    /// The host's id; the caller's default (a batch position) when absent.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The tenant; `"default"` when absent.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// The raw descriptor.
+    pub descriptor: String,
+    /// Signed amount in major units: negative is money out.
+    #[serde(default)]
+    pub amount: Option<AmountInput>,
+    /// Signed amount in minor units, instead of `amount`.
+    #[serde(default)]
+    pub amount_minor: Option<i64>,
+    /// ISO 4217 code; `"USD"` when absent.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// `debit` or `credit`; only with an unsigned amount. Debit when absent and not negative.
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// A merchant name the bank already resolved.
+    #[serde(default)]
+    pub merchant: Option<String>,
+    /// The account it was booked on.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// Merchant category code.
+    #[serde(default)]
+    pub mcc: Option<u32>,
+}
+
+impl TransactionInput {
+    /// The transaction; `default_id` is used when `id` is absent. Bad fields are
+    /// `invalid_input` errors naming the field.
+    pub fn into_transaction(self, default_id: &str) -> Result<Transaction> {
+        let currency = Currency::new(self.currency.as_deref().unwrap_or("USD"))?;
+        let (minor, negative) = match (self.amount, self.amount_minor) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid("give amount or amount_minor, not both"))
+            }
+            (Some(AmountInput::Text(s)), None) => Money::parse_signed(&s, currency)?,
+            (Some(AmountInput::Number(f)), None) => {
+                if !f.is_finite() {
+                    return Err(Error::invalid(format!("amount {f} is not a finite number")));
+                }
+                // the shortest decimal that round-trips, so 4.75 stays 4.75
+                Money::parse_signed(&format!("{f}"), currency)?
+            }
+            (None, Some(m)) => (m.checked_abs().unwrap_or(i64::MAX), m < 0),
+            (None, None) => return Err(Error::invalid("a transaction needs an amount")),
+        };
+        let direction = match self.direction.as_deref() {
+            None => Direction::Debit,
+            Some(_) if negative => {
+                return Err(Error::invalid(
+                    "a negative amount already says debit; drop the sign or the direction",
+                ))
+            }
+            Some(text) => text.parse::<Direction>()?,
+        };
+        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
+            .map_err(|_| Error::invalid(format!("date {:?} is not YYYY-MM-DD", self.date)))?;
+        let mcc = self
+            .mcc
+            .map(|m| {
+                u16::try_from(m)
+                    .ok()
+                    .filter(|&m| m <= 9999)
+                    .ok_or_else(|| Error::invalid("mcc must be an integer from 0 to 9999"))
+            })
+            .transpose()?;
+        let tx = Transaction {
+            id: self.id.unwrap_or_else(|| default_id.to_string()),
+            tenant: self.tenant.unwrap_or_else(|| "default".into()),
+            descriptor: self.descriptor,
+            merchant: self.merchant,
+            amount: Money::new(minor, currency)?,
+            direction,
+            date,
+            account: self.account,
+            mcc,
+        };
+        tx.validate()?;
+        Ok(tx)
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the browser binding (scripts/build-wasm.sh) and tests it: the shared vectors and the JS
+# surface under Node against the nodejs build, tsc --strict on a typed example against the
+# generated declarations, then the demo page end to end in headless Chromium (Debian's chromium
+# driven by playwright-core, served from 127.0.0.1), which saves target/wasm-e2e/page.png.
+# Installs what it needs; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+bash scripts/build-wasm.sh
+
+step "wasm binding: node --test (shared vectors against the nodejs build)"
+(cd bindings-wasm && node --test tests/)
+
+step "wasm binding: tsc --strict on examples/typed.ts against the generated .d.ts"
+(cd bindings-wasm && npx tsc -p tsconfig.json)
+
+step "wasm binding: the demo page in headless Chromium"
+bash scripts/apt-install.sh chromium
+(cd bindings-wasm && node tests/page.e2e.mjs)
