@@ -8,7 +8,7 @@ use napi_derive::napi;
 use serde_json::Value;
 use xspense::redact::{DetectorSpec, Redactor as CoreRedactor, TokenVault as CoreVault};
 
-use xspense::redact::{RedactorSpec, Utf16Offsets};
+use xspense::redact::{RedactorSpec, TextOffsets};
 
 use crate::convert::from_record;
 use crate::errors::{guard, rejection, IntoJs, JsError};
@@ -73,13 +73,13 @@ pub struct RedactorOptions {
 }
 
 fn findings(text: &str, found: Vec<xspense::redact::Finding>) -> Vec<Finding> {
-    let mut at = Utf16Offsets::new(text);
+    let mut at = TextOffsets::utf16(text);
     found
         .into_iter()
         .map(|f| Finding {
             kind: f.kind.as_str().to_string(),
-            start: at.at(f.start),
-            end: at.at(f.end),
+            start: at.at(f.start) as u32,
+            end: at.at(f.end) as u32,
             confidence: f.confidence,
             detector: f.detector,
         })
@@ -265,8 +265,8 @@ impl Redactor {
             .map(|f| {
                 let (start, end) = match value.pointer(&f.path).and_then(Value::as_str) {
                     Some(s) => {
-                        let mut at = Utf16Offsets::new(s);
-                        (at.at(f.finding.start), at.at(f.finding.end))
+                        let mut at = TextOffsets::utf16(s);
+                        (at.at(f.finding.start) as u32, at.at(f.finding.end) as u32)
                     }
                     None => (f.finding.start as u32, f.finding.end as u32),
                 };

@@ -6,7 +6,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use xspense::redact::{DetectorSpec, Operator, PiiKind, Redacted, Redactor, TokenVault};
 
-use crate::convert::{de, from_py, to_py, CharOffsets};
+use xspense::redact::TextOffsets;
+
+use crate::convert::{de, from_py, to_py};
 use crate::errors::{guard, IntoPy};
 
 /// One piece of sensitive data found in a text; `start`/`end` index the Python string.
@@ -44,7 +46,7 @@ impl PyFinding {
 }
 
 fn findings(text: &str, found: Vec<xspense::redact::Finding>) -> Vec<PyFinding> {
-    let mut at = CharOffsets::new(text);
+    let mut at = TextOffsets::chars(text);
     found
         .into_iter()
         .map(|f| PyFinding {
@@ -294,7 +296,7 @@ impl PyRedactor {
             // spans index the original string at `path`
             let (start, end) = match v.pointer(&f.path).and_then(|x| x.as_str()) {
                 Some(s) => {
-                    let mut at = CharOffsets::new(s);
+                    let mut at = TextOffsets::chars(s);
                     (at.at(f.finding.start), at.at(f.finding.end))
                 }
                 None => (f.finding.start, f.finding.end),

@@ -3,8 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 use xspense::redact::{
-    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec,
-    TokenVault as CoreVault, Utf16Offsets,
+    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec, TextOffsets,
+    TokenVault as CoreVault,
 };
 
 use crate::convert::{from_js, from_js_or_default, to_js};
@@ -12,12 +12,12 @@ use crate::errors::IntoJs;
 
 /// Byte offsets of `found` (into `text`) as UTF-16 offsets.
 fn utf16(text: &str, found: Vec<Finding>) -> Vec<Finding> {
-    let mut at = Utf16Offsets::new(text);
+    let mut at = TextOffsets::utf16(text);
     found
         .into_iter()
         .map(|f| Finding {
-            start: at.at(f.start) as usize,
-            end: at.at(f.end) as usize,
+            start: at.at(f.start),
+            end: at.at(f.end),
             ..f
         })
         .collect()
@@ -148,9 +148,9 @@ impl Redactor {
 fn json_out(input: &serde_json::Value, mut out: RedactedJson) -> Result<JsValue, JsValue> {
     for f in &mut out.findings {
         if let Some(s) = input.pointer(&f.path).and_then(|s| s.as_str()) {
-            let mut at = Utf16Offsets::new(s);
-            f.finding.start = at.at(f.finding.start) as usize;
-            f.finding.end = at.at(f.finding.end) as usize;
+            let mut at = TextOffsets::utf16(s);
+            f.finding.start = at.at(f.finding.start);
+            f.finding.end = at.at(f.finding.end);
         }
     }
     to_js(&out)
