@@ -13,12 +13,12 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 
 use super::ast::{Condition, Expr, Field, Op, Rule, Scalar};
+use super::regexes::{LazyRegex, TriggeredRegexes};
 use crate::error::{Error, Result};
 use crate::model::Transaction;
 
@@ -63,55 +63,17 @@ enum CExpr {
     Check(Condition),
 }
 
-/// A case-insensitive regex compiled the first time a transaction needs it, so compiling a
-/// rule set costs only a parse per regex. It runs on folded text in its lowered,
-/// case-sensitive form when there is one (see [`super::literals::lowered_pattern`]).
-#[derive(Debug, Clone)]
-struct LazyRegex {
-    pattern: String,
-    compiled: OnceLock<Option<Regex>>,
-}
-
-impl LazyRegex {
-    /// Parses (cheap, and catches every syntax error now rather than at match time) without
-    /// compiling; returns the parsed form for literal extraction.
-    fn new(pattern: &str) -> Result<(Self, regex_syntax::hir::Hir)> {
-        let hir = super::literals::parse(pattern)
-            .map_err(|e| Error::invalid(format!("invalid regex {pattern:?}: {e}")))?;
-        let lazy = LazyRegex {
-            pattern: pattern.to_string(),
-            compiled: OnceLock::new(),
-        };
-        Ok((lazy, hir))
-    }
-
-    fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| {
-                let lowered = super::literals::lowered_pattern(&self.pattern)
-                    .and_then(|p| RegexBuilder::new(&p).build().ok());
-                lowered.or_else(|| {
-                    RegexBuilder::new(&self.pattern)
-                        .case_insensitive(true)
-                        .build()
-                        .ok()
-                })
-            })
-            .as_ref()
-            .is_some_and(|r| r.is_match(text))
-    }
-}
-
 /// Per-field text matcher. One Aho-Corasick pass finds every literal condition and every
-/// required literal of a regex (see [`super::literals`]); only regexes whose literal occurred
-/// are run. Regexes without a usable literal are checked on every text through `RegexSet`s.
+/// literal of a regex (see [`super::literals`]); only regexes whose literal occurred are run
+/// (see [`super::regexes`]). Regexes without a usable literal are checked on every text
+/// through `RegexSet`s.
 #[derive(Debug, Clone, Default)]
 struct FieldMatcher {
     ac: Option<AhoCorasick>,
     /// automaton pattern id -> what it stands for
     needles: Vec<Vec<Needle>>,
-    /// regexes behind a literal prefilter, with their atoms
-    triggered: Vec<(LazyRegex, u32)>,
+    /// regexes behind a literal prefilter
+    triggered: TriggeredRegexes,
     /// regexes without a literal, in sets of at most [`REGEX_CHUNK`] to stay within the regex
     /// engine's size limits
     unfiltered: Vec<RegexSet>,
@@ -126,7 +88,7 @@ struct FieldBuilder {
     patterns: Vec<String>,
     pattern_ids: HashMap<String, usize>,
     needles: Vec<Vec<Needle>>,
-    triggered: Vec<(LazyRegex, u32)>,
+    triggered: TriggeredRegexes,
     unfiltered: Vec<String>,
     unfiltered_atoms: Vec<u32>,
 }
@@ -146,10 +108,8 @@ impl FieldBuilder {
 
     fn regex(&mut self, pattern: &str, atom: u32) -> Result<()> {
         let (lazy, hir) = LazyRegex::new(pattern)?;
-        match super::literals::required_literals(&hir) {
-            Some(lits) => {
-                let n = self.triggered.len() as u32;
-                self.triggered.push((lazy, atom));
+        match self.triggered.add(lazy, &hir, atom) {
+            Some((n, lits)) => {
                 for l in &lits {
                     self.needle(l, Needle::Regex(n));
                 }
@@ -195,8 +155,8 @@ impl FieldBuilder {
 }
 
 impl FieldMatcher {
-    /// Pushes the atoms that hold for `text`; `scratch` is reused between calls.
-    fn hits(&self, text: &str, out: &mut Vec<u32>, scratch: &mut Vec<u32>) {
+    /// Pushes the atoms that hold for `text`; `scratch` is working space.
+    fn hits(&self, text: &str, out: &mut Vec<u32>, scratch: &mut Vec<(u32, usize)>) {
         if let Some(ac) = &self.ac {
             scratch.clear();
             for m in ac.find_overlapping_iter(text) {
@@ -213,17 +173,14 @@ impl FieldMatcher {
                                 out.push(atom);
                             }
                         }
-                        Needle::Regex(n) => scratch.push(n),
+                        Needle::Regex(n) => scratch.push((n, m.start())),
                     }
                 }
             }
-            scratch.sort_unstable();
-            scratch.dedup();
-            for &n in scratch.iter() {
-                let (re, atom) = &self.triggered[n as usize];
-                if re.is_match(text) {
-                    out.push(*atom);
-                }
+            if !scratch.is_empty() {
+                scratch.sort_unstable();
+                scratch.dedup();
+                self.triggered.run(text, scratch, out);
             }
         }
         for (c, rs) in self.unfiltered.iter().enumerate() {
@@ -315,28 +272,55 @@ impl RuleSet {
 
     /// The rules that match, in precedence order.
     pub fn matching(&self, input: &RuleInput<'_>) -> Vec<&Rule> {
-        if self.rules.is_empty() {
-            return Vec::new();
-        }
-        let mut hits = Vec::new();
-        let mut scratch = Vec::new();
-        self.descriptor
-            .hits(input.descriptor, &mut hits, &mut scratch);
-        self.merchant.hits(input.merchant, &mut hits, &mut scratch);
-        hits.sort_unstable();
-        hits.dedup();
-        let mut candidates: Vec<u32> = self.always.clone();
-        for &a in &hits {
-            candidates.extend_from_slice(&self.triggers[a as usize]);
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates
-            .into_iter()
-            .filter(|&i| eval(&self.compiled[i as usize], &hits, input))
-            .map(|i| &self.rules[i as usize])
-            .collect()
+        let mut out = Vec::new();
+        self.for_each_match(input, |r| out.push(r));
+        out
     }
+
+    /// Calls `f` with each matching rule in precedence order.
+    pub(super) fn for_each_match<'a>(&'a self, input: &RuleInput<'_>, mut f: impl FnMut(&'a Rule)) {
+        if self.rules.is_empty() {
+            return;
+        }
+        // Buffers reused across calls on this thread; taken out (not borrowed) so that a
+        // nested call, should `f` ever make one, gets fresh ones instead of a panic.
+        let mut s = SCRATCH.with(|c| c.take());
+        s.hits.clear();
+        self.descriptor
+            .hits(input.descriptor, &mut s.hits, &mut s.regex_hits);
+        self.merchant
+            .hits(input.merchant, &mut s.hits, &mut s.regex_hits);
+        s.hits.sort_unstable();
+        s.hits.dedup();
+        s.candidates.clear();
+        s.candidates.extend_from_slice(&self.always);
+        for &a in &s.hits {
+            s.candidates.extend_from_slice(&self.triggers[a as usize]);
+        }
+        s.candidates.sort_unstable();
+        s.candidates.dedup();
+        for &i in &s.candidates {
+            if eval(&self.compiled[i as usize], &s.hits, input) {
+                f(&self.rules[i as usize]);
+            }
+        }
+        SCRATCH.with(|c| c.set(s));
+    }
+}
+
+/// Per-thread buffers for [`RuleSet::for_each_match`].
+#[derive(Default)]
+struct Scratch {
+    /// atoms that hold
+    hits: Vec<u32>,
+    /// (regex, offset of its literal) found by the automaton
+    regex_hits: Vec<(u32, usize)>,
+    /// rules to evaluate
+    candidates: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 fn field_slot(field: Field) -> Option<usize> {

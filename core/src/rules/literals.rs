@@ -40,6 +40,18 @@ pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
     useful.then_some(set)
 }
 
+/// The *prefix literals* of a parsed regex: strings one of which every match starts with, or
+/// `None` when there is no such useful set (`\d+abc`, `(ab)?cd`). A regex with prefix literals
+/// can be run anchored at each place one of them occurs instead of over the whole text.
+pub(crate) fn prefix_literals(hir: &Hir) -> Option<Vec<String>> {
+    let mut set = analyze(hir).prefixes?;
+    set.sort();
+    set.dedup();
+    let useful =
+        !set.is_empty() && set.len() <= MAX_SET && set.iter().all(|s| s.chars().count() >= MIN_LEN);
+    useful.then_some(set)
+}
+
 /// The case-sensitive pattern that matches folded text exactly when `pattern` compiled
 /// case-insensitively does, or `None` when the pattern sets its own flags (then it is compiled
 /// as written, case-insensitively).
@@ -113,12 +125,15 @@ struct Info {
     exact: Option<String>,
     /// A set of strings at least one of which occurs in every match.
     required: Option<Vec<String>>,
+    /// A set of strings every match starts with one of.
+    prefixes: Option<Vec<String>>,
 }
 
 impl Info {
     fn exact(s: String) -> Info {
         let required = (!s.is_empty()).then(|| vec![s.clone()]);
         Info {
+            prefixes: Some(vec![s.clone()]),
             exact: Some(s),
             required,
         }
@@ -211,6 +226,7 @@ fn analyze(h: &Hir) -> Info {
                 Info {
                     exact: None,
                     required: sub.required,
+                    prefixes: sub.prefixes,
                 }
             } else {
                 Info::default()
@@ -220,11 +236,20 @@ fn analyze(h: &Hir) -> Info {
             let mut best = None;
             let mut run = String::new();
             let mut all_exact = true;
+            let mut prefixes = None;
             for x in xs {
                 let info = analyze(x);
                 match info.exact {
                     Some(e) => run.push_str(&e),
                     None => {
+                        if all_exact {
+                            // Every match starts with the exact run so far, then with one of
+                            // the first inexact part's prefixes when it has any.
+                            prefixes = match info.prefixes {
+                                Some(ps) => Some(ps.iter().map(|p| format!("{run}{p}")).collect()),
+                                None => Some(vec![run.clone()]),
+                            };
+                        }
                         all_exact = false;
                         if !run.is_empty() {
                             pick(&mut best, Some(vec![std::mem::take(&mut run)]));
@@ -242,30 +267,47 @@ fn analyze(h: &Hir) -> Info {
             Info {
                 exact: None,
                 required: best,
+                prefixes,
             }
         }
         HirKind::Alternation(xs) => {
-            let mut union = Vec::new();
+            let mut required = Some(Vec::new());
+            let mut prefixes = Some(Vec::new());
             for x in xs {
-                match analyze(x).required {
-                    Some(set) if union.len() + set.len() <= MAX_SET => union.extend(set),
-                    _ => return Info::default(),
-                }
+                let info = analyze(x);
+                required = union(required, info.required);
+                prefixes = union(prefixes, info.prefixes);
             }
             Info {
                 exact: None,
-                required: Some(union),
+                required,
+                prefixes,
             }
         }
     }
 }
 
+/// The union of two string sets, or `None` if either is unknown or the union is too large.
+fn union(all: Option<Vec<String>>, more: Option<Vec<String>>) -> Option<Vec<String>> {
+    match (all, more) {
+        (Some(mut all), Some(more)) if all.len() + more.len() <= MAX_SET => {
+            all.extend(more);
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{parse, required_literals};
+    use super::{parse, prefix_literals, required_literals};
 
     fn lits(p: &str) -> Option<Vec<String>> {
         required_literals(&parse(p).unwrap())
+    }
+
+    fn prefixes(p: &str) -> Option<Vec<String>> {
+        prefix_literals(&parse(p).unwrap())
     }
 
     fn set(xs: &[&str]) -> Option<Vec<String>> {
@@ -301,6 +343,20 @@ mod tests {
         assert_eq!(lits(r"(abc)?\d"), None);
         assert_eq!(lits(r"a\d"), None, "one-letter literals are not useful");
         assert_eq!(lits(r"[a-z]+"), None);
+    }
+
+    #[test]
+    fn prefixes_are_what_every_match_starts_with() {
+        assert_eq!(prefixes(r"kalomi\s+\w+ #\d{4}"), set(&["kalomi"]));
+        assert_eq!(prefixes(r"^Uber\s*\*?\s*trips"), set(&["uber"]));
+        assert_eq!(prefixes(r"\bstar(bucks)?\b"), set(&["star"]));
+        assert_eq!(prefixes(r"(shell|esso) \d+"), set(&["esso", "shell"]));
+        assert_eq!(prefixes(r"(?:ab)+x"), set(&["ab"]));
+        assert_eq!(prefixes(r"ab(cd|ef)\d"), set(&["abcd", "abef"]));
+        assert_eq!(prefixes(r"\d+ starbucks"), None);
+        assert_eq!(prefixes(r"(ab)?cd"), None);
+        assert_eq!(prefixes(r"ab|\d"), None);
+        assert_eq!(prefixes(r"a\d"), None, "one-letter prefixes are not useful");
     }
 
     #[test]

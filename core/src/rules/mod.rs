@@ -9,6 +9,7 @@ mod decimal;
 mod literals;
 mod mine;
 pub mod parse;
+mod regexes;
 
 pub use ast::{Actions, Condition, Expr, Field, Op, Rule, Scalar};
 pub use compile::{RuleInput, RuleSet};
@@ -41,7 +42,7 @@ impl RuleSet {
     /// Matches and combines the actions of every matching rule (see the module docs for order).
     pub fn apply<'a>(&'a self, input: &RuleInput<'_>) -> RuleOutcome<'a> {
         let mut out = RuleOutcome::default();
-        for r in self.matching(input) {
+        self.for_each_match(input, |r| {
             if out.category.is_none() {
                 if let Some(c) = &r.then.category {
                     out.category = Some((c.as_str(), r));
@@ -58,7 +59,7 @@ impl RuleSet {
                 }
             }
             out.matched.push(r);
-        }
+        });
         out
     }
 }

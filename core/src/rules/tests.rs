@@ -398,4 +398,30 @@ proptest! {
         let got = !set.matching(&RuleInput { tx: &t, descriptor: &text, merchant: "" }).is_empty();
         prop_assert_eq!(got, plain.is_match(&text), "pattern {:?} on {:?}", pattern, text);
     }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Many regex rules in one set (run as patterns of one multi-pattern regex on ASCII text,
+    /// each on its own otherwise) match exactly the rules whose plain regex matches.
+    #[test]
+    fn regex_rule_sets_match_like_each_plain_regex(cases in prop::collection::vec(regex_case(), 1..6), pick in 0usize..6) {
+        let raw = cases[pick % cases.len()].1.clone();
+        let text = fold(&raw);
+        let rules: Vec<Rule> = cases.iter().enumerate().map(|(i, (pattern, _))| Rule {
+            id: format!("re{i}"),
+            priority: 0,
+            when: Expr::Cond(Condition::new(Field::Descriptor, Op::Matches, vec![Scalar::Text(pattern.clone())]).unwrap()),
+            then: Actions { category: Some("shopping.other".into()), rename: None, tags: vec![] },
+        }).collect();
+        let set = RuleSet::new(rules).unwrap();
+        let t = tx(&raw, 100, None);
+        let got: Vec<&str> = set.matching(&RuleInput { tx: &t, descriptor: &text, merchant: "" }).iter().map(|r| r.id.as_str()).collect();
+        let want: Vec<String> = cases.iter().enumerate()
+            .filter(|(_, (p, _))| regex::RegexBuilder::new(p).case_insensitive(true).build().unwrap().is_match(&text))
+            .map(|(i, _)| format!("re{i}")).collect();
+        prop_assert_eq!(got, want, "text {:?}", text);
+    }
 }

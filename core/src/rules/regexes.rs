@@ -1,0 +1,236 @@
+//! Rule regexes, run only where the automaton found one of their literals.
+//!
+//! The field matcher's Aho-Corasick pass reports where each regex's literals occur (see
+//! [`super::literals`]). A regex whose every match starts with one of its literals is then run
+//! anchored at those places, which reads only the bytes of a would-be match; any other regex is
+//! run once over the text.
+//!
+//! On ASCII text (what folding leaves of most bank text) the regexes of a field run as the
+//! patterns of a few multi-pattern regexes, in their byte-oriented ASCII form, each pattern
+//! searched on its own (`Anchored::Pattern`). Thousands of rule regexes then share a handful of
+//! lazy DFAs and caches instead of each having its own, which is what made regex rules slow:
+//! cache misses across many small automata, not the matching itself. On ASCII text the ASCII
+//! form (every class cut down to its ASCII members) matches exactly where the regex does, since
+//! every character of such a match is ASCII. On other text each regex runs on its own,
+//! compiled on first use.
+
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexBuilder};
+use regex_automata::{meta, Anchored, Input, PatternID};
+use regex_syntax::hir::{
+    Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look,
+    Repetition,
+};
+
+use crate::error::{Error, Result};
+
+/// Most patterns in one multi-pattern regex; bounds its automaton and cache.
+const CHUNK: usize = 256;
+
+/// A case-insensitive regex compiled the first time a transaction needs it, so compiling a
+/// rule set costs only a parse per regex. It runs on folded text in its lowered,
+/// case-sensitive form when there is one (see [`super::literals::lowered_pattern`]).
+#[derive(Debug, Clone)]
+pub(super) struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// Parses (cheap, and catches every syntax error now rather than at match time) without
+    /// compiling; returns the parsed form for literal extraction.
+    pub(super) fn new(pattern: &str) -> Result<(Self, Hir)> {
+        let hir = super::literals::parse(pattern)
+            .map_err(|e| Error::invalid(format!("invalid regex {pattern:?}: {e}")))?;
+        let lazy = LazyRegex {
+            pattern: pattern.to_string(),
+            compiled: OnceLock::new(),
+        };
+        Ok((lazy, hir))
+    }
+
+    /// Whether the regex matches anywhere in folded `text`.
+    pub(super) fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                let lowered = super::literals::lowered_pattern(&self.pattern)
+                    .and_then(|p| RegexBuilder::new(&p).build().ok());
+                lowered.or_else(|| {
+                    RegexBuilder::new(&self.pattern)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                })
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
+    }
+}
+
+/// One regex behind a literal trigger.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The atom it makes true.
+    atom: u32,
+    /// Whether every match starts with one of its literals (run anchored at each hit).
+    anchored: bool,
+    /// The regex on its own, for non-ASCII text.
+    unicode: LazyRegex,
+    /// Chunk and pattern number of its ASCII form.
+    ascii: (u32, u32),
+}
+
+/// Patterns compiled together into one multi-pattern regex on first use.
+#[derive(Debug, Clone)]
+struct Chunk {
+    patterns: Vec<Hir>,
+    compiled: OnceLock<Option<meta::Regex>>,
+}
+
+impl Chunk {
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.compiled
+            .get_or_init(|| {
+                meta::Builder::new()
+                    .build_many_from_hir(&self.patterns)
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// The regexes of one field that have a literal trigger.
+#[derive(Debug, Clone, Default)]
+pub(super) struct TriggeredRegexes {
+    entries: Vec<Entry>,
+    chunks: Vec<Chunk>,
+}
+
+impl TriggeredRegexes {
+    /// Adds a regex making `atom` true. Returns its number and the literals that must trigger
+    /// it, or `None` (nothing added) when it has no useful literal and must run on every text.
+    pub(super) fn add(
+        &mut self,
+        lazy: LazyRegex,
+        hir: &Hir,
+        atom: u32,
+    ) -> Option<(u32, Vec<String>)> {
+        let (anchored, literals) = match super::literals::prefix_literals(hir) {
+            Some(p) => (true, p),
+            None => (false, super::literals::required_literals(hir)?),
+        };
+        let ascii = {
+            let p = ascii_form(hir, anchored);
+            if self.chunks.last().is_none_or(|c| c.patterns.len() >= CHUNK) {
+                self.chunks.push(Chunk {
+                    patterns: Vec::new(),
+                    compiled: OnceLock::new(),
+                });
+            }
+            let chunk = self.chunks.len() - 1;
+            let patterns = &mut self.chunks[chunk].patterns;
+            patterns.push(p);
+            (chunk as u32, (patterns.len() - 1) as u32)
+        };
+        let n = self.entries.len() as u32;
+        self.entries.push(Entry {
+            atom,
+            anchored,
+            unicode: lazy,
+            ascii,
+        });
+        Some((n, literals))
+    }
+
+    /// Pushes the atoms of the regexes that match `text`. `hits` holds (regex number, byte
+    /// offset where one of its literals starts), sorted.
+    pub(super) fn run(&self, text: &str, hits: &[(u32, usize)], out: &mut Vec<u32>) {
+        let ascii = text.is_ascii();
+        let mut i = 0;
+        while i < hits.len() {
+            let n = hits[i].0;
+            let end = i + hits[i..].iter().take_while(|h| h.0 == n).count();
+            let entry = &self.entries[n as usize];
+            let (chunk, pattern) = entry.ascii;
+            let compiled = if ascii {
+                self.chunks[chunk as usize].regex().map(|re| (re, pattern))
+            } else {
+                None
+            };
+            let matched = match compiled {
+                Some((re, p)) => {
+                    let pid = PatternID::new_unchecked(p as usize);
+                    let input = Input::new(text).anchored(Anchored::Pattern(pid));
+                    if entry.anchored {
+                        hits[i..end]
+                            .iter()
+                            .any(|&(_, at)| re.is_match(input.clone().range(at..)))
+                    } else {
+                        re.is_match(input)
+                    }
+                }
+                None => entry.unicode.is_match(text),
+            };
+            if matched {
+                out.push(entry.atom);
+            }
+            i = end;
+        }
+    }
+}
+
+/// The regex restricted to ASCII: every class intersected with ASCII, every literal with a
+/// non-ASCII byte a failure, Unicode word boundaries made ASCII ones. On ASCII text it matches
+/// exactly where `hir` does, because every character of such a match is ASCII. Unanchored
+/// regexes get a lazy `.*?` lead so that an anchored search finds a match anywhere.
+fn ascii_form(hir: &Hir, anchored: bool) -> Hir {
+    let body = to_ascii(hir);
+    if anchored {
+        return body;
+    }
+    let any = ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]);
+    let lead = Hir::repetition(Repetition {
+        min: 0,
+        max: None,
+        greedy: false,
+        sub: Box::new(Hir::class(Class::Unicode(any))),
+    });
+    Hir::concat(vec![lead, body])
+}
+
+fn to_ascii(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(lit) if lit.0.is_ascii() => hir.clone(),
+        HirKind::Literal(_) => Hir::fail(),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(c))
+        }
+        HirKind::Look(look) => Hir::look(match look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => *other,
+        }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(to_ascii(&r.sub)),
+        }),
+        HirKind::Capture(c) => to_ascii(&c.sub),
+        HirKind::Concat(xs) => Hir::concat(xs.iter().map(to_ascii).collect()),
+        HirKind::Alternation(xs) => Hir::alternation(xs.iter().map(to_ascii).collect()),
+    }
+}
