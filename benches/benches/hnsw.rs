@@ -32,19 +32,34 @@ fn bench(c: &mut Criterion) {
             q
         })
         .collect();
-    let mut hits = 0;
-    for q in &queries {
-        let exact: Vec<String> = flat.search(q, 10, None).into_iter().map(|x| x.0).collect();
-        hits += h
-            .search(q, 10, None)
-            .iter()
-            .filter(|(k, _)| exact.contains(k))
-            .count();
+    let exact: Vec<Vec<String>> = queries
+        .iter()
+        .map(|q| flat.search(q, 10, None).into_iter().map(|x| x.0).collect())
+        .collect();
+    // Recall and speed as the search list grows (the graph stays the same).
+    let default_ef = h.params().ef_search;
+    for ef in [10, 16, 24, 32, 48, 64, 96, 128] {
+        h.set_ef_search(ef).unwrap();
+        let mut hits = 0;
+        let t = Instant::now();
+        for _ in 0..3 {
+            hits = 0;
+            for (q, exact) in queries.iter().zip(&exact) {
+                hits += h
+                    .search(q, 10, None)
+                    .iter()
+                    .filter(|(k, _)| exact.contains(k))
+                    .count();
+            }
+        }
+        let per_query = t.elapsed().as_secs_f64() / (3 * queries.len()) as f64;
+        eprintln!(
+            "hnsw: ef_search {ef:3}: recall@10 {:.3}, {:.0} queries/s",
+            hits as f64 / (queries.len() * 10) as f64,
+            1.0 / per_query
+        );
     }
-    eprintln!(
-        "hnsw: recall@10 against exact search = {:.3}",
-        hits as f64 / (queries.len() * 10) as f64
-    );
+    h.set_ef_search(default_ef).unwrap();
     let mut g = c.benchmark_group("hnsw_100k");
     g.throughput(Throughput::Elements(1));
     let mut i = 0;

@@ -153,7 +153,7 @@ pub(crate) fn check_vector(vector: &[f32], dim: usize) -> Result<()> {
 }
 
 /// Dot product with eight independent accumulators, so the compiler vectorizes it.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
