@@ -32,19 +32,19 @@ pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
 /// The required literals of a parsed regex, or `None` when a match need not contain any
 /// useful literal (for example `\d{4}` or `a|.*`).
 pub(crate) fn required_literals(hir: &Hir) -> Option<Vec<String>> {
-    let mut set = analyze(hir).required?;
-    set.sort();
-    set.dedup();
-    let useful =
-        !set.is_empty() && set.len() <= MAX_SET && set.iter().all(|s| s.chars().count() >= MIN_LEN);
-    useful.then_some(set)
+    useful(analyze(hir).required?)
 }
 
 /// The *prefix literals* of a parsed regex: strings one of which every match starts with, or
 /// `None` when there is no such useful set (`\d+abc`, `(ab)?cd`). A regex with prefix literals
 /// can be run anchored at each place one of them occurs instead of over the whole text.
 pub(crate) fn prefix_literals(hir: &Hir) -> Option<Vec<String>> {
-    let mut set = analyze(hir).prefixes?;
+    useful(analyze(hir).prefixes?)
+}
+
+/// The set sorted and deduplicated, if it is small enough and none of its strings is too short
+/// to be a useful trigger.
+fn useful(mut set: Vec<String>) -> Option<Vec<String>> {
     set.sort();
     set.dedup();
     let useful =
