@@ -1,9 +1,9 @@
 //! A tenant's rules compiled into one matcher.
 //!
-//! Matching one transaction costs one Aho-Corasick pass over the descriptor and one over the
-//! merchant. The automaton holds every literal condition and, for each regex condition, the
-//! literals one of which every match of that regex must contain; only regexes whose literal
-//! occurred are run (each compiled on first use). Regexes without such a literal (`\d{4}`)
+//! Matching one transaction costs one literal pass over the descriptor and one over the
+//! merchant (see [`super::literal_index`]). The pass looks for every literal condition and, for
+//! each regex condition, the literals one of which every match of that regex must contain; only
+//! regexes whose literal occurred are run (see [`super::regexes`]). Regexes without such a literal (`\d{4}`)
 //! are checked on every text through `RegexSet`s. Then only the rules that a text hit can make
 //! true are evaluated in full, plus the few rules with no text condition at all.
 //!
@@ -14,10 +14,10 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
 use super::ast::{Condition, Expr, Field, Op, Rule, Scalar};
+use super::literal_index::LiteralIndex;
 use super::regexes::{LazyRegex, TriggeredRegexes};
 use crate::error::{Error, Result};
 use crate::model::Transaction;
@@ -41,7 +41,7 @@ enum LitKind {
     EndsWith,
 }
 
-/// What an automaton pattern stands for.
+/// What a literal of the field's index stands for.
 #[derive(Debug, Clone, Copy)]
 enum Needle {
     /// A literal condition: the atom holds if the hit has the right position.
@@ -55,7 +55,7 @@ enum CExpr {
     All(Vec<CExpr>),
     Any(Vec<CExpr>),
     Not(Box<CExpr>),
-    /// A text condition answered by the automaton or regex pass.
+    /// A text condition answered by the literal or regex pass.
     Atom(u32),
     /// A regex on the account, compiled on first use.
     AccountRegex(LazyRegex),
@@ -63,14 +63,14 @@ enum CExpr {
     Check(Condition),
 }
 
-/// Per-field text matcher. One Aho-Corasick pass finds every literal condition and every
-/// literal of a regex (see [`super::literals`]); only regexes whose literal occurred are run
-/// (see [`super::regexes`]). Regexes without a usable literal are checked on every text
-/// through `RegexSet`s.
+/// Per-field text matcher. One literal pass finds every literal condition and every literal
+/// of a regex (see [`super::literals`]); only regexes whose literal occurred are run (see
+/// [`super::regexes`]). Regexes without a usable literal are checked on every text through
+/// `RegexSet`s.
 #[derive(Debug, Clone, Default)]
 struct FieldMatcher {
-    ac: Option<AhoCorasick>,
-    /// automaton pattern id -> what it stands for
+    literals: LiteralIndex,
+    /// literal number -> what it stands for
     needles: Vec<Vec<Needle>>,
     /// regexes behind a literal prefilter
     triggered: TriggeredRegexes,
@@ -94,7 +94,7 @@ struct FieldBuilder {
 }
 
 impl FieldBuilder {
-    /// Adds an automaton pattern. Rule input is folded (lowercase), so patterns are too; a
+    /// Adds a literal to look for. Rule input is folded (lowercase), so patterns are too; a
     /// condition built by hand with capitals still matches.
     fn needle(&mut self, pattern: &str, needle: Needle) {
         let pattern = pattern.to_lowercase();
@@ -123,16 +123,7 @@ impl FieldBuilder {
     }
 
     fn build(self) -> Result<FieldMatcher> {
-        let ac = if self.patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&self.patterns)
-                    .map_err(|e| Error::Internal(format!("rule automaton: {e}")))?,
-            )
-        };
+        let literals = LiteralIndex::new(&self.patterns)?;
         let unfiltered = self
             .unfiltered
             .chunks(REGEX_CHUNK)
@@ -145,7 +136,7 @@ impl FieldBuilder {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(FieldMatcher {
-            ac,
+            literals,
             needles: self.needles,
             triggered: self.triggered,
             unfiltered,
@@ -157,31 +148,29 @@ impl FieldBuilder {
 impl FieldMatcher {
     /// Pushes the atoms that hold for `text`; `scratch` is working space.
     fn hits(&self, text: &str, out: &mut Vec<u32>, scratch: &mut Vec<(u32, usize)>) {
-        if let Some(ac) = &self.ac {
-            scratch.clear();
-            for m in ac.find_overlapping_iter(text) {
-                for needle in &self.needles[m.pattern().as_usize()] {
-                    match *needle {
-                        Needle::Literal(atom, kind) => {
-                            let ok = match kind {
-                                LitKind::Contains => true,
-                                LitKind::Equals => m.start() == 0 && m.end() == text.len(),
-                                LitKind::StartsWith => m.start() == 0,
-                                LitKind::EndsWith => m.end() == text.len(),
-                            };
-                            if ok {
-                                out.push(atom);
-                            }
+        scratch.clear();
+        self.literals.for_each_match(text, |literal, start, end| {
+            for needle in &self.needles[literal as usize] {
+                match *needle {
+                    Needle::Literal(atom, kind) => {
+                        let ok = match kind {
+                            LitKind::Contains => true,
+                            LitKind::Equals => start == 0 && end == text.len(),
+                            LitKind::StartsWith => start == 0,
+                            LitKind::EndsWith => end == text.len(),
+                        };
+                        if ok {
+                            out.push(atom);
                         }
-                        Needle::Regex(n) => scratch.push((n, m.start())),
                     }
+                    Needle::Regex(n) => scratch.push((n, start)),
                 }
             }
-            if !scratch.is_empty() {
-                scratch.sort_unstable();
-                scratch.dedup();
-                self.triggered.run(text, scratch, out);
-            }
+        });
+        if !scratch.is_empty() {
+            scratch.sort_unstable();
+            scratch.dedup();
+            self.triggered.run(text, scratch, out);
         }
         for (c, rs) in self.unfiltered.iter().enumerate() {
             for i in rs.matches(text).iter() {
@@ -313,7 +302,7 @@ impl RuleSet {
 struct Scratch {
     /// atoms that hold
     hits: Vec<u32>,
-    /// (regex, offset of its literal) found by the automaton
+    /// (regex, offset of its literal) found by the literal pass
     regex_hits: Vec<(u32, usize)>,
     /// rules to evaluate
     candidates: Vec<u32>,

@@ -2,12 +2,12 @@
 //!
 //! Rule regexes are case-insensitive, and the text they see is folded (lowercase). Two things
 //! follow. First, every regex has *required literals*: strings at least one of which occurs in
-//! every match. The compiled rule matcher puts them into its Aho-Corasick automaton, so a regex
-//! is only run on text that contains one of them; they are lowercase, and case-insensitive
-//! classes such as `[Kk]` count as the single letter `k`. Second, on folded text a
-//! case-insensitive regex matches exactly when its *lowered* form does: ASCII letters written
-//! in lowercase and everything else that depends on case kept case-insensitive in a `(?i:...)`
-//! group. The lowered form runs several times faster, because case-insensitive literals turn
+//! every match. The compiled rule matcher looks for them in its literal pass
+//! ([`super::literal_index`]), so a regex is only run on text that contains one of them; they
+//! are lowercase, and case-insensitive classes such as `[Kk]` count as the single letter `k`.
+//! Second, on folded text a case-insensitive regex matches exactly when its *lowered* form
+//! does: ASCII letters written in lowercase and everything else that depends on case kept
+//! case-insensitive in a `(?i:...)` group. The lowered form runs several times faster, because case-insensitive literals turn
 //! into large literal sets and larger automata.
 
 use regex_syntax::ast::{self, Ast};

@@ -6,6 +6,7 @@
 pub mod ast;
 mod compile;
 mod decimal;
+mod literal_index;
 mod literals;
 mod mine;
 pub mod parse;

@@ -1,6 +1,6 @@
-//! Rule regexes, run only where the automaton found one of their literals.
+//! Rule regexes, run only where the literal pass found one of their literals.
 //!
-//! The field matcher's Aho-Corasick pass reports where each regex's literals occur (see
+//! The field matcher's literal pass reports where each regex's literals occur (see
 //! [`super::literals`]). A regex whose every match starts with one of its literals is then run
 //! anchored at those places, which reads only the bytes of a would-be match; any other regex is
 //! run once over the text.
