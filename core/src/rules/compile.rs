@@ -71,7 +71,7 @@ enum CExpr {
 struct FieldMatcher {
     literals: LiteralIndex,
     /// literal number -> what it stands for
-    needles: Vec<Vec<Needle>>,
+    needles: Lists<Needle>,
     /// regexes behind a literal prefilter
     triggered: TriggeredRegexes,
     /// regexes without a literal, in sets of at most [`REGEX_CHUNK`] to stay within the regex
@@ -137,7 +137,7 @@ impl FieldBuilder {
             .collect::<Result<Vec<_>>>()?;
         Ok(FieldMatcher {
             literals,
-            needles: self.needles,
+            needles: Lists::new(self.needles),
             triggered: self.triggered,
             unfiltered,
             unfiltered_atoms: self.unfiltered_atoms,
@@ -150,7 +150,7 @@ impl FieldMatcher {
     fn hits(&self, text: &str, out: &mut Vec<u32>, scratch: &mut Vec<(u32, usize)>) {
         scratch.clear();
         self.literals.for_each_match(text, |literal, start, end| {
-            for needle in &self.needles[literal as usize] {
+            for needle in self.needles.get(literal) {
                 match *needle {
                     Needle::Literal(atom, kind) => {
                         let ok = match kind {
@@ -189,7 +189,7 @@ pub struct RuleSet {
     descriptor: FieldMatcher,
     merchant: FieldMatcher,
     /// atom -> rules it can make true
-    triggers: Vec<Vec<u32>>,
+    triggers: Lists<u32>,
     /// rules with no text trigger, evaluated for every transaction
     always: Vec<u32>,
 }
@@ -239,7 +239,7 @@ impl RuleSet {
             compiled,
             descriptor: d.build()?,
             merchant: m.build()?,
-            triggers,
+            triggers: Lists::new(triggers),
             always,
         })
     }
@@ -284,7 +284,7 @@ impl RuleSet {
         s.candidates.clear();
         s.candidates.extend_from_slice(&self.always);
         for &a in &s.hits {
-            s.candidates.extend_from_slice(&self.triggers[a as usize]);
+            s.candidates.extend_from_slice(self.triggers.get(a));
         }
         s.candidates.sort_unstable();
         s.candidates.dedup();
@@ -294,6 +294,46 @@ impl RuleSet {
             }
         }
         SCRATCH.with(|c| c.set(s));
+    }
+}
+
+/// Lists numbered from 0, stored in one allocation: matching looks up a few per transaction,
+/// and a `Vec` of `Vec`s would cost a cache miss per list.
+#[derive(Debug, Clone)]
+struct Lists<T> {
+    /// List `i` is `items[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            starts: vec![0],
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    fn new(lists: Vec<Vec<T>>) -> Self {
+        let mut out = Lists {
+            starts: Vec::with_capacity(lists.len() + 1),
+            items: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
+        };
+        out.starts.push(0);
+        for list in lists {
+            out.items.extend(list);
+            // Rule sets are far below 4 billion atoms and needles (rule count is bounded by
+            // memory long before), so the offset fits.
+            out.starts.push(out.items.len() as u32);
+        }
+        out
+    }
+
+    fn get(&self, i: u32) -> &[T] {
+        let i = i as usize;
+        &self.items[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
