@@ -122,8 +122,20 @@ impl FieldBuilder {
         Ok(())
     }
 
-    fn build(self) -> Result<FieldMatcher> {
-        let literals = LiteralIndex::new(&self.patterns)?;
+    fn build(mut self) -> Result<FieldMatcher> {
+        // Number literals in sorted order: literals that share their first bytes (a key of the
+        // literal index) are then looked up together, and their needles sit side by side.
+        let mut order: Vec<usize> = (0..self.patterns.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.patterns[a].cmp(&self.patterns[b]));
+        let patterns: Vec<String> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut self.patterns[i]))
+            .collect();
+        let needles: Vec<Vec<Needle>> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut self.needles[i]))
+            .collect();
+        let literals = LiteralIndex::new(&patterns)?;
         let unfiltered = self
             .unfiltered
             .chunks(REGEX_CHUNK)
@@ -137,7 +149,7 @@ impl FieldBuilder {
             .collect::<Result<Vec<_>>>()?;
         Ok(FieldMatcher {
             literals,
-            needles: Lists::new(self.needles),
+            needles: Lists::new(needles),
             triggered: self.triggered,
             unfiltered,
             unfiltered_atoms: self.unfiltered_atoms,

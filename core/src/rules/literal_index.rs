@@ -27,6 +27,16 @@ const KEY_LEN: usize = 4;
 /// Largest bit filter, in bits (16 KB).
 const MAX_FILTER_BITS: u32 = 17;
 
+/// A slot of the open-addressed key table.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// First four bytes of its literals, little-endian; [`EMPTY`] if the slot is free.
+    key: u32,
+    /// Its literals: `candidates[start..end]`.
+    start: u32,
+    end: u32,
+}
+
 /// A literal of at least [`KEY_LEN`] bytes, stored in the table's candidate list for its key.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
@@ -44,10 +54,8 @@ pub(super) struct LiteralIndex {
     /// One bit per hash of a key; a clear bit means no literal has a key with that hash.
     filter: Vec<u64>,
     filter_mask: usize,
-    /// Open-addressed table of keys (first four bytes, little-endian), [`EMPTY`] if free.
-    keys: Vec<u32>,
-    /// For each table slot, its candidates: a range of `candidates`.
-    ranges: Vec<(u32, u32)>,
+    /// Open-addressed table of keys, at most half full.
+    slots: Vec<Slot>,
     slot_shift: u32,
     candidates: Vec<Candidate>,
     /// Literal number of each candidate.
@@ -80,7 +88,9 @@ fn tail_mask(len: usize) -> u64 {
 
 impl LiteralIndex {
     /// Compiles `literals`, which are numbered by their place in the slice. Each must be
-    /// non-empty; duplicates are allowed (each is reported).
+    /// non-empty; duplicates are allowed (each is reported). The literals of one key are
+    /// reported in ascending number, so numbering literals in sorted order makes whatever the
+    /// caller keeps per literal adjacent for literals that share a key.
     pub(super) fn new(literals: &[String]) -> Result<Self> {
         if let Some(i) = literals.iter().position(|l| l.is_empty()) {
             return Err(Error::Internal(format!("rule literal {i} is empty")));
@@ -123,8 +133,14 @@ impl LiteralIndex {
         let mut index = LiteralIndex {
             filter: vec![0; 1 << (filter_bits - 6)],
             filter_mask: (1 << filter_bits) - 1,
-            keys: vec![EMPTY; slots],
-            ranges: vec![(0, 0); slots],
+            slots: vec![
+                Slot {
+                    key: EMPTY,
+                    start: 0,
+                    end: 0
+                };
+                slots
+            ],
             slot_shift: 64 - slots.trailing_zeros(),
             candidates: Vec::with_capacity(long.len()),
             candidate_ids: Vec::with_capacity(long.len()),
@@ -137,7 +153,7 @@ impl LiteralIndex {
             let bit = index.filter_bit(h);
             index.filter[bit >> 6] |= 1 << (bit & 63);
             let mut slot = index.slot(h);
-            while index.keys[slot] != EMPTY {
+            while index.slots[slot].key != EMPTY {
                 slot = (slot + 1) & (slots - 1);
             }
             let start = u32::try_from(index.candidates.len()).map_err(|_| too_many())?;
@@ -152,8 +168,7 @@ impl LiteralIndex {
                 index.arena.extend_from_slice(bytes);
             }
             let end = u32::try_from(index.candidates.len()).map_err(|_| too_many())?;
-            index.keys[slot] = key;
-            index.ranges[slot] = (start, end);
+            index.slots[slot] = Slot { key, start, end };
         }
         Ok(index)
     }
@@ -175,7 +190,7 @@ impl LiteralIndex {
             }
         }
         let bytes = text.as_bytes();
-        if self.keys.is_empty() || bytes.len() < KEY_LEN {
+        if self.slots.is_empty() || bytes.len() < KEY_LEN {
             return;
         }
         let mut key = u32::from_le_bytes([0, bytes[0], bytes[1], bytes[2]]);
@@ -198,16 +213,15 @@ impl LiteralIndex {
         start: usize,
         f: &mut impl FnMut(u32, usize, usize),
     ) {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut slot = self.slot(h);
-        loop {
-            match self.keys[slot] {
-                k if k == key => break,
-                EMPTY => return,
+        let (from, to) = loop {
+            match self.slots[slot] {
+                s if s.key == key => break (s.start, s.end),
+                s if s.key == EMPTY => return,
                 _ => slot = (slot + 1) & mask,
             }
-        }
-        let (from, to) = self.ranges[slot];
+        };
         let rest = &bytes[start..];
         let tail = word(&rest[KEY_LEN..]);
         for c in from..to {
