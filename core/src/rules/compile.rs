@@ -17,10 +17,11 @@ use std::collections::HashMap;
 use regex::{RegexSet, RegexSetBuilder};
 
 use super::ast::{Condition, Expr, Field, Op, Rule, Scalar};
+use super::decimal::Decimal;
 use super::literal_index::LiteralIndex;
 use super::regexes::{LazyRegex, TriggeredRegexes};
 use crate::error::{Error, Result};
-use crate::model::Transaction;
+use crate::model::{Money, Transaction};
 
 /// The text of a transaction prepared for matching (folded once, matched against many rules).
 #[derive(Debug, Clone)]
@@ -59,6 +60,9 @@ enum CExpr {
     Atom(u32),
     /// A regex on the account, compiled on first use.
     AccountRegex(LazyRegex),
+    /// An amount comparison (`op` is a comparison or `Between`; `Between` uses both bounds),
+    /// kept inline: rules with an amount condition check it on every literal hit.
+    Amount(Op, [Decimal; 2]),
     /// Any other condition, evaluated directly.
     Check(Condition),
 }
@@ -399,6 +403,13 @@ fn compile_expr(e: &Expr, fields: &mut [FieldBuilder; 2], n_atoms: &mut u32) -> 
                 if c.field == Field::Account && c.op == Op::Matches {
                     return Ok(CExpr::AccountRegex(LazyRegex::new(first)?.0));
                 }
+                if let (Field::Amount, Some(Scalar::Number(lo))) = (c.field, c.values.first()) {
+                    let hi = match c.values.get(1) {
+                        Some(Scalar::Number(hi)) => *hi,
+                        _ => *lo,
+                    };
+                    return Ok(CExpr::Amount(c.op, [*lo, hi]));
+                }
                 return Ok(CExpr::Check(c.clone()));
             };
             let mut atom = |value: &str, op: Op| -> Result<CExpr> {
@@ -434,7 +445,7 @@ fn compile_expr(e: &Expr, fields: &mut [FieldBuilder; 2], n_atoms: &mut u32) -> 
 fn trigger_atoms(e: &CExpr) -> Option<Vec<u32>> {
     match e {
         CExpr::Atom(a) => Some(vec![*a]),
-        CExpr::Check(_) | CExpr::AccountRegex(_) | CExpr::Not(_) => None,
+        CExpr::Check(_) | CExpr::AccountRegex(_) | CExpr::Amount(..) | CExpr::Not(_) => None,
         CExpr::All(xs) => xs.iter().filter_map(trigger_atoms).min_by_key(|v| v.len()),
         CExpr::Any(xs) => {
             let mut out = Vec::new();
@@ -455,7 +466,20 @@ fn eval(e: &CExpr, hits: &[u32], input: &RuleInput<'_>) -> bool {
         CExpr::AccountRegex(re) => re.is_match(&crate::normalize::fold(
             input.tx.account.as_deref().unwrap_or(""),
         )),
+        CExpr::Amount(op, bounds) => amount_holds(*op, bounds, &input.tx.amount),
         CExpr::Check(c) => check(c, input),
+    }
+}
+
+/// Whether `amount` satisfies `amount <op> bounds[0]`, or lies within both bounds for
+/// `Between`.
+fn amount_holds(op: Op, bounds: &[Decimal; 2], amount: &Money) -> bool {
+    // cmp_money answers amount.cmp(threshold)
+    if op == Op::Between {
+        bounds[0].cmp_money(amount) != Ordering::Less
+            && bounds[1].cmp_money(amount) != Ordering::Greater
+    } else {
+        cmp_holds(op, bounds[0].cmp_money(amount))
     }
 }
 
@@ -510,18 +534,8 @@ fn check(c: &Condition, input: &RuleInput<'_>) -> bool {
         Field::Direction => {
             matches!(c.values.first(), Some(Scalar::Direction(d)) if *d == tx.direction)
         }
-        Field::Amount => {
-            let ord = |i: usize| match c.values.get(i) {
-                Some(Scalar::Number(d)) => d.cmp_money(&tx.amount),
-                _ => Ordering::Equal,
-            };
-            // cmp_money answers amount.cmp(threshold)
-            if c.op == Op::Between {
-                ord(0) != Ordering::Less && ord(1) != Ordering::Greater
-            } else {
-                cmp_holds(c.op, ord(0))
-            }
-        }
+        // Amount conditions compile to `CExpr::Amount`; one without a number never holds.
+        Field::Amount => false,
         Field::Mcc => {
             let Some(mcc) = tx.mcc else {
                 return false;
