@@ -3,8 +3,8 @@
 //! Matching one transaction costs one literal pass over the descriptor and one over the
 //! merchant (see [`super::literal_index`]). The pass looks for every literal condition and, for
 //! each regex condition, the literals one of which every match of that regex must contain; only
-//! regexes whose literal occurred are run (see [`super::regexes`]). Regexes without such a literal (`\d{4}`)
-//! are checked on every text through `RegexSet`s. Then only the rules that a text hit can make
+//! regexes whose literal occurred are run (see [`super::regexes`]). Regexes without such a
+//! literal (`\d{4}`) are checked on every text through `RegexSet`s. Then only the rules that a text hit can make
 //! true are evaluated in full, plus the few rules with no text condition at all.
 //!
 //! Order is deterministic: rules are ranked by priority (higher first), then by the order they
