@@ -11,6 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 use xspense::{Band, Decision, Engine, EngineConfig};
 
+use crate::output::write_atomically;
 use crate::{load_rules_with_labels, progress, read_input, CliResult, InputArgs};
 
 #[derive(Debug, Default, Serialize)]
@@ -35,20 +36,26 @@ struct Report {
     us_per_tx: f64,
 }
 
-pub fn run(
-    file: &Path,
-    label: &str,
-    rules: Option<&Path>,
-    json: bool,
-    input: &InputArgs,
-) -> CliResult<()> {
+/// What `xspense eval` was asked to do.
+pub struct Options<'a> {
+    pub file: &'a Path,
+    pub label: &'a str,
+    pub rules: Option<&'a Path>,
+    pub json: bool,
+    /// Where to write every prediction as CSV.
+    pub predictions: Option<&'a Path>,
+    pub input: &'a InputArgs,
+}
+
+pub fn run(o: &Options) -> CliResult<()> {
+    let (file, label, input) = (o.file, o.label, o.input);
     let data = read_input(file, input, Some(label))?;
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
-    load_rules_with_labels(&mut engine, &input.tenant, rules)?;
+    load_rules_with_labels(&mut engine, &input.tenant, o.rules)?;
 
     let mut order: Vec<usize> = (0..data.rows.len()).collect();
     order.sort_by_key(|&i| (data.rows[i].tx.date, i));
@@ -61,6 +68,24 @@ pub fn run(
     let mut by_source: BTreeMap<String, SourceReport> = BTreeMap::new();
     let mut labels = std::collections::BTreeSet::new();
     let mut busy = std::time::Duration::ZERO;
+    let csv_error = |e: csv::Error| format!("cannot write predictions: {e}");
+    let mut predictions = match o.predictions {
+        Some(_) => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record([
+                "date",
+                "description",
+                "label",
+                "predicted",
+                "source",
+                "confidence",
+                "band",
+            ])
+            .map_err(csv_error)?;
+            Some(w)
+        }
+        None => None,
+    };
     for (pos, &i) in order.iter().enumerate() {
         let row = &data.rows[i];
         let started = Instant::now();
@@ -84,6 +109,18 @@ pub fn run(
         busy += started.elapsed();
         labels.insert(truth.to_string());
         let ok = predicted.category == truth;
+        if let Some(w) = predictions.as_mut() {
+            w.write_record([
+                &row.tx.date.to_string(),
+                &row.tx.descriptor,
+                truth,
+                &predicted.category,
+                predicted.source.as_str(),
+                &format!("{:.3}", predicted.confidence),
+                predicted.band.as_str(),
+            ])
+            .map_err(csv_error)?;
+        }
         correct += ok as usize;
         if pos >= n / 2 {
             second_half_correct += ok as usize;
@@ -100,6 +137,12 @@ pub fn run(
         pb.inc(1);
     }
     pb.finish_and_clear();
+    if let (Some(path), Some(w)) = (o.predictions, predictions) {
+        let bytes = w
+            .into_inner()
+            .map_err(|e| format!("cannot write predictions: {}", e.error()))?;
+        write_atomically(path, &bytes)?;
+    }
     for s in by_source.values_mut() {
         s.accuracy = ratio(s.correct, s.n);
         s.share = ratio(s.n, n);
@@ -114,7 +157,7 @@ pub fn run(
         labels: labels.len(),
         us_per_tx: busy.as_secs_f64() * 1e6 / n.max(1) as f64,
     };
-    if json {
+    if o.json {
         println!(
             "{}",
             serde_json::to_string(&report).map_err(|e| e.to_string())?

@@ -74,6 +74,10 @@ enum Command {
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also write every prediction as CSV, in evaluation order (date, description, label,
+        /// predicted category, source, confidence, band), for error analysis.
+        #[arg(long)]
+        predictions: Option<PathBuf>,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -192,8 +196,16 @@ fn main() -> ExitCode {
             label,
             rules,
             json,
+            predictions,
             input,
-        } => eval::run(&file, &label, rules.as_deref(), json, &input),
+        } => eval::run(&eval::Options {
+            file: &file,
+            label: &label,
+            rules: rules.as_deref(),
+            json,
+            predictions: predictions.as_deref(),
+            input: &input,
+        }),
         Command::Rules {
             command: RulesCommand::Check { file },
         } => check_rules(&file),

@@ -136,6 +136,48 @@ fn eval_json_reports_prequential_metrics() {
 }
 
 #[test]
+fn eval_writes_each_prediction_in_evaluation_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let out = dir.path().join("predictions.csv");
+    let o = xspense(&[
+        "eval",
+        &csv,
+        "--label",
+        "Category",
+        "--json",
+        "--predictions",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(
+        r.headers().unwrap(),
+        vec![
+            "date",
+            "description",
+            "label",
+            "predicted",
+            "source",
+            "confidence",
+            "band"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5);
+    let dates: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "rows are written in date order");
+    // the file agrees with the report
+    let right = rows.iter().filter(|r| r[2] == r[3]).count();
+    assert_eq!(right as f64 / 5.0, v["accuracy"].as_f64().unwrap());
+    let aliases = rows.iter().filter(|r| &r[4] == "alias").count();
+    assert_eq!(serde_json::json!(aliases), v["by_source"]["alias"]["n"]);
+}
+
+#[test]
 fn rules_check_reports_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(
