@@ -12,16 +12,29 @@ fn bench(c: &mut Criterion) {
     let names = merchants(100_000, 33);
     let mut flat = FlatIndex::new(e.dim());
     let mut h = HnswIndex::new(e.dim(), names.len(), HnswParams::default()).unwrap();
-    let mut v = vec![0.0; e.dim()];
-    let t0 = Instant::now();
-    for n in &names {
-        e.embed(n, &mut v);
-        flat.upsert(n, &v).unwrap();
-        h.upsert(n, &v).unwrap();
+    let vectors: Vec<Vec<f32>> = names
+        .iter()
+        .map(|n| {
+            let mut v = vec![0.0; e.dim()];
+            e.embed(n, &mut v);
+            v
+        })
+        .collect();
+    for (n, v) in names.iter().zip(&vectors) {
+        flat.upsert(n, v).unwrap();
     }
+    let items: Vec<(&str, &[f32])> = names
+        .iter()
+        .map(String::as_str)
+        .zip(vectors.iter().map(Vec::as_slice))
+        .collect();
+    let t0 = Instant::now();
+    h.upsert_batch(&items).unwrap();
     eprintln!(
-        "hnsw: built 100,000 vectors in {:.1} s (with the flat copy)",
-        t0.elapsed().as_secs_f64()
+        "hnsw: built 100,000 vectors in {:.1} s ({:?}, upsert_batch on {} threads)",
+        t0.elapsed().as_secs_f64(),
+        h.params(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let mut rng = Lcg(9);
     let queries: Vec<Vec<f32>> = (0..500)

@@ -6,6 +6,8 @@ mod alias;
 mod embed;
 #[cfg(feature = "hnsw")]
 mod hnsw;
+#[cfg(feature = "hnsw")]
+mod hnsw_graph;
 mod labels;
 mod linear;
 mod similar;

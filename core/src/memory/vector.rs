@@ -166,7 +166,7 @@ pub(crate) fn check_vector(vector: &[f32], dim: usize) -> Result<()> {
 /// x86-64 machines, whose baseline is SSE2); `f` and what it inlines are vectorized for it.
 /// Elsewhere it just runs `f`.
 #[inline(always)]
-fn vectorized<R>(f: impl FnOnce() -> R) -> R {
+pub(super) fn vectorized<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
         // Detected once: the HNSW distance calls this per vector pair.
@@ -196,7 +196,7 @@ const LANES: usize = 8;
 /// caller to take on the caller's instruction set. The order of additions depends only on the
 /// length, so every instruction set gives the same result.
 #[inline(always)]
-fn dot_inline(a: &[f32], b: &[f32]) -> f32 {
+pub(super) fn dot_inline(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (ra, rb) = (ca.remainder(), cb.remainder());
