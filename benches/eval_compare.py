@@ -10,8 +10,8 @@ learns the true label (the protocol of `xspense eval`). Baselines:
 Retraining after every transaction is what an interactive tool does, and what xspense does.
 A model retrained less often predicts from staler data: on the bundled streams the SVC scores
 about 0.6 points lower when retrained every 25 transactions. Refitting the logistic regression
-after every transaction takes about ten minutes per 1,500-row stream, so it defaults to every
-25; pass --retrain-lr 1 for the exact protocol.
+after every transaction took over twenty minutes on one 1,500-row stream here, so it defaults
+to every 25; pass --retrain-lr 1 for the exact protocol.
 
 Usage: python3 benches/eval_compare.py FILE.csv [FILE.csv ...] [--label Category]
        [--retrain 1] [--retrain-lr 25]
