@@ -12,14 +12,7 @@ fn bench(c: &mut Criterion) {
     let names = merchants(100_000, 33);
     let mut flat = FlatIndex::new(e.dim());
     let mut h = HnswIndex::new(e.dim(), names.len(), HnswParams::default()).unwrap();
-    let vectors: Vec<Vec<f32>> = names
-        .iter()
-        .map(|n| {
-            let mut v = vec![0.0; e.dim()];
-            e.embed(n, &mut v);
-            v
-        })
-        .collect();
+    let vectors: Vec<Vec<f32>> = names.iter().map(|n| e.vector(n)).collect();
     for (n, v) in names.iter().zip(&vectors) {
         flat.upsert(n, v).unwrap();
     }
@@ -40,9 +33,7 @@ fn bench(c: &mut Criterion) {
     let queries: Vec<Vec<f32>> = (0..500)
         .map(|_| {
             let n = &names[rng.below(names.len() as u64) as usize];
-            let mut q = vec![0.0; e.dim()];
-            e.embed(&format!("{n} store"), &mut q);
-            q
+            e.vector(&format!("{n} store"))
         })
         .collect();
     let exact: Vec<Vec<String>> = queries

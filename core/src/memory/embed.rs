@@ -7,6 +7,19 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     fn dim(&self) -> usize;
     /// Writes the L2-normalized vector of `text` into `out` (of length [`Embedder::dim`]).
     fn embed(&self, text: &str, out: &mut [f32]);
+
+    /// The vector of `text` in a new `Vec`.
+    ///
+    /// ```
+    /// use xspense::memory::{Embedder, HashingEmbedder};
+    /// let v = HashingEmbedder::default().vector("blue bottle coffee");
+    /// assert_eq!(v.len(), 256);
+    /// ```
+    fn vector(&self, text: &str) -> Vec<f32> {
+        let mut v = vec![0.0; self.dim()];
+        self.embed(text, &mut v);
+        v
+    }
 }
 
 /// The built-in embedder: character 3-, 4- and 5-grams (with word boundaries marked) and word

@@ -391,14 +391,7 @@ mod tests {
         let names: Vec<String> = (0..600)
             .map(|i| format!("store {i} road {}", i % 7))
             .collect();
-        let vectors: Vec<Vec<f32>> = names
-            .iter()
-            .map(|n| {
-                let mut v = vec![0.0; e.dim()];
-                e.embed(n, &mut v);
-                v
-            })
-            .collect();
+        let vectors: Vec<Vec<f32>> = names.iter().map(|n| e.vector(n)).collect();
         let mut items: Vec<(&str, &[f32])> = names
             .iter()
             .map(String::as_str)
