@@ -149,7 +149,9 @@ impl HnswIndex {
         self.tombstones
     }
 
-    /// Inserts or replaces the vector of `key`.
+    /// Inserts or replaces the vector of `key`. After 256 inserts (or 1/64 of the index) an
+    /// insert also renews the copy of the graph that searches walk, and takes longer: about a
+    /// third of a second at 100,000 vectors.
     pub fn upsert(&mut self, key: &str, vector: &[f32]) -> Result<()> {
         Self::check(vector, self.dim)?;
         self.remove(key);
@@ -186,6 +188,9 @@ impl HnswIndex {
     /// is refused, nothing changes. A key given twice keeps its last vector. The threads race,
     /// so two builds from the same batch can link a few points differently.
     pub fn upsert_batch(&mut self, items: &[(&str, &[f32])]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         for (key, vector) in items {
             Self::check(vector, self.dim).map_err(|e| match e {
                 Error::InvalidInput(m) => Error::invalid(format!("vector of {key:?}: {m}")),
@@ -208,12 +213,14 @@ impl HnswIndex {
     }
 
     /// Vectors inserted one by one since the search copy was taken are compared exactly by
-    /// every search. Once there are more than this, or than 1/64 of the index, the copy is
-    /// renewed: that reads every point's links (about 30 ms at 100,000), so it is spread over
-    /// many inserts, while the exact scan stays a fraction of a search.
+    /// every search. Once there are more than this, or than 1/64 of the index, the insert that
+    /// tips it renews the copy. That reads every point's links: about 0.34 s at 100,000
+    /// vectors (as much as 125 inserts there), so renewing after 1/64 adds under 10% to
+    /// inserting, while the exact scan stays a fraction of a search.
     const UNCOPIED_MIN: usize = 256;
 
-    /// Removes `key`; returns whether it was there.
+    /// Removes `key`; returns whether it was there. Its point stays in the graph as a
+    /// tombstone, with its vector, until [`HnswIndex::rebuild`].
     pub fn remove(&mut self, key: &str) -> bool {
         match self.ids.remove(key) {
             Some(id) => {
