@@ -39,14 +39,13 @@ pub(super) struct QueryCodes(Vec<i16>);
 impl QueryCodes {
     /// Codes of a finite, non-zero vector (its scale does not matter for ranking).
     pub(super) fn new(query: &[f32]) -> QueryCodes {
-        let (codes, _) = quantize(query);
-        QueryCodes(codes.into_iter().map(i16::from).collect())
+        QueryCodes(quantize(query).0)
     }
 }
 
-/// One signed byte per dimension and the factor that turns code products back into values:
-/// the largest magnitude maps to 127.
-fn quantize(v: &[f32]) -> (Vec<i8>, f32) {
+/// Codes in -127..=127 (the largest magnitude maps to 127), widened for [`code_dot`], and the
+/// value of one code step.
+fn quantize(v: &[f32]) -> (Vec<i16>, f32) {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     if max == 0.0 {
         return (vec![0; v.len()], 0.0);
@@ -55,7 +54,7 @@ fn quantize(v: &[f32]) -> (Vec<i8>, f32) {
     let codes = v
         .iter()
         // |x * scale| <= 127, so the cast cannot saturate
-        .map(|x| (x * scale).round() as i8)
+        .map(|x| (x * scale).round() as i16)
         .collect();
     (codes, 1.0 / scale)
 }
