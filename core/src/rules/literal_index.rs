@@ -24,8 +24,11 @@ const EMPTY: u32 = u32::MAX;
 /// Literals shorter than this many bytes go to the Aho-Corasick automaton.
 const KEY_LEN: usize = 4;
 
-/// Largest bit filter, in bits (16 KB).
+/// Largest key filter, in bits (16 KB).
 const MAX_FILTER_BITS: u32 = 17;
+
+/// Positions of a text whose keys are hashed before any is looked up.
+const BLOCK: usize = 64;
 
 /// A slot of the open-addressed key table.
 #[derive(Debug, Clone, Copy)]
@@ -193,13 +196,31 @@ impl LiteralIndex {
         if self.slots.is_empty() || bytes.len() < KEY_LEN {
             return;
         }
+        // Two passes over blocks of positions: a tight one that keeps the positions whose key
+        // passes the filter (most positions do not), then the table lookups for those. Kept
+        // apart, the first pass holds everything it needs in registers.
         let mut key = u32::from_le_bytes([0, bytes[0], bytes[1], bytes[2]]);
-        for (start, &b) in bytes[KEY_LEN - 1..].iter().enumerate() {
-            key = (key >> 8) | (u32::from(b) << 24);
-            let h = hash(key);
-            let bit = self.filter_bit(h);
-            if self.filter[bit >> 6] & (1 << (bit & 63)) != 0 {
-                self.verify(key, h, bytes, start, &mut f);
+        let mut passed = [0u32; BLOCK];
+        for (block, chunk) in bytes[KEY_LEN - 1..].chunks(BLOCK).enumerate() {
+            let base = block * BLOCK;
+            let mut n = 0;
+            for (i, &b) in chunk.iter().enumerate() {
+                key = (key >> 8) | (u32::from(b) << 24);
+                let bit = self.filter_bit(hash(key));
+                passed[n % BLOCK] = i as u32;
+                // Within bounds (the mask is the filter's size); `get` spares a panic path.
+                let word = self.filter.get(bit >> 6).copied().unwrap_or(0);
+                n += ((word >> (bit & 63)) & 1) as usize;
+            }
+            for &i in &passed[..n] {
+                let start = base + i as usize;
+                let key = u32::from_le_bytes([
+                    bytes[start],
+                    bytes[start + 1],
+                    bytes[start + 2],
+                    bytes[start + 3],
+                ]);
+                self.verify(key, hash(key), bytes, start, &mut f);
             }
         }
     }
