@@ -10,6 +10,8 @@ mod literal_index;
 mod literals;
 mod mine;
 pub mod parse;
+#[cfg(feature = "rule-dfa")]
+mod regex_dfa;
 mod regexes;
 
 pub use ast::{Actions, Condition, Expr, Field, Op, Rule, Scalar};

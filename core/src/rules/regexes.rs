@@ -5,16 +5,18 @@
 //! anchored at those places, which reads only the bytes of a would-be match; any other regex is
 //! run once over the text.
 //!
-//! On ASCII text (what folding leaves of most bank text) the regexes of a field run as the
-//! patterns of a few multi-pattern regexes, in their byte-oriented *folded ASCII form*, each
-//! pattern searched on its own (`Anchored::Pattern`). Thousands of rule regexes then share a
-//! handful of lazy DFAs and caches instead of each having its own, which is what made regex
-//! rules slow: cache misses across many small automata, not the matching itself. The folded
-//! ASCII form cuts every class down to the ASCII characters that folded text can hold (no
-//! capital letters). On folded ASCII text it matches exactly where the regex does, since every
-//! character of such a match is one of those; and without capitals a case-insensitive regex's
-//! automaton has about half the byte classes, so its states take half the memory. On other
-//! text each regex runs on its own, compiled on first use.
+//! On ASCII text (what folding leaves of most bank text) a regex runs in its byte-oriented
+//! *folded ASCII form*, which cuts every class down to the ASCII characters that folded text
+//! can hold (no capital letters). On folded ASCII text it matches exactly where the regex does,
+//! since every character of such a match is one of those; and without capitals a
+//! case-insensitive regex's automaton has about half the byte classes. With the `rule-dfa`
+//! feature (native builds) that form is compiled on first use into a small dense DFA of the
+//! regex's own, which starts after the fixed bytes the literal pass already matched (see
+//! [`super::regex_dfa`]). Without it, or when that DFA would be too large, the regexes of a
+//! field run as the patterns of a few multi-pattern regexes, each pattern searched on its own
+//! (`Anchored::Pattern`), so that thousands of rule regexes share a handful of lazy DFAs and
+//! caches instead of each having a `Regex` with its own. On other text each regex runs on its
+//! own, compiled on first use.
 
 use std::sync::OnceLock;
 
@@ -81,6 +83,9 @@ struct Entry {
     unicode: LazyRegex,
     /// Chunk and pattern number of its ASCII form.
     ascii: (u32, u32),
+    /// Its ASCII form as a DFA of its own, tried before the shared one.
+    #[cfg(feature = "rule-dfa")]
+    dfa: super::regex_dfa::RegexDfa,
 }
 
 /// Patterns compiled together into one multi-pattern regex on first use.
@@ -122,8 +127,11 @@ impl TriggeredRegexes {
             Some(p) => (true, p),
             None => (false, super::literals::required_literals(hir)?),
         };
+        let ascii_hir = ascii_form(hir, anchored);
+        #[cfg(feature = "rule-dfa")]
+        let dfa = super::regex_dfa::RegexDfa::new(&ascii_hir, anchored.then_some(&literals[..]));
         let ascii = {
-            let p = ascii_form(hir, anchored);
+            let p = ascii_hir;
             if self.chunks.last().is_none_or(|c| c.patterns.len() >= CHUNK) {
                 self.chunks.push(Chunk {
                     patterns: Vec::new(),
@@ -141,6 +149,8 @@ impl TriggeredRegexes {
             anchored,
             unicode: lazy,
             ascii,
+            #[cfg(feature = "rule-dfa")]
+            dfa,
         });
         Some((n, literals))
     }
@@ -155,6 +165,26 @@ impl TriggeredRegexes {
             let end = i + hits[i..].iter().take_while(|h| h.0 == n).count();
             let entry = &self.entries[n as usize];
             let (chunk, pattern) = entry.ascii;
+            // On ASCII text, the regex's own DFA when it has one within the size limit.
+            #[cfg(feature = "rule-dfa")]
+            if ascii {
+                let found = if entry.anchored {
+                    hits[i..end]
+                        .iter()
+                        .map(|&(_, at)| entry.dfa.is_match_at(text, at))
+                        .find(|m| *m != Some(false))
+                        .unwrap_or(Some(false))
+                } else {
+                    entry.dfa.is_match_at(text, 0)
+                };
+                if let Some(matched) = found {
+                    if matched {
+                        out.push(entry.atom);
+                    }
+                    i = end;
+                    continue;
+                }
+            }
             let compiled = if ascii {
                 self.chunks[chunk as usize].regex().map(|re| (re, pattern))
             } else {
@@ -187,7 +217,7 @@ impl TriggeredRegexes {
 /// Unicode word boundaries made ASCII ones. On folded ASCII text it matches exactly where
 /// `hir` does, because every character of such a match is one of those. Unanchored regexes get
 /// a lazy `.*?` lead so that an anchored search finds a match anywhere.
-fn ascii_form(hir: &Hir, anchored: bool) -> Hir {
+pub(super) fn ascii_form(hir: &Hir, anchored: bool) -> Hir {
     let body = to_ascii(hir);
     if anchored {
         return body;

@@ -87,6 +87,16 @@ fn not_and_or_combinations() {
     assert_eq!(o.category.unwrap().0, "transport.taxi");
 }
 
+/// A regex whose own DFA would be too large still matches, through the shared automaton.
+#[test]
+fn a_regex_too_large_for_its_own_dfa_still_matches() {
+    let rules = r#"descriptor matches "zq[ab]*a[ab]{20}" => tag long"#;
+    let hit = format!("ZQA{}", "B".repeat(20));
+    assert_eq!(outcome(rules, &tx(&hit, 100, None), "x").tags, ["long"]);
+    let miss = format!("ZQB{}", "B".repeat(20));
+    assert!(outcome(rules, &tx(&miss, 100, None), "x").tags.is_empty());
+}
+
 #[test]
 fn rules_without_text_conditions_still_match() {
     let o = outcome("amount > 1000 => tag large", &tx("X", 100_001, None), "x");
