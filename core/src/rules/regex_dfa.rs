@@ -12,9 +12,12 @@
 //! the literal pass has already found those bytes where the run starts, so the DFA starts
 //! after them. A leading `^` or word boundary becomes a check of the byte before.
 //!
-//! The DFA's size is bounded; a regex whose DFA would be larger reports that it has none, and
-//! its caller runs it another way.
+//! Each DFA's size is bounded, and so is the memory all the DFAs of one field of a rule set
+//! take ([`DfaBudget`]), so that a tenant's rules cannot make matching hold unbounded memory;
+//! a regex whose DFA would pass either reports that it has none, and its caller runs it another
+//! way.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use regex_automata::dfa::{dense, Automaton, StartKind};
@@ -24,6 +27,39 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// Largest DFA kept, and the most memory determinizing one may use, in bytes.
 const LIMIT: usize = 64 << 10;
+
+/// Memory all the DFAs of one field of a rule set may take, in bytes: 16 MB, at least 256 DFAs
+/// of the largest size and about 20,000 of the usual (under 1 KB for `kalomi\s+\w+ #\d{4}`).
+const BUDGET: usize = 16 << 20;
+
+/// What is left of the memory the DFAs of one field may take. A DFA that would not fit is not
+/// kept, and its regex runs another way.
+#[derive(Debug)]
+pub(super) struct DfaBudget(AtomicUsize);
+
+impl Default for DfaBudget {
+    fn default() -> Self {
+        DfaBudget(AtomicUsize::new(BUDGET))
+    }
+}
+
+impl Clone for DfaBudget {
+    /// A copy with what is left now: a cloned rule set holds copies of the DFAs built so far.
+    fn clone(&self) -> Self {
+        DfaBudget(AtomicUsize::new(self.0.load(Ordering::Relaxed)))
+    }
+}
+
+impl DfaBudget {
+    /// Takes `bytes` if that much is left.
+    fn take(&self, bytes: usize) -> bool {
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(bytes)
+            })
+            .is_ok()
+    }
+}
 
 /// What must hold of the text before the bytes a [`RegexDfa`] skips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,9 +142,13 @@ impl RegexDfa {
 
     /// Whether the regex matches folded ASCII `text` starting at byte `at` (where the literal
     /// pass found one of its prefix literals, if it was prepared with them), or `None` when
-    /// its DFA would exceed the size limit.
-    pub(super) fn is_match_at(&self, text: &str, at: usize) -> Option<bool> {
-        let dfa = self.dfa.get_or_init(|| build(&self.source)).as_ref()?;
+    /// its DFA would exceed the size limit or what is left of `budget`, which its first run
+    /// takes from.
+    pub(super) fn is_match_at(&self, text: &str, at: usize, budget: &DfaBudget) -> Option<bool> {
+        let dfa = self
+            .dfa
+            .get_or_init(|| build(&self.source).filter(|d| budget.take(d.memory_usage())))
+            .as_ref()?;
         let holds = match self.before {
             Before::Any => true,
             Before::TextStart => at == 0,
@@ -162,9 +202,10 @@ fn is_word_byte(b: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Before, RegexDfa};
+    use super::{Before, DfaBudget, RegexDfa};
     use crate::rules::literals::{parse, prefix_literals};
     use crate::rules::regexes::ascii_form;
+    use std::sync::atomic::AtomicUsize;
 
     /// The DFA the matcher prepares for `pattern`: anchored after its prefix literals when it
     /// has them.
@@ -179,24 +220,45 @@ mod tests {
         let re = prepared(r"Kalomi\s+\w+ #\d{4}");
         assert_eq!((re.skip, re.before), (6, Before::Any));
         let text = "pos kalomi tradun #1234 ca";
-        assert_eq!(re.is_match_at(text, 4), Some(true));
-        assert_eq!(re.is_match_at("pos kalomira tradun #1234", 4), Some(false));
-        assert_eq!(re.is_match_at("kalomi tradun #12", 0), Some(false));
+        assert_eq!(re.is_match_at(text, 4, &DfaBudget::default()), Some(true));
+        assert_eq!(
+            re.is_match_at("pos kalomira tradun #1234", 4, &DfaBudget::default()),
+            Some(false)
+        );
+        assert_eq!(
+            re.is_match_at("kalomi tradun #12", 0, &DfaBudget::default()),
+            Some(false)
+        );
     }
 
     #[test]
     fn a_leading_boundary_or_start_becomes_a_check_of_the_byte_before() {
         let re = prepared(r"\bstar(bucks)?\b");
         assert_eq!((re.skip, re.before), (4, Before::NonWord));
-        assert_eq!(re.is_match_at("sq *starbucks", 4), Some(true));
-        assert_eq!(re.is_match_at("star", 0), Some(true));
-        assert_eq!(re.is_match_at("lodestar inn", 4), Some(false));
-        assert_eq!(re.is_match_at("x starfish", 2), Some(false));
+        assert_eq!(
+            re.is_match_at("sq *starbucks", 4, &DfaBudget::default()),
+            Some(true)
+        );
+        assert_eq!(re.is_match_at("star", 0, &DfaBudget::default()), Some(true));
+        assert_eq!(
+            re.is_match_at("lodestar inn", 4, &DfaBudget::default()),
+            Some(false)
+        );
+        assert_eq!(
+            re.is_match_at("x starfish", 2, &DfaBudget::default()),
+            Some(false)
+        );
 
         let re = prepared(r"^uber\s*trip");
         assert_eq!((re.skip, re.before), (4, Before::TextStart));
-        assert_eq!(re.is_match_at("uber trip", 0), Some(true));
-        assert_eq!(re.is_match_at("an uber trip", 3), Some(false));
+        assert_eq!(
+            re.is_match_at("uber trip", 0, &DfaBudget::default()),
+            Some(true)
+        );
+        assert_eq!(
+            re.is_match_at("an uber trip", 3, &DfaBudget::default()),
+            Some(false)
+        );
     }
 
     #[test]
@@ -205,17 +267,46 @@ mod tests {
         // leaves the lazy `.*?` lead of the unanchored form.
         let re = prepared(r"(shell|esso) \d+");
         assert_eq!(re.skip, 0);
-        assert_eq!(re.is_match_at("fuel esso 12", 5), Some(true));
+        assert_eq!(
+            re.is_match_at("fuel esso 12", 5, &DfaBudget::default()),
+            Some(true)
+        );
         let re = prepared(r"\d{4} ca$");
         assert_eq!(re.skip, 0);
-        assert_eq!(re.is_match_at("store #1234 ca", 0), Some(true));
-        assert_eq!(re.is_match_at("store #1234 ca ", 0), Some(false));
+        assert_eq!(
+            re.is_match_at("store #1234 ca", 0, &DfaBudget::default()),
+            Some(true)
+        );
+        assert_eq!(
+            re.is_match_at("store #1234 ca ", 0, &DfaBudget::default()),
+            Some(false)
+        );
     }
 
     #[test]
     fn a_regex_beyond_the_size_limit_has_no_dfa() {
         // Twenty positions back from the end: a DFA needs about a million states.
         let re = prepared(r"[ab]*a[ab]{20}");
-        assert_eq!(re.is_match_at("ab", 0), None);
+        assert_eq!(re.is_match_at("ab", 0, &DfaBudget::default()), None);
+    }
+
+    #[test]
+    fn a_dfa_beyond_what_is_left_of_the_budget_is_not_kept() {
+        let re = prepared(r"kalomi\s+\w+ #\d{4}");
+        let nearly_spent = DfaBudget(AtomicUsize::new(100));
+        assert_eq!(
+            re.is_match_at("kalomi tradun #1234", 0, &nearly_spent),
+            None
+        );
+        // what was refused is not taken
+        assert!(nearly_spent.take(100));
+        let budget = DfaBudget::default();
+        let other = prepared(r"kalomi\s+\w+ #\d{4}");
+        assert_eq!(
+            other.is_match_at("kalomi tradun #1234", 0, &budget),
+            Some(true)
+        );
+        let dfa_size = super::BUDGET - budget.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(dfa_size > 0 && dfa_size < 4096, "{dfa_size} bytes");
     }
 }

@@ -112,6 +112,9 @@ impl Chunk {
 pub(super) struct TriggeredRegexes {
     entries: Vec<Entry>,
     chunks: Vec<Chunk>,
+    /// Memory the regexes' own DFAs may still take.
+    #[cfg(feature = "rule-dfa")]
+    budget: super::regex_dfa::DfaBudget,
 }
 
 impl TriggeredRegexes {
@@ -171,11 +174,11 @@ impl TriggeredRegexes {
                 let found = if entry.anchored {
                     hits[i..end]
                         .iter()
-                        .map(|&(_, at)| entry.dfa.is_match_at(text, at))
+                        .map(|&(_, at)| entry.dfa.is_match_at(text, at, &self.budget))
                         .find(|m| *m != Some(false))
                         .unwrap_or(Some(false))
                 } else {
-                    entry.dfa.is_match_at(text, 0)
+                    entry.dfa.is_match_at(text, 0, &self.budget)
                 };
                 if let Some(matched) = found {
                     if matched {
