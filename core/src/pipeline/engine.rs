@@ -396,11 +396,11 @@ impl Engine {
         match alias_verdict {
             Some(v) => {
                 let detail = format!(
-                    "{:?} learned {} time(s); {} holds {:.0}% of the vote",
+                    "{:?} learned {} time(s); {} holds {}% of the vote",
                     normalized.key,
                     v.support,
                     v.category,
-                    v.share * 100.0
+                    percent(v.share)
                 );
                 trace.push(step(
                     "alias",
@@ -409,11 +409,11 @@ impl Engine {
                     Some(v.confidence),
                 ));
                 let reason = format!(
-                    "{} was filed under {} before ({} time(s), {:.0}% of the vote)",
+                    "{} was filed under {} before ({} time(s), {}% of the vote)",
                     merchant,
                     v.category,
                     v.support,
-                    v.share * 100.0
+                    percent(v.share)
                 );
                 if v.confidence >= self.config.alias_min_confidence {
                     return Outcome::Decided(make(
@@ -471,8 +471,8 @@ impl Engine {
                     trace.push(step(
                         "similarity",
                         format!(
-                            "neighbours: {list}; {:.0}% of the weighted vote",
-                            v.share * 100.0
+                            "neighbours: {list}; {}% of the weighted vote",
+                            percent(v.share)
                         ),
                         Some(v.category.clone()),
                         Some(v.confidence),
@@ -1146,6 +1146,13 @@ fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Resul
             Ok(())
         }
     }
+}
+
+/// A share in 0..=1 as a whole percentage, printed as `format!("{:.0}", share * 100.0)` would
+/// print it (ties to even) without the slow path that float formatting with a precision takes
+/// for many values: an alias hit formats two of these.
+pub(super) fn percent(share: f64) -> i64 {
+    (share * 100.0).round_ties_even() as i64
 }
 
 fn step(

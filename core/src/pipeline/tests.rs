@@ -433,3 +433,25 @@ fn refused_feedback_leaves_no_tenant_and_no_change() {
     assert!(e.tenants().is_empty());
     assert!(e.drain_changes().is_empty());
 }
+
+proptest::proptest! {
+    /// Shares in traces and reasons read as `{:.0}` of the percentage would print them.
+    #[test]
+    fn percentages_print_as_float_formatting_would(share in 0.0f64..=1.0) {
+        proptest::prop_assert_eq!(
+            engine::percent(share).to_string(),
+            format!("{:.0}", share * 100.0)
+        );
+    }
+}
+
+#[test]
+fn percentage_ties_go_to_even_as_float_formatting_does() {
+    for share in [0.125, 0.375, 0.625, 0.875, 0.005, 0.0, 1.0, 0.5] {
+        assert_eq!(
+            engine::percent(share).to_string(),
+            format!("{:.0}", share * 100.0),
+            "{share}"
+        );
+    }
+}
