@@ -215,50 +215,34 @@ mod tests {
         RegexDfa::new(&ascii_form(&hir, prefixes.is_some()), prefixes.as_deref())
     }
 
+    /// A run of `re` on `text` from `at`, with a whole budget.
+    fn run(re: &RegexDfa, text: &str, at: usize) -> Option<bool> {
+        re.is_match_at(text, at, &DfaBudget::default())
+    }
+
     #[test]
     fn skips_the_fixed_start_the_literal_pass_found() {
         let re = prepared(r"Kalomi\s+\w+ #\d{4}");
         assert_eq!((re.skip, re.before), (6, Before::Any));
         let text = "pos kalomi tradun #1234 ca";
-        assert_eq!(re.is_match_at(text, 4, &DfaBudget::default()), Some(true));
-        assert_eq!(
-            re.is_match_at("pos kalomira tradun #1234", 4, &DfaBudget::default()),
-            Some(false)
-        );
-        assert_eq!(
-            re.is_match_at("kalomi tradun #12", 0, &DfaBudget::default()),
-            Some(false)
-        );
+        assert_eq!(run(&re, text, 4), Some(true));
+        assert_eq!(run(&re, "pos kalomira tradun #1234", 4), Some(false));
+        assert_eq!(run(&re, "kalomi tradun #12", 0), Some(false));
     }
 
     #[test]
     fn a_leading_boundary_or_start_becomes_a_check_of_the_byte_before() {
         let re = prepared(r"\bstar(bucks)?\b");
         assert_eq!((re.skip, re.before), (4, Before::NonWord));
-        assert_eq!(
-            re.is_match_at("sq *starbucks", 4, &DfaBudget::default()),
-            Some(true)
-        );
-        assert_eq!(re.is_match_at("star", 0, &DfaBudget::default()), Some(true));
-        assert_eq!(
-            re.is_match_at("lodestar inn", 4, &DfaBudget::default()),
-            Some(false)
-        );
-        assert_eq!(
-            re.is_match_at("x starfish", 2, &DfaBudget::default()),
-            Some(false)
-        );
+        assert_eq!(run(&re, "sq *starbucks", 4), Some(true));
+        assert_eq!(run(&re, "star", 0), Some(true));
+        assert_eq!(run(&re, "lodestar inn", 4), Some(false));
+        assert_eq!(run(&re, "x starfish", 2), Some(false));
 
         let re = prepared(r"^uber\s*trip");
         assert_eq!((re.skip, re.before), (4, Before::TextStart));
-        assert_eq!(
-            re.is_match_at("uber trip", 0, &DfaBudget::default()),
-            Some(true)
-        );
-        assert_eq!(
-            re.is_match_at("an uber trip", 3, &DfaBudget::default()),
-            Some(false)
-        );
+        assert_eq!(run(&re, "uber trip", 0), Some(true));
+        assert_eq!(run(&re, "an uber trip", 3), Some(false));
     }
 
     #[test]
@@ -267,27 +251,18 @@ mod tests {
         // leaves the lazy `.*?` lead of the unanchored form.
         let re = prepared(r"(shell|esso) \d+");
         assert_eq!(re.skip, 0);
-        assert_eq!(
-            re.is_match_at("fuel esso 12", 5, &DfaBudget::default()),
-            Some(true)
-        );
+        assert_eq!(run(&re, "fuel esso 12", 5), Some(true));
         let re = prepared(r"\d{4} ca$");
         assert_eq!(re.skip, 0);
-        assert_eq!(
-            re.is_match_at("store #1234 ca", 0, &DfaBudget::default()),
-            Some(true)
-        );
-        assert_eq!(
-            re.is_match_at("store #1234 ca ", 0, &DfaBudget::default()),
-            Some(false)
-        );
+        assert_eq!(run(&re, "store #1234 ca", 0), Some(true));
+        assert_eq!(run(&re, "store #1234 ca ", 0), Some(false));
     }
 
     #[test]
     fn a_regex_beyond_the_size_limit_has_no_dfa() {
         // Twenty positions back from the end: a DFA needs about a million states.
         let re = prepared(r"[ab]*a[ab]{20}");
-        assert_eq!(re.is_match_at("ab", 0, &DfaBudget::default()), None);
+        assert_eq!(run(&re, "ab", 0), None);
     }
 
     #[test]
