@@ -134,7 +134,6 @@ impl TriggeredRegexes {
         #[cfg(feature = "rule-dfa")]
         let dfa = super::regex_dfa::RegexDfa::new(&ascii_hir, anchored.then_some(&literals[..]));
         let ascii = {
-            let p = ascii_hir;
             if self.chunks.last().is_none_or(|c| c.patterns.len() >= CHUNK) {
                 self.chunks.push(Chunk {
                     patterns: Vec::new(),
@@ -143,7 +142,7 @@ impl TriggeredRegexes {
             }
             let chunk = self.chunks.len() - 1;
             let patterns = &mut self.chunks[chunk].patterns;
-            patterns.push(p);
+            patterns.push(ascii_hir);
             (chunk as u32, (patterns.len() - 1) as u32)
         };
         let n = self.entries.len() as u32;
@@ -168,7 +167,8 @@ impl TriggeredRegexes {
             let end = i + hits[i..].iter().take_while(|h| h.0 == n).count();
             let entry = &self.entries[n as usize];
             let (chunk, pattern) = entry.ascii;
-            // On ASCII text, the regex's own DFA when it has one within the size limit.
+            // On ASCII text, the regex's own DFA when it has one within the size limit and the
+            // field's budget.
             #[cfg(feature = "rule-dfa")]
             if ascii {
                 let found = if entry.anchored {
