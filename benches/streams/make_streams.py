@@ -9,6 +9,10 @@ Zipf-like popularity, amounts inside each pattern's range, descriptor noise (sto
 template options vary, bank prefixes, dates and card suffixes), a personal label set (coarse,
 fine, or the built-in ids), a few merchants the user files differently from the usual category,
 and 3% label noise. Deterministic for a given seed.
+
+Next to each NAME.csv it writes NAME.clean.txt: the label each row had before the noise, one
+per line in row order, so that errors can be split into real ones and label noise
+(benches/label_noise.py).
 """
 import csv
 import importlib.util
@@ -109,14 +113,15 @@ def main(data, out):
             desc = render(e.get("title"), rng) or e.get("prettyTitle")
             lo, hi = (e.get("amountRange") or {}).get("min", 5), (e.get("amountRange") or {}).get("max", 50)
             amount = round(rng.uniform(lo, hi), 2)
-            label = quirks.get(i, label_for(scheme, cat))
+            label = clean = quirks.get(i, label_for(scheme, cat))
             if rng.random() < 0.03:
                 label = rng.choice(labels)
-            rows.append((day.isoformat(), noisy(str(desc), rng, day), f"-{amount:.2f}", label))
+            rows.append((day.isoformat(), noisy(str(desc), rng, day), f"-{amount:.2f}", label, clean))
         with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(["Date", "Description", "Amount", "Category"])
-            w.writerows(rows)
+            w.writerows(r[:4] for r in rows)
+        (out / f"{name}.clean.txt").write_text("".join(r[4] + "\n" for r in rows), encoding="utf-8")
         print(f"{name}: {len(rows)} rows, {len(shops)} merchants, {len(labels)} labels", file=sys.stderr)
 
 
