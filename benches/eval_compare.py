@@ -16,6 +16,10 @@ to every 25; pass --retrain-lr 1 for the exact protocol.
 Usage: python3 benches/eval_compare.py FILE.csv [FILE.csv ...] [--label Category]
        [--retrain 1] [--retrain-lr 25]
 The first run creates benches/.venv-eval with scikit-learn.
+
+A file with a NAME.clean.txt beside it (the synthetic streams) gets a second table: the same
+predictions scored against the labels the rows had before the label noise. Every method still
+learns from the given labels.
 """
 import argparse
 import csv
@@ -24,6 +28,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -49,8 +54,15 @@ def read(path, label):
     desc = next(cols[c] for c in cols if c in ("description", "descriptor", "payee", "memo", "details"))
     datec = next(cols[c] for c in cols if "date" in c)
     amt = next((cols[c] for c in cols if c in ("amount", "value")), None)
-    out = [(r[datec], r[desc], r.get(amt, "0") if amt else "0", r[label]) for r in rows]
-    return [x for _, x in sorted(enumerate(out), key=lambda p: (p[1][0], p[0]))]
+    # NAME.clean.txt beside a synthetic stream holds each row's label before the label noise
+    # (benches/streams/make_streams.py); elsewhere the given label is all there is.
+    clean_path = Path(path).with_suffix(".clean.txt")
+    clean = clean_path.read_text(encoding="utf-8").splitlines() if clean_path.exists() else None
+    if clean is not None and len(clean) != len(rows):
+        sys.exit(f"{clean_path}: {len(clean)} labels for {len(rows)} rows")
+    out = [(r[datec], r[desc], r.get(amt, "0") if amt else "0", r[label], clean[i] if clean else r[label])
+           for i, r in enumerate(rows)]
+    return [x for _, x in sorted(enumerate(out), key=lambda p: (p[1][0], p[0]))], clean is not None
 
 
 def clean_payee(s):
@@ -61,12 +73,15 @@ def clean_payee(s):
 
 
 def payee_vote(rows):
+    """Right predictions against the given labels and against the clean ones."""
     seen = defaultdict(Counter)
-    hits = 0
-    for _, d, _, y in rows:
+    hits = Counter()
+    for _, d, _, y, c in rows:
         p = clean_payee(d)
         if seen[p]:
-            hits += seen[p].most_common(1)[0][0] == y
+            guess = seen[p].most_common(1)[0][0]
+            hits["given"] += guess == y
+            hits["clean"] += guess == c
         seen[p][y] += 1
     return hits
 
@@ -76,14 +91,17 @@ def sklearn_model(rows, kind, retrain):
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    hits = 0
+    hits = Counter()
     model = None
     X, Y = [], []
-    for i, (_, d, _, y) in enumerate(rows):
+    for i, (_, d, _, y, c) in enumerate(rows):
+        guess = None
         if model is not None:
-            hits += model.predict([d])[0] == y
+            guess = model.predict([d])[0]
         elif Y:
-            hits += Counter(Y).most_common(1)[0][0] == y
+            guess = Counter(Y).most_common(1)[0][0]
+        hits["given"] += guess == y
+        hits["clean"] += guess == c
         X.append(d)
         Y.append(y)
         if len(set(Y)) >= 2 and (i + 1) % retrain == 0:
@@ -97,11 +115,20 @@ def sklearn_model(rows, kind, retrain):
     return hits
 
 
-def xspense(path, label):
-    out = subprocess.run(
-        ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(path), "--label", label, "--json"],
-        cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+def xspense(path, label, rows):
+    """`xspense eval --json`, plus its right predictions against the clean labels."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "predictions.csv"
+        out = subprocess.run(
+            ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(path), "--label", label,
+             "--json", "--predictions", str(pred)],
+            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        with open(pred, newline="", encoding="utf-8") as f:
+            predicted = [r["predicted"] for r in csv.DictReader(f)]
+    result = json.loads(out)
+    # --predictions is in evaluation order: by date, ties in file order, as `read` sorts
+    result["clean_hits"] = sum(p == row[4] for p, row in zip(predicted, rows))
+    return result
 
 
 def main():
@@ -113,15 +140,23 @@ def main():
     ap.add_argument("--retrain-lr", type=int, default=25, help="retrain the LR every N transactions")
     a = ap.parse_args()
     print(f"{'file':<22}{'n':>6}{'xspense':>9}{'payee':>8}{'w-SVC':>8}{'c-LR':>8}   ms/tx: xspense  w-SVC  c-LR")
+    against_clean = []
     for f in a.files:
-        rows = read(f, a.label)
+        rows, has_clean = read(f, a.label)
         n = len(rows)
-        x = xspense(Path(f).resolve(), a.label)
+        x = xspense(Path(f).resolve(), a.label, rows)
         t0 = time.perf_counter(); pv = payee_vote(rows); tp = time.perf_counter() - t0
         t0 = time.perf_counter(); svc = sklearn_model(rows, "svc", a.retrain); ts = time.perf_counter() - t0
         t0 = time.perf_counter(); lr = sklearn_model(rows, "lr", a.retrain_lr); tl = time.perf_counter() - t0
-        print(f"{Path(f).name:<22}{n:>6}{x['accuracy']:>9.3f}{pv / n:>8.3f}{svc / n:>8.3f}{lr / n:>8.3f}"
-              f"   {x['us_per_tx'] / 1000:>13.3f} {ts / n * 1000:>6.2f} {tl / n * 1000:>5.2f}")
+        print(f"{Path(f).name:<22}{n:>6}{x['accuracy']:>9.3f}{pv['given'] / n:>8.3f}{svc['given'] / n:>8.3f}"
+              f"{lr['given'] / n:>8.3f}   {x['us_per_tx'] / 1000:>13.3f} {ts / n * 1000:>6.2f} {tl / n * 1000:>5.2f}")
+        if has_clean:
+            against_clean.append((Path(f).name, n, x["clean_hits"], pv["clean"], svc["clean"], lr["clean"]))
+    if against_clean:
+        print("\nthe same predictions against the labels before the label noise (NAME.clean.txt):")
+        print(f"{'file':<22}{'n':>6}{'xspense':>9}{'payee':>8}{'w-SVC':>8}{'c-LR':>8}")
+        for name, n, x, pv, svc, lr in against_clean:
+            print(f"{name:<22}{n:>6}{x / n:>9.3f}{pv / n:>8.3f}{svc / n:>8.3f}{lr / n:>8.3f}")
 
 
 if __name__ == "__main__":
