@@ -124,10 +124,12 @@ def xspense(path, label, rows):
              "--json", "--predictions", str(pred)],
             cwd=ROOT, check=True, capture_output=True, text=True).stdout
         with open(pred, newline="", encoding="utf-8") as f:
-            predicted = [r["predicted"] for r in csv.DictReader(f)]
+            predicted = list(csv.DictReader(f))
     result = json.loads(out)
     # --predictions is in evaluation order: by date, ties in file order, as `read` sorts
-    result["clean_hits"] = sum(p == row[4] for p, row in zip(predicted, rows))
+    if [p["description"] for p in predicted] != [row[1] for row in rows]:
+        sys.exit(f"{path}: xspense's evaluation order differs from this script's")
+    result["clean_hits"] = sum(p["predicted"] == row[4] for p, row in zip(predicted, rows))
     return result
 
 
