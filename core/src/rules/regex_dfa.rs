@@ -142,8 +142,8 @@ impl RegexDfa {
 
     /// Whether the regex matches folded ASCII `text` starting at byte `at` (where the literal
     /// pass found one of its prefix literals, if it was prepared with them), or `None` when
-    /// its DFA would exceed the size limit or what is left of `budget`, which its first run
-    /// takes from.
+    /// its DFA would exceed the size limit or what is left of `budget` (which its first run
+    /// takes from), or the search gave up.
     pub(super) fn is_match_at(&self, text: &str, at: usize, budget: &DfaBudget) -> Option<bool> {
         let dfa = self
             .dfa
@@ -161,7 +161,9 @@ impl RegexDfa {
             .range(at + self.skip..)
             .anchored(Anchored::Yes)
             .earliest(true);
-        Some(matches!(dfa.try_search_fwd(&input), Ok(Some(_))))
+        // A dense DFA only gives up on quit bytes, which ASCII forms (ASCII word boundaries)
+        // never configure; should it, the caller runs the regex another way.
+        dfa.try_search_fwd(&input).ok().map(|m| m.is_some())
     }
 }
 
