@@ -202,6 +202,13 @@ impl HnswIndex {
             self.remove(key);
             self.push(key, &unit(vector));
         }
+        self.link_from(first);
+        Ok(())
+    }
+
+    /// Inserts the points from id `first` on into the graph on every core, then renews the
+    /// search copy.
+    fn link_from(&mut self, first: usize) {
         let dim = self.dim;
         let batch: Vec<(&[f32], usize)> = self.vectors[first * dim..]
             .chunks_exact(dim)
@@ -209,7 +216,6 @@ impl HnswIndex {
             .collect();
         self.graph.parallel_insert_slice(&batch);
         self.copy = SearchGraph::copy(&self.graph, self.keys.len());
-        Ok(())
     }
 
     /// Vectors inserted one by one since the search copy was taken are compared exactly by
@@ -287,10 +293,7 @@ impl HnswIndex {
                 self.push(key, v);
             }
         }
-        let dim = self.dim;
-        let batch: Vec<(&[f32], usize)> = self.vectors.chunks_exact(dim).zip(0..).collect();
-        self.graph.parallel_insert_slice(&batch);
-        self.copy = SearchGraph::copy(&self.graph, self.keys.len());
+        self.link_from(0);
     }
 }
 
