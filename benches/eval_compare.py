@@ -54,15 +54,34 @@ def read(path, label):
     desc = next(cols[c] for c in cols if c in ("description", "descriptor", "payee", "memo", "details"))
     datec = next(cols[c] for c in cols if "date" in c)
     amt = next((cols[c] for c in cols if c in ("amount", "value")), None)
-    # NAME.clean.txt beside a synthetic stream holds each row's label before the label noise
-    # (benches/streams/make_streams.py); elsewhere the given label is all there is.
-    clean_path = Path(path).with_suffix(".clean.txt")
-    clean = clean_path.read_text(encoding="utf-8").splitlines() if clean_path.exists() else None
-    if clean is not None and len(clean) != len(rows):
-        sys.exit(f"{clean_path}: {len(clean)} labels for {len(rows)} rows")
+    clean = clean_labels(path, len(rows))
     out = [(r[datec], r[desc], r.get(amt, "0") if amt else "0", r[label], clean[i] if clean else r[label])
            for i, r in enumerate(rows)]
     return [x for _, x in sorted(enumerate(out), key=lambda p: (p[1][0], p[0]))], clean is not None
+
+
+def clean_labels(path, n):
+    """The labels of NAME.clean.txt beside a synthetic stream (each row's label before the label
+    noise, written by benches/streams/make_streams.py), or None where there is no such file."""
+    clean_path = Path(path).with_suffix(".clean.txt")
+    if not clean_path.exists():
+        return None
+    clean = clean_path.read_text(encoding="utf-8").splitlines()
+    if len(clean) != n:
+        sys.exit(f"{clean_path}: {len(clean)} labels for {n} rows")
+    return clean
+
+
+def xspense_predictions(path, label):
+    """`xspense eval --json` on `path` and its --predictions rows, in evaluation order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "predictions.csv"
+        out = subprocess.run(
+            ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(path), "--label", label,
+             "--json", "--predictions", str(pred)],
+            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        with open(pred, newline="", encoding="utf-8") as f:
+            return json.loads(out), list(csv.DictReader(f))
 
 
 def clean_payee(s):
@@ -117,15 +136,7 @@ def sklearn_model(rows, kind, retrain):
 
 def xspense(path, label, rows):
     """`xspense eval --json`, plus its right predictions against the clean labels."""
-    with tempfile.TemporaryDirectory() as tmp:
-        pred = Path(tmp) / "predictions.csv"
-        out = subprocess.run(
-            ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(path), "--label", label,
-             "--json", "--predictions", str(pred)],
-            cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        with open(pred, newline="", encoding="utf-8") as f:
-            predicted = list(csv.DictReader(f))
-    result = json.loads(out)
+    result, predicted = xspense_predictions(path, label)
     # --predictions is in evaluation order: by date, ties in file order, as `read` sorts
     if [p["description"] for p in predicted] != [row[1] for row in rows]:
         sys.exit(f"{path}: xspense's evaluation order differs from this script's")

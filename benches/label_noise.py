@@ -12,24 +12,13 @@ the clean ones: overall accuracy, and precision and coverage in the high band (c
 """
 
 import csv
-import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from eval_compare import clean_labels, xspense_predictions
+
 HIGH = {"high", "very_high"}
-
-
-def predictions(stream, out):
-    subprocess.run(
-        ["cargo", "run", "--release", "-q", "-p", "xspense-cli", "--", "eval", str(stream),
-         "--label", "Category", "--json", "--predictions", str(out)],
-        check=True, cwd=HERE.parent, stdout=subprocess.DEVNULL,
-    )
-    with open(out, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def main(streams):
@@ -38,15 +27,14 @@ def main(streams):
     print("|---|---|---|---|---|---|---|---|")
     for stream in streams:
         stream = Path(stream).resolve()
-        clean_path = stream.with_suffix(".clean.txt")
-        clean = clean_path.read_text(encoding="utf-8").splitlines()
         with open(stream, encoding="utf-8", newline="") as f:
             given = [row["Category"] for row in csv.DictReader(f)]
-        with tempfile.TemporaryDirectory() as tmp:
-            pred = predictions(stream, Path(tmp) / "predictions.csv")
-        if not (len(clean) == len(given) == len(pred)):
-            sys.exit(f"{stream.name}: {len(given)} rows, {len(clean)} clean labels, "
-                     f"{len(pred)} predictions")
+        clean = clean_labels(stream, len(given))
+        if clean is None:
+            sys.exit(f"{stream.name}: no {stream.stem}.clean.txt beside it")
+        _, pred = xspense_predictions(stream, "Category")
+        if len(pred) != len(given):
+            sys.exit(f"{stream.name}: {len(given)} rows, {len(pred)} predictions")
         # --predictions writes rows in evaluation (date) order; the streams are in date order.
         if any(p["label"] != g for p, g in zip(pred, given)):
             sys.exit(f"{stream.name}: predictions are not in the stream's row order")
@@ -62,4 +50,4 @@ def main(streams):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or sorted(str(p) for p in (HERE / "streams").glob("*.csv")))
+    main(sys.argv[1:] or sorted(str(p) for p in (Path(__file__).resolve().parent / "streams").glob("*.csv")))
