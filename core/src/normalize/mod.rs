@@ -25,7 +25,8 @@ use std::collections::HashSet;
 
 pub use fold::fold;
 
-/// `≈` + the words of folded, bank-phrase-free text, without digits and punctuation (dots kept).
+/// `≈` + the words of folded text already stripped of bank phrases and noise, without digits
+/// and punctuation (dots kept).
 fn detail_of(stripped: &str) -> String {
     let mut out = String::with_capacity(stripped.len() + 3);
     out.push('≈');
@@ -73,6 +74,7 @@ pub struct Normalizer {
     noise: Regex,
     web: Regex,
     star: Regex,
+    p2p: Regex,
     processors: HashSet<&'static str>,
     noise_words: HashSet<&'static str>,
     countries: HashSet<&'static str>,
@@ -80,6 +82,9 @@ pub struct Normalizer {
     cities: HashSet<&'static str>,
     brands: AhoCorasick,
 }
+
+/// An amount with an ISO currency code before or after it (`18.26 GBP`, `EUR 5,00`).
+const CURRENCY_AMOUNT: &str = r"\b(?:(?:\d+(?:[.,]\d+)*\s?(?:gbp|eur|usd|chf|sek|nok|dkk|pln|czk|huf|ron|aud|nzd|cad|jpy|cny|hkd|sgd|myr|thb|idr|vnd|php|inr|aed|try|brl|mxn|zar|krw))|(?:(?:gbp|eur|usd|chf|sek|nok|dkk|pln|czk|huf|ron|aud|nzd|cad|jpy|cny|hkd|sgd|myr|thb|idr|vnd|php|inr|aed|try|brl|mxn|zar|krw)\s?\d+(?:[.,]\d+)*))\b";
 
 /// Longest multi-word place name in the tail tables, in words.
 const MAX_PLACE_WORDS: usize = 3;
@@ -100,8 +105,12 @@ impl Normalizer {
             tables::LEADING_PHRASES.join("|")
         );
         let noise = [
-            // "on 12/03" style booking dates (UK)
+            // "on 12/03" and "on 12 mar" style booking dates (UK)
             r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
+            r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
+            // a foreign-currency clause: "18.26 gbp, rate 1.00/gbp"
+            r"\b(?:exchange )?rate\s*\d+(?:[.,]\d+)?(?:\s*/\s*[a-z]{3})?\b",
+            CURRENCY_AMOUNT,
             // dates
             r"\b\d{4}-\d{2}-\d{2}\b",
             r"\b\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
@@ -119,7 +128,7 @@ impl Normalizer {
             r"\.{2,}\d{4}\b",
             r"#\s?[a-z]?\d[\w\-]*",
             // labelled references
-            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx)\b[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
+            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
         ]
         .join("|");
         let brands = AhoCorasickBuilder::new()
@@ -134,6 +143,7 @@ impl Normalizer {
             )
             .expect("web pattern compiles"),
             star: Regex::new(r"^([a-z0-9 .&'\-]{1,14}?)\s*\*+\s*").expect("star pattern compiles"),
+            p2p: Regex::new(tables::P2P_HEAD).expect("p2p pattern compiles"),
             processors: tables::PROCESSORS.iter().copied().collect(),
             noise_words: tables::NOISE_WORDS.iter().copied().collect(),
             countries: tables::COUNTRY_TAILS.iter().copied().collect(),
@@ -144,7 +154,7 @@ impl Normalizer {
     }
 
     /// A finer key than [`Normalized::key`]: the whole descriptor folded, without bank phrases,
-    /// digits and punctuation (dots kept), starting with `≈`. Two descriptors the normalizer
+    /// dates, references, digits and punctuation (dots kept), starting with `≈`. Two descriptors the normalizer
     /// maps to one merchant (`AMAZON.DE ...` and `AMAZON.ES ...` both to `amazon`) keep
     /// different detail keys, so memory can tell them apart when the tenant does.
     ///
@@ -153,18 +163,24 @@ impl Normalizer {
     /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
     /// ```
     pub fn detail_key(&self, descriptor: &str) -> String {
-        detail_of(&self.strip_leading(fold(descriptor).trim()))
+        detail_of(&self.strip_noise(self.strip_leading(fold(descriptor).trim())))
+    }
+
+    /// Removes dates, times, phone numbers, card suffixes, references and currency clauses.
+    fn strip_noise(&self, s: String) -> String {
+        if s.bytes().any(|b| b.is_ascii_digit()) {
+            self.noise.replace_all(&s, " ").into_owned()
+        } else {
+            s
+        }
     }
 
     /// Normalizes one descriptor. Never fails: text that reduces to nothing keys on its folded form.
     pub fn normalize(&self, descriptor: &str) -> Normalized {
         let folded = fold(descriptor);
         let caps_tail = capitalized_tail(descriptor);
-        let mut s = self.strip_leading(folded.trim());
+        let mut s = self.strip_noise(self.strip_leading(folded.trim()));
         let detail = detail_of(&s);
-        if s.bytes().any(|b| b.is_ascii_digit()) {
-            s = self.noise.replace_all(&s, " ").into_owned();
-        }
         if s.contains('.') {
             s = self.web.replace_all(&s, "$1").into_owned();
         }
@@ -178,6 +194,15 @@ impl Normalizer {
             if head.chars().any(char::is_alphabetic) {
                 s = head.trim();
             }
+        }
+        // a payment to a person is filed by who was paid, not by the app that paid
+        if let Some(payee) = self.p2p_payee(s) {
+            return Normalized {
+                display: title_case(&payee),
+                key: payee,
+                brand: false,
+                detail,
+            };
         }
         if let Some((key, display)) = self.brand_of(s) {
             return Normalized {
@@ -246,6 +271,30 @@ impl Normalizer {
         s.replace('*', " ")
     }
 
+    /// The payee of a person-to-person payment (`ZELLE PAYMENT TO JOHN SMITH ...` gives
+    /// `john smith`): up to four words after the app's name, without noise and place words.
+    fn p2p_payee(&self, s: &str) -> Option<String> {
+        let head = self.p2p.find(s)?;
+        let words: Vec<&str> = s[head.end()..]
+            .split(|c: char| c.is_whitespace() || matches!(c, '*' | ',' | ':'))
+            .filter(|w| !w.is_empty())
+            .take_while(|w| {
+                w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '\'' | '-' | '.'))
+            })
+            .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()))
+            .filter(|w| {
+                !w.is_empty()
+                    && !self.noise_words.contains(w)
+                    && !self.regions.contains(w)
+                    && !self.countries.contains(w)
+                    && !self.cities.contains(w)
+            })
+            .take(4)
+            .collect();
+        (!words.is_empty()).then(|| words.join(" "))
+    }
+
     fn brand_of(&self, s: &str) -> Option<(&'static str, &'static str)> {
         for m in self.brands.find_iter(s) {
             let at_start = m.start() == 0;
@@ -291,6 +340,9 @@ impl Normalizer {
             out.push(t.to_string());
         }
         self.strip_place_tail(&mut out, caps_tail);
+        // `REPLIT, INC., REPLIT.COM`: a name said twice is one name (after the place tail, so
+        // `Hofbrau Berlin BERLIN` keeps its branch)
+        out.dedup();
         out
     }
 

@@ -41,7 +41,8 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"samsung ?pay",
     r"kartenzahlung",
     r"kartenumsatz",
-    r"sepa[- ](?:lastschrift|ueberweisung|uberweisung|direct debit|credit transfer)",
+    r"sepa[- ](?:lastschrift|ueberweisung|uberweisung|direct debit|credit transfer)(?: an| to| von| from)?",
+    r"(?:ueberweisung|uberweisung|dauerauftrag)(?: an| von)?",
     r"lastschrift",
     r"ec[- ]karte",
     r"girocard",
@@ -65,6 +66,10 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"cb",
     r"\){2,}",
 ];
+
+/// Person-to-person payment apps as they start a descriptor, with the words between the app and
+/// the payee (`ZELLE PAYMENT TO`, `VENMO *`, `CASH APP*`).
+pub(crate) const P2P_HEAD: &str = r"^(?:zelle|venmo|cash ?app)\b(?:\s*\*|\s+(?:payment|transfer|instant|cashout|sent|received))*(?:\s+(?:to|from))?\b";
 
 /// Payment processors and wallets written before a `*` (`SQ *BLUE BOTTLE`); the part before the
 /// star is dropped when it is one of these.
@@ -186,6 +191,8 @@ pub(crate) const NOISE_WORDS: &[&str] = &[
     "lt",
     "trans",
     "txn",
+    "clp",
+    "folgenr",
     "auth",
     "pending",
     "online",

@@ -39,3 +39,31 @@ fn display_is_title_case_for_unknown_merchants() {
     assert_eq!(n.display, "Tartine Bakery");
     assert!(!n.brand);
 }
+
+#[test]
+fn detail_keys_do_not_carry_dates_or_currency_clauses() {
+    let n = Normalizer::builtin();
+    let a = n.normalize("PINGO DOCE SA 4050 PORTO ON 22 FEB CLP");
+    let b = n.normalize("PINGO DOCE SA 4050 PORTO ON 09 SEP CLP");
+    assert_eq!(a.detail, b.detail);
+    let fx = n.normalize(
+        "CARD PAYMENT TO PINGO DOCE SA 4050 PORTO,12.71 GBP, RATE 1.00/GBP ON 04-10-2025",
+    );
+    assert_eq!(fx.key, "pingo doce");
+    assert!(
+        !fx.detail.contains("gbp") && !fx.detail.contains("rate"),
+        "{}",
+        fx.detail
+    );
+}
+
+#[test]
+fn person_to_person_payments_key_on_the_payee() {
+    assert_eq!(
+        key("ZELLE PAYMENT TO SARA MOORE JPM431364686"),
+        "sara moore"
+    );
+    assert_eq!(key("VENMO *SARA MOORE 07/08"), "sara moore");
+    // no payee named: the app is all there is
+    assert_eq!(key("VENMO *PAYMENT 855-812-4430 NY"), "venmo");
+}
