@@ -3,6 +3,10 @@
 //! Every confirmation or correction is a vote. Before a new vote lands, the merchant's earlier
 //! votes are multiplied by a decay factor (0.8 by default), so corrections move the answer over a
 //! few votes while a single conflicting vote only lowers the confidence.
+//!
+//! Each vote also records the transaction's amount. When a merchant's votes are split between
+//! categories that each have a few votes of their own, the amount decides between them (the
+//! same shop can be groceries at 60.00 and a snack at 4.75).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +15,47 @@ use serde::{Deserialize, Serialize};
 
 /// Votes smaller than this are dropped.
 const MIN_WEIGHT: f64 = 0.05;
+/// A category takes part in the amount split only with at least this much (decayed) vote.
+const AMOUNT_MIN_WEIGHT: f64 = 1.5;
+/// Prior variance of the log amount within one category (a spread of about x1.6), with the
+/// weight of one vote.
+const AMOUNT_PRIOR_VAR: f64 = 0.25;
+
+/// The (decayed) distribution of the log amounts filed under one category.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AmountStats {
+    /// Decayed number of amounts seen.
+    pub weight: f64,
+    /// Weighted mean of the natural log of the amount in minor units.
+    pub mean: f64,
+    /// Weighted sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl AmountStats {
+    fn add(&mut self, x: f64) {
+        self.weight += 1.0;
+        let delta = x - self.mean;
+        self.mean += delta / self.weight;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    fn decay(&mut self, factor: f64) {
+        self.weight *= factor;
+        self.m2 *= factor;
+    }
+
+    /// Likelihood of the log amount `x`, with the variance shrunk towards the prior.
+    fn likelihood(&self, x: f64) -> f64 {
+        let var = (self.m2 + AMOUNT_PRIOR_VAR) / (self.weight + 1.0);
+        (-(x - self.mean).powi(2) / (2.0 * var)).exp() / var.sqrt()
+    }
+}
+
+/// The log amount alias memory works with: natural log of the minor units (at least 1).
+pub fn log_amount(minor: i64) -> f64 {
+    (minor.max(1) as f64).ln()
+}
 
 /// The learned votes for one merchant key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +66,10 @@ pub struct AliasEntry {
     pub support: u32,
     /// Date of the latest vote.
     pub last_seen: NaiveDate,
+    /// Category id -> the amounts filed under it (empty in entries from before amounts were
+    /// recorded).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub amounts: BTreeMap<String, AmountStats>,
 }
 
 /// What alias memory says about a merchant key.
@@ -36,6 +85,8 @@ pub struct AliasVerdict {
     pub support: u32,
     /// Date of the latest vote.
     pub last_seen: NaiveDate,
+    /// Whether the amount chose between categories the merchant is filed under.
+    pub by_amount: bool,
 }
 
 /// Per-tenant alias memory.
@@ -45,7 +96,57 @@ pub struct AliasMemory {
 }
 
 impl AliasEntry {
-    fn verdict(&self) -> Option<AliasVerdict> {
+    /// The verdict for a transaction of log amount `x` (see [`log_amount`]); `None` ignores
+    /// amounts.
+    fn verdict(&self, x: Option<f64>) -> Option<AliasVerdict> {
+        let plain = self.plain_verdict()?;
+        let Some(x) = x else {
+            return Some(plain);
+        };
+        // the categories with enough votes of their own share their vote by how well the
+        // amount fits each; the rest keep theirs
+        let split: Vec<(&String, f64, f64)> = self
+            .votes
+            .iter()
+            .filter_map(|(c, &w)| {
+                let a = self.amounts.get(c)?;
+                (w >= AMOUNT_MIN_WEIGHT && a.weight >= AMOUNT_MIN_WEIGHT)
+                    .then(|| (c, w, w * a.likelihood(x)))
+            })
+            .collect();
+        if split.len() < 2 {
+            return Some(plain);
+        }
+        let mass: f64 = split.iter().map(|(_, w, _)| w).sum();
+        let fit: f64 = split.iter().map(|(_, _, l)| l).sum();
+        if !(fit > 0.0 && fit.is_finite()) {
+            return Some(plain);
+        }
+        let total: f64 = self.votes.values().sum();
+        let mut best: Option<(&String, f64)> = None;
+        for (c, &w) in &self.votes {
+            let weight = match split.iter().find(|(s, _, _)| *s == c) {
+                Some((_, _, l)) => mass * l / fit,
+                None => w,
+            };
+            if best.is_none_or(|(_, bw)| weight > bw) {
+                best = Some((c, weight));
+            }
+        }
+        let (cat, w) = best?;
+        let share = w / total;
+        let n = self.support as f64;
+        Some(AliasVerdict {
+            category: cat.clone(),
+            confidence: (share * n / (n + 0.5)).min(0.99),
+            share,
+            support: self.support,
+            last_seen: self.last_seen,
+            by_amount: true,
+        })
+    }
+
+    fn plain_verdict(&self) -> Option<AliasVerdict> {
         let total: f64 = self.votes.values().sum();
         // Ties go to the alphabetically first category: BTreeMap order, strict comparison.
         let (cat, w) =
@@ -67,18 +168,32 @@ impl AliasEntry {
             share,
             support: self.support,
             last_seen: self.last_seen,
+            by_amount: false,
         })
     }
 }
 
 impl AliasMemory {
-    /// The verdict for a key, if anything was learned for it.
+    /// The verdict for a key, if anything was learned for it, whatever the amount.
     pub fn lookup(&self, key: &str) -> Option<AliasVerdict> {
-        self.entries.get(key).and_then(AliasEntry::verdict)
+        self.entries.get(key).and_then(|e| e.verdict(None))
     }
 
-    /// Records one vote and returns the updated entry.
-    pub fn learn(&mut self, key: &str, category: &str, date: NaiveDate, decay: f64) -> &AliasEntry {
+    /// The verdict for a key and a transaction of log amount `x` (see [`log_amount`]).
+    pub fn lookup_at(&self, key: &str, x: f64) -> Option<AliasVerdict> {
+        self.entries.get(key).and_then(|e| e.verdict(Some(x)))
+    }
+
+    /// Records one vote, of a transaction of log amount `x` if given, and returns the updated
+    /// entry.
+    pub fn learn(
+        &mut self,
+        key: &str,
+        category: &str,
+        date: NaiveDate,
+        decay: f64,
+        x: Option<f64>,
+    ) -> &AliasEntry {
         let e = self
             .entries
             .entry(key.to_string())
@@ -86,12 +201,28 @@ impl AliasMemory {
                 votes: BTreeMap::new(),
                 support: 0,
                 last_seen: date,
+                amounts: BTreeMap::new(),
             });
         for w in e.votes.values_mut() {
             *w *= decay;
         }
+        for a in e.amounts.values_mut() {
+            a.decay(decay);
+        }
         *e.votes.entry(category.to_string()).or_insert(0.0) += 1.0;
+        if let Some(x) = x {
+            e.amounts
+                .entry(category.to_string())
+                .or_insert(AmountStats {
+                    weight: 0.0,
+                    mean: 0.0,
+                    m2: 0.0,
+                })
+                .add(x);
+        }
         e.votes.retain(|_, w| *w >= MIN_WEIGHT);
+        let votes = &e.votes;
+        e.amounts.retain(|c, _| votes.contains_key(c));
         e.support = e.support.saturating_add(1);
         if date > e.last_seen {
             e.last_seen = date;
@@ -139,10 +270,10 @@ mod tests {
     fn one_conflicting_vote_lowers_confidence_without_flipping() {
         let mut m = AliasMemory::default();
         for _ in 0..5 {
-            m.learn("tesco", "food.groceries", d(), 0.8);
+            m.learn("tesco", "food.groceries", d(), 0.8, None);
         }
         let before = m.lookup("tesco").unwrap();
-        m.learn("tesco", "food.restaurants", d(), 0.8);
+        m.learn("tesco", "food.restaurants", d(), 0.8, None);
         let after = m.lookup("tesco").unwrap();
         assert_eq!(after.category, "food.groceries");
         assert!(after.confidence < before.confidence);
@@ -152,12 +283,61 @@ mod tests {
     fn repeated_corrections_move_the_answer() {
         let mut m = AliasMemory::default();
         for _ in 0..5 {
-            m.learn("tesco", "food.groceries", d(), 0.8);
+            m.learn("tesco", "food.groceries", d(), 0.8, None);
         }
         for _ in 0..3 {
-            m.learn("tesco", "food.restaurants", d(), 0.8);
+            m.learn("tesco", "food.restaurants", d(), 0.8, None);
         }
         assert_eq!(m.lookup("tesco").unwrap().category, "food.restaurants");
+    }
+
+    #[test]
+    fn the_amount_splits_a_merchant_filed_two_ways() {
+        let mut m = AliasMemory::default();
+        for i in 0..12 {
+            let (cat, amount) = if i % 2 == 0 {
+                ("food.groceries", 6_000 + i * 100)
+            } else {
+                ("food.coffee", 450 + i * 10)
+            };
+            m.learn("kwik mart", cat, d(), 0.8, Some(log_amount(amount)));
+        }
+        let big = m.lookup_at("kwik mart", log_amount(5_800)).unwrap();
+        assert_eq!(
+            (big.category.as_str(), big.by_amount),
+            ("food.groceries", true)
+        );
+        assert!(big.share > 0.9, "{big:?}");
+        let small = m.lookup_at("kwik mart", log_amount(475)).unwrap();
+        assert_eq!(small.category, "food.coffee");
+        // without an amount the split is a coin toss, and says so
+        assert!(m.lookup("kwik mart").unwrap().share < 0.6);
+    }
+
+    #[test]
+    fn one_stray_vote_does_not_split_a_merchant() {
+        let mut m = AliasMemory::default();
+        for _ in 0..8 {
+            m.learn("tesco", "food.groceries", d(), 0.8, Some(log_amount(3_000)));
+        }
+        m.learn("tesco", "fun", d(), 0.8, Some(log_amount(900)));
+        let v = m.lookup_at("tesco", log_amount(900)).unwrap();
+        assert_eq!(
+            (v.category.as_str(), v.by_amount),
+            ("food.groceries", false)
+        );
+    }
+
+    #[test]
+    fn entries_without_amounts_still_load_and_vote() {
+        let e: AliasEntry = serde_json::from_str(
+            r#"{"votes":{"a":2.0,"b":1.9},"support":4,"last_seen":"2026-01-01"}"#,
+        )
+        .unwrap();
+        assert!(e.amounts.is_empty());
+        let mut m = AliasMemory::default();
+        m.put("k", e);
+        assert_eq!(m.lookup_at("k", log_amount(100)).unwrap().category, "a");
     }
 
     #[test]
@@ -165,7 +345,7 @@ mod tests {
         let mut m = AliasMemory::default();
         let mut last = 0.0;
         for _ in 0..10 {
-            m.learn("k", "a", d(), 0.8);
+            m.learn("k", "a", d(), 0.8, None);
             let c = m.lookup("k").unwrap().confidence;
             assert!(c > last);
             last = c;

@@ -13,7 +13,7 @@ mod linear;
 mod similar;
 mod vector;
 
-pub use alias::{AliasEntry, AliasMemory, AliasVerdict};
+pub use alias::{log_amount, AliasEntry, AliasMemory, AliasVerdict, AmountStats};
 pub use embed::{Embedder, HashingEmbedder};
 #[cfg(feature = "hnsw")]
 pub use hnsw::{HnswIndex, HnswParams};

@@ -12,7 +12,7 @@ use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
-use crate::memory::{features, Embedder, HashingEmbedder};
+use crate::memory::{features, log_amount, Embedder, HashingEmbedder};
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
     UNCATEGORIZED,
@@ -388,19 +388,21 @@ impl Engine {
         let mut best_guess = None;
         // the detail key (whole descriptor) wins when it is itself confident: the tenant may
         // file two descriptors of one merchant differently
-        let alias_verdict = match t.aliases.lookup(&normalized.detail) {
+        let x = log_amount(tx.amount.minor);
+        let alias_verdict = match t.aliases.lookup_at(&normalized.detail, x) {
             Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
-            _ => t.aliases.lookup(&normalized.key),
+            _ => t.aliases.lookup_at(&normalized.key, x),
         };
         let alias_known = alias_verdict.is_some();
         match alias_verdict {
             Some(v) => {
                 let detail = format!(
-                    "{:?} learned {} time(s); {} holds {}% of the vote",
+                    "{:?} learned {} time(s); {} holds {}% of the vote{}",
                     normalized.key,
                     v.support,
                     v.category,
-                    percent(v.share)
+                    percent(v.share),
+                    if v.by_amount { " at this amount" } else { "" }
                 );
                 trace.push(step(
                     "alias",
@@ -869,7 +871,13 @@ impl Engine {
         }
         let entry = t
             .aliases
-            .learn(&request.merchant_key, &answer.category, request.date, decay)
+            .learn(
+                &request.merchant_key,
+                &answer.category,
+                request.date,
+                decay,
+                None,
+            )
             .clone();
         t.stats
             .record_decision(Source::Llm, answer.confidence, false);
@@ -917,6 +925,7 @@ impl Engine {
         let text = tx.merchant.as_deref().unwrap_or(&tx.descriptor);
         let Normalized { key, detail, .. } = self.normalizer.normalize(text);
         let decay = self.config.alias_decay;
+        let x = log_amount(tx.amount.minor);
         let embedder = self.embedder.clone();
         // checked before the tenant is created, so a refused call leaves no trace
         if !self.has_category(&tx.tenant, category) {
@@ -926,10 +935,16 @@ impl Engine {
         let mut learned = Vec::with_capacity(2);
         // the whole descriptor too, when it says more than the merchant key
         if detail != format!("≈{key}") {
-            let d = t.aliases.learn(&detail, category, tx.date, decay).clone();
+            let d = t
+                .aliases
+                .learn(&detail, category, tx.date, decay, Some(x))
+                .clone();
             learned.push((detail, d));
         }
-        let entry = t.aliases.learn(&key, category, tx.date, decay).clone();
+        let entry = t
+            .aliases
+            .learn(&key, category, tx.date, decay, Some(x))
+            .clone();
         t.similar.upsert(&*embedder, &key);
         t.classifier.learn(&features(tx, &key), category);
         // how this tenant names what the built-in tables would have said

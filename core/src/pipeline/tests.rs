@@ -455,3 +455,35 @@ fn percentage_ties_go_to_even_as_float_formatting_does() {
         );
     }
 }
+
+#[test]
+fn a_merchant_filed_two_ways_is_told_apart_by_the_amount() {
+    let mut e = Engine::new();
+    for i in 0..6 {
+        e.feedback(
+            &tx("a", "g", "QT 915 FRISCO TX", 5_500 + i * 150),
+            "food.groceries",
+        )
+        .unwrap();
+        e.feedback(
+            &tx("a", "c", "QT 915 FRISCO TX", 425 + i * 20),
+            "food.coffee",
+        )
+        .unwrap();
+    }
+    let big = categorized(
+        e.categorize(&tx("a", "1", "QT 915 FRISCO TX", 6_000))
+            .unwrap(),
+    );
+    let small = categorized(
+        e.categorize(&tx("a", "2", "QT 915 FRISCO TX", 475))
+            .unwrap(),
+    );
+    assert_eq!(
+        (big.category.as_str(), small.category.as_str()),
+        ("food.groceries", "food.coffee")
+    );
+    assert_eq!(small.source, Source::Alias);
+    let alias = small.trace.iter().find(|s| s.stage == "alias").unwrap();
+    assert!(alias.detail.contains("at this amount"), "{}", alias.detail);
+}
