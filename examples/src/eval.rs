@@ -36,6 +36,17 @@ struct Report {
     us_per_tx: f64,
 }
 
+/// A stage `xspense eval --without` can switch off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// The k-NN vote over similar merchants and the online classifier.
+    Similarity,
+    /// The built-in merchant knowledge base.
+    Knowledge,
+    /// The merchant-category-code map.
+    Mcc,
+}
+
 /// What `xspense eval` was asked to do.
 pub struct Options<'a> {
     pub file: &'a Path,
@@ -44,6 +55,8 @@ pub struct Options<'a> {
     pub json: bool,
     /// Where to write every prediction as CSV.
     pub predictions: Option<&'a Path>,
+    /// Stages switched off.
+    pub without: &'a [Stage],
     pub input: &'a InputArgs,
 }
 
@@ -52,6 +65,9 @@ pub fn run(o: &Options) -> CliResult<()> {
     let data = read_input(file, input, Some(label))?;
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
+        similarity: !o.without.contains(&Stage::Similarity),
+        knowledge: !o.without.contains(&Stage::Knowledge),
+        mcc: !o.without.contains(&Stage::Mcc),
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;

@@ -78,6 +78,10 @@ enum Command {
         /// predicted category, source, confidence, band), for error analysis.
         #[arg(long)]
         predictions: Option<PathBuf>,
+        /// Stages to switch off, comma-separated, to measure what each contributes (e.g.
+        /// `--without knowledge,mcc` for a merchant base that knows none of the export).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        without: Vec<eval::Stage>,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -197,6 +201,7 @@ fn main() -> ExitCode {
             rules,
             json,
             predictions,
+            without,
             input,
         } => eval::run(&eval::Options {
             file: &file,
@@ -204,6 +209,7 @@ fn main() -> ExitCode {
             rules: rules.as_deref(),
             json,
             predictions: predictions.as_deref(),
+            without: &without,
             input: &input,
         }),
         Command::Rules {

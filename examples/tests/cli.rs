@@ -136,6 +136,28 @@ fn eval_json_reports_prequential_metrics() {
 }
 
 #[test]
+fn eval_without_a_stage_leaves_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let sources = |extra: &[&str]| {
+        let mut args = vec!["eval", &csv, "--label", "Category", "--json"];
+        args.extend_from_slice(extra);
+        let o = xspense(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["by_source"].as_object().unwrap().clone()
+    };
+    // Blue Bottle and Tesco are well-known merchants the first time they are seen
+    assert_eq!(sources(&[])["knowledge"]["n"], 2);
+    let without = sources(&["--without", "knowledge,mcc"]);
+    assert!(!without.contains_key("knowledge"), "{without:?}");
+    assert_eq!(without["default"]["n"], 3);
+    let o = xspense(&["eval", &csv, "--label", "Category", "--without", "rules"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("possible values"));
+}
+
+#[test]
 fn eval_writes_each_prediction_in_evaluation_order() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
