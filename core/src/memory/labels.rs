@@ -47,19 +47,57 @@ impl LabelMap {
 
     /// The tenant's usual label for a built-in category.
     pub fn translate(&self, builtin: &str) -> Option<Translation> {
-        let v = self.votes.get(builtin)?;
-        let total: f64 = v.values().sum();
-        let (label, w) = v
-            .iter()
-            .fold(None::<(&String, f64)>, |best, (l, &w)| match best {
-                Some((_, bw)) if bw >= w => best,
-                _ => Some((l, w)),
-            })?;
-        (total > 0.0).then(|| Translation {
-            label: label.clone(),
-            share: w / total,
-            support: total,
-        })
+        leader(self.votes.get(builtin)?)
+    }
+
+    /// The tenant's usual label for the family of a built-in category (`transport` for
+    /// `transport.fuel`): the votes of every category in it together. For a category the
+    /// tenant has not named yet, when its siblings were.
+    pub fn translate_family(&self, builtin: &str) -> Option<Translation> {
+        let family = builtin.split('.').next().unwrap_or(builtin);
+        let mut pooled: BTreeMap<&str, f64> = BTreeMap::new();
+        for (b, v) in &self.votes {
+            if b.split('.').next() == Some(family) {
+                for (l, w) in v {
+                    *pooled.entry(l).or_insert(0.0) += w;
+                }
+            }
+        }
+        leader(&pooled)
+    }
+}
+
+/// The label with the most votes (ties to the first in order), with its share.
+fn leader<K: AsRef<str> + Ord>(v: &BTreeMap<K, f64>) -> Option<Translation> {
+    let total: f64 = v.values().sum();
+    let (label, w) = v
+        .iter()
+        .fold(None::<(&K, f64)>, |best, (l, &w)| match best {
+            Some((_, bw)) if bw >= w => best,
+            _ => Some((l, w)),
+        })?;
+    (total > 0.0).then(|| Translation {
+        label: label.as_ref().to_string(),
+        share: w / total,
+        support: total,
+    })
+}
+
+#[cfg(test)]
+mod family_tests {
+    use super::*;
+
+    #[test]
+    fn an_unnamed_category_borrows_its_family_label() {
+        let mut m = LabelMap::default();
+        m.learn("transport.taxi", "Transport", 1.0);
+        m.learn("transport.public", "Transport", 1.0);
+        m.learn("transport.public", "Commute", 1.0);
+        assert!(m.translate("transport.fuel").is_none());
+        let t = m.translate_family("transport.fuel").unwrap();
+        assert_eq!(t.label, "Transport");
+        assert!((t.share - 2.0 / 3.0).abs() < 1e-9);
+        assert!(m.translate_family("food.coffee").is_none());
     }
 }
 

@@ -17,7 +17,7 @@ pub use alias::{log_amount, AliasEntry, AliasMemory, AliasVerdict, AmountStats};
 pub use embed::{Embedder, HashingEmbedder};
 #[cfg(feature = "hnsw")]
 pub use hnsw::{HnswIndex, HnswParams};
-pub(crate) use labels::LabelMap;
+pub(crate) use labels::{LabelMap, Translation};
 pub(crate) use linear::{features, key_features, OnlineClassifier};
 pub(crate) use similar::SimilarityMemory;
 pub use similar::{Neighbour, SimilarityVote};

@@ -12,7 +12,7 @@ use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
-use crate::memory::{features, log_amount, Embedder, HashingEmbedder};
+use crate::memory::{features, log_amount, Embedder, HashingEmbedder, Translation};
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
     UNCATEGORIZED,
@@ -80,6 +80,10 @@ fn settle_cold_start(
     }
     None
 }
+
+/// Share of a cold-start answer's confidence kept when it is named after the category's family
+/// (`transport`) rather than the category itself (`transport.fuel`).
+const FAMILY_DISCOUNT: f64 = 0.9;
 
 /// Prefix the parser gives unnamed rules; replaced by a content hash.
 const AUTO_ID: &str = "~auto~";
@@ -626,21 +630,33 @@ impl Engine {
     }
 
     /// A built-in category in the tenant's own words, when feedback showed a clear habit
-    /// (most of at least two votes); the confidence shrinks with the habit's share.
+    /// (most of at least two votes) for the category or else for its family; the confidence
+    /// shrinks with the habit's share.
     fn in_tenant_words(&self, t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
-        match t.labels.translate(builtin) {
-            Some(tr) if tr.share >= 0.5 && tr.support >= 2.0 && t.taxonomy.contains(&tr.label) => {
-                (tr.label, confidence * tr.share)
-            }
-            // a tenant with its own label set has not shown how it names this category: the
-            // built-in id is only a weak guess
-            _ if t
-                .labels
-                .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin)) =>
-            {
-                (builtin.to_string(), confidence.min(0.4))
-            }
-            _ => (builtin.to_string(), confidence),
+        let usable = |tr: &Translation| {
+            tr.share >= 0.5 && tr.support >= 2.0 && t.taxonomy.contains(&tr.label)
+        };
+        if let Some(tr) = t.labels.translate(builtin).filter(usable) {
+            return (tr.label, confidence * tr.share);
+        }
+        // `transport.fuel` not named yet, but the tenant files its siblings under its own
+        // `Transport` (a built-in sibling like `transport.taxi` would be a different category)
+        let own = |tr: &Translation| t.taxonomy.get(&tr.label).is_some_and(|c| !c.builtin);
+        if let Some(f) = t
+            .labels
+            .translate_family(builtin)
+            .filter(|f| usable(f) && own(f))
+        {
+            return (f.label, confidence * f.share * FAMILY_DISCOUNT);
+        }
+        // a tenant with its own label set has not shown how it names this category: the
+        // built-in id is only a weak guess
+        if t.labels
+            .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin))
+        {
+            (builtin.to_string(), confidence.min(0.4))
+        } else {
+            (builtin.to_string(), confidence)
         }
     }
 

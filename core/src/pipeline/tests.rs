@@ -487,3 +487,42 @@ fn a_merchant_filed_two_ways_is_told_apart_by_the_amount() {
     let alias = small.trace.iter().find(|s| s.stage == "alias").unwrap();
     assert!(alias.detail.contains("at this amount"), "{}", alias.detail);
 }
+
+#[test]
+fn a_known_merchant_takes_the_label_the_tenant_gives_its_family() {
+    let mut e = Engine::with_config(EngineConfig {
+        similarity: false,
+        ..Default::default()
+    })
+    .unwrap();
+    e.add_category("a", "Transport", "Transport", None).unwrap();
+    e.add_category("a", "Eating out", "Eating out", None)
+        .unwrap();
+    e.feedback(
+        &tx("a", "1", "UBER *TRIP HELP.UBER.COM", 1_850),
+        "Transport",
+    )
+    .unwrap();
+    e.feedback(&tx("a", "2", "LYFT *RIDE SUN 3PM", 1_200), "Transport")
+        .unwrap();
+    // the tenant never filed a fuel station, but files the transport family as Transport
+    let c = categorized(
+        e.categorize(&tx("a", "3", "CHEVRON 0206732 PLANO TX", 4_000))
+            .unwrap(),
+    );
+    assert_eq!(
+        (c.category.as_str(), c.source),
+        ("Transport", Source::Knowledge)
+    );
+    assert!(c.reason.contains("transport.fuel"), "{}", c.reason);
+    // a family the tenant has not named stays a weak guess in built-in words
+    let Decision::NeedsLlm(r) = e
+        .categorize(&tx("a", "4", "STARBUCKS STORE 123", 450))
+        .unwrap()
+    else {
+        panic!("a weak guess asks the model")
+    };
+    let g = r.best_guess.unwrap();
+    assert_eq!(g.category, "food.coffee");
+    assert!(g.confidence <= 0.4);
+}
