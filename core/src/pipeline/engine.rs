@@ -12,7 +12,9 @@ use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
-use crate::memory::{features, log_amount, Embedder, HashingEmbedder, Translation};
+use crate::memory::{
+    features, log_amount, Embedder, HashingEmbedder, Prediction, SimilarityVote, Translation,
+};
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
     UNCATEGORIZED,
@@ -84,6 +86,14 @@ fn settle_cold_start(
 /// Share of a cold-start answer's confidence kept when it is named after the category's family
 /// (`transport`) rather than the category itself (`transport.fuel`).
 const FAMILY_DISCOUNT: f64 = 0.9;
+
+/// What the tenant's memory guesses about a merchant it never filed.
+struct Guess {
+    vote: Option<SimilarityVote>,
+    clf: Option<Prediction>,
+    /// category, uncalibrated confidence, and the stage that speaks
+    pick: Option<(String, f64, Source)>,
+}
 
 /// Prefix the parser gives unnamed rules; replaced by a content hash.
 const AUTO_ID: &str = "~auto~";
@@ -448,23 +458,7 @@ impl Engine {
         // Similar merchants the tenant filed before, and the tenant's online classifier, when
         // this merchant key itself is new.
         if !alias_known && self.config.similarity {
-            let vote = t
-                .similar
-                .vote(
-                    &*self.embedder,
-                    &normalized.key,
-                    &t.aliases,
-                    self.config.similarity_k,
-                    self.config.similarity_min_similarity,
-                )
-                .filter(|v| t.taxonomy.contains(&v.category));
-            let clf = t
-                .classifier
-                .predict(
-                    &features(tx, &normalized.key),
-                    self.config.classifier_min_examples,
-                )
-                .filter(|p| t.taxonomy.contains(&p.label));
+            let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key);
             match &vote {
                 Some(v) => {
                     let list = v
@@ -502,27 +496,24 @@ impl Engine {
                     Some(p.confidence),
                 ));
             }
-            // agreement makes both more believable; otherwise the more confident one speaks
-            let pick = match (&vote, &clf) {
-                (Some(v), Some(p)) if v.category == p.label => Some((
-                    v.category.clone(),
-                    (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(0.97),
-                    Source::Similarity,
-                )),
-                (Some(v), Some(p)) if p.confidence > v.confidence => Some((
-                    p.label.clone(),
-                    p.confidence * (1.0 - v.confidence / 2.0),
-                    Source::Classifier,
-                )),
-                (Some(v), Some(p)) => Some((
-                    v.category.clone(),
-                    v.confidence * (1.0 - p.confidence / 2.0),
-                    Source::Similarity,
-                )),
-                (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
-                (None, Some(p)) => Some((p.label.clone(), p.confidence, Source::Classifier)),
-                (None, None) => None,
-            };
+            // the confidence such guesses have earned for this tenant
+            let pick = pick.map(|(category, raw, source)| {
+                let (confidence, seen) = t.calibration.calibrate(source, raw);
+                if seen > 0 {
+                    trace.push(step(
+                        "calibration",
+                        format!(
+                            "{} guesses claiming {}% were right {}% of the time here ({seen} seen)",
+                            source.as_str(),
+                            percent(raw),
+                            percent(confidence)
+                        ),
+                        Some(category.clone()),
+                        Some(confidence),
+                    ));
+                }
+                (category, confidence, source)
+            });
             if let Some((category, confidence, source)) = pick {
                 let reason = match (source, &vote) {
                     (Source::Similarity, Some(v)) => format!(
@@ -627,6 +618,55 @@ impl Engine {
             normalized,
             merchant,
         }
+    }
+
+    /// Whether alias memory decides for this merchant (as `decide` asks it).
+    fn knows_merchant(&self, t: &TenantState, key: &str, detail: &str) -> bool {
+        t.aliases.lookup(key).is_some()
+            || t.aliases
+                .lookup(detail)
+                .is_some_and(|d| d.confidence >= self.config.alias_min_confidence)
+    }
+
+    /// What the similarity vote and the classifier say about a merchant the tenant never
+    /// filed, and the guess they make together (uncalibrated).
+    fn guess(&self, t: &TenantState, tx: &Transaction, key: &str) -> Guess {
+        let vote = t
+            .similar
+            .vote(
+                &*self.embedder,
+                key,
+                &t.aliases,
+                self.config.similarity_k,
+                self.config.similarity_min_similarity,
+            )
+            .filter(|v| t.taxonomy.contains(&v.category));
+        let clf = t
+            .classifier
+            .predict(&features(tx, key), self.config.classifier_min_examples)
+            .filter(|p| t.taxonomy.contains(&p.label));
+        // agreement makes both more believable; otherwise the more confident one speaks
+        let pick = match (&vote, &clf) {
+            (Some(v), Some(p)) if v.category == p.label => Some((
+                v.category.clone(),
+                (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(0.97),
+                Source::Similarity,
+            )),
+            (Some(v), Some(p)) if p.confidence > v.confidence => Some((
+                p.label.clone(),
+                p.confidence * (1.0 - v.confidence / 2.0),
+                Source::Classifier,
+            )),
+            (Some(v), Some(p)) => Some((
+                v.category.clone(),
+                v.confidence * (1.0 - p.confidence / 2.0),
+                Source::Similarity,
+            )),
+            (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
+            (None, Some(p)) => Some((p.label.clone(), p.confidence, Source::Classifier)),
+            (None, None) => None,
+        };
+        Guess { vote, clf, pick }
     }
 
     /// A built-in category in the tenant's own words, when feedback showed a clear habit
@@ -947,7 +987,18 @@ impl Engine {
         if !self.has_category(&tx.tenant, category) {
             return Err(Error::not_found("category", category));
         }
+        // what the tenant's memory would have guessed, if the merchant is new to it: the
+        // outcome calibrates later guesses
+        let guessed = match self.tenants.get(&tx.tenant) {
+            Some(t) if self.config.similarity && !self.knows_merchant(t, &key, &detail) => {
+                self.guess(t, tx, &key).pick
+            }
+            _ => None,
+        };
         let t = self.tenant_mut(&tx.tenant)?;
+        if let Some((guess, raw, source)) = guessed {
+            t.calibration.record(source, raw, guess == category);
+        }
         let mut learned = Vec::with_capacity(2);
         // the whole descriptor too, when it says more than the merchant key
         if detail != format!("≈{key}") {

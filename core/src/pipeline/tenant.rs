@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::knowledge::KnowledgeBase;
 use crate::memory::{
-    key_features, AliasMemory, Embedder, LabelMap, OnlineClassifier, SimilarityMemory,
+    key_features, AliasMemory, Calibration, Embedder, LabelMap, OnlineClassifier, SimilarityMemory,
 };
 use crate::model::Taxonomy;
 use crate::rules::{Rule, RuleSet};
@@ -24,6 +24,8 @@ pub(crate) struct TenantState {
     pub labels: LabelMap,
     /// Online linear classifier over descriptor n-grams, trained by feedback.
     pub classifier: OnlineClassifier,
+    /// How often the guesses for new merchants were right (derived; starts afresh on import).
+    pub calibration: Calibration,
     pub stats: Stats,
 }
 
@@ -38,6 +40,7 @@ impl TenantState {
             similar: SimilarityMemory::new(dim),
             labels: LabelMap::default(),
             classifier: OnlineClassifier::default(),
+            calibration: Calibration::default(),
             stats: Stats::default(),
         }
     }
@@ -64,6 +67,7 @@ impl TenantState {
         self.similar = SimilarityMemory::new(embedder.dim());
         self.labels = LabelMap::default();
         self.classifier = OnlineClassifier::default();
+        self.calibration = Calibration::default();
         let kb = KnowledgeBase::builtin();
         let verdicts: Vec<(String, Option<(String, u32)>)> = self
             .aliases

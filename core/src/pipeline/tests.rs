@@ -526,3 +526,37 @@ fn a_known_merchant_takes_the_label_the_tenant_gives_its_family() {
     assert_eq!(g.category, "food.coffee");
     assert!(g.confidence <= 0.4);
 }
+
+#[test]
+fn guesses_for_new_merchants_show_the_confidence_they_earned() {
+    let mut e = Engine::new();
+    // the tenant files its "... TRADING" merchants three ways in turn, so what its memory
+    // guesses for each new one is mostly wrong
+    let cats = ["shopping.other", "services.other", "entertainment.other"];
+    let syllables = ["ka", "lo", "mi", "nu", "pe", "ra", "si", "to"];
+    for i in 0..48 {
+        let name = format!(
+            "{}{}{} TRADING",
+            syllables[i % 8],
+            syllables[(i / 8) % 8],
+            syllables[(i * 3 + 1) % 8]
+        );
+        e.feedback(&tx("a", "t", &name, 2_000), cats[i % 3])
+            .unwrap();
+    }
+    let d = e.explain(&tx("a", "x", "ZUBEVO TRADING", 2_000)).unwrap();
+    let step = d
+        .trace
+        .iter()
+        .find(|s| s.stage == "calibration")
+        .expect("a calibration step once outcomes were seen");
+    // "classifier guesses claiming 62% were right 31% of the time here (8 seen)"
+    let pct = |after: &str| -> f64 {
+        let rest = &step.detail[step.detail.find(after).unwrap() + after.len()..];
+        rest[..rest.find('%').unwrap()].parse().unwrap()
+    };
+    let (claimed, earned) = (pct("claiming "), pct("were right "));
+    assert!(earned < claimed, "{}", step.detail);
+    assert_eq!(step.confidence, Some(d.confidence));
+    assert_eq!(d.source.as_str(), step.detail.split(' ').next().unwrap());
+}
