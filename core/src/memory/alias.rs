@@ -5,8 +5,8 @@
 //! few votes while a single conflicting vote only lowers the confidence.
 //!
 //! Each vote also records the transaction's amount. When a merchant's votes are split between
-//! categories that each have a few votes of their own, the amount decides between them (the
-//! same shop can be groceries at 60.00 and a snack at 4.75).
+//! categories that each have at least two votes of their own, the amount decides between them
+//! (the same shop can be groceries at 60.00 and a snack at 4.75).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 
 /// Votes smaller than this are dropped.
 const MIN_WEIGHT: f64 = 0.05;
-/// A category takes part in the amount split only with at least this much (decayed) vote.
-const AMOUNT_MIN_WEIGHT: f64 = 1.5;
+/// A category takes part in the amount split only with at least this many amounts recorded…
+const AMOUNT_MIN_COUNT: u32 = 2;
+/// …and at least this much (decayed) vote left: one the tenant corrected away long ago does not.
+const AMOUNT_MIN_WEIGHT: f64 = 0.25;
 /// Prior variance of the log amount within one category (a spread of about x1.6), with the
 /// weight of one vote.
 const AMOUNT_PRIOR_VAR: f64 = 0.25;
@@ -24,6 +26,9 @@ const AMOUNT_PRIOR_VAR: f64 = 0.25;
 /// The (decayed) distribution of the log amounts filed under one category.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AmountStats {
+    /// Number of amounts recorded.
+    #[serde(default)]
+    pub count: u32,
     /// Decayed number of amounts seen.
     pub weight: f64,
     /// Weighted mean of the natural log of the amount in minor units.
@@ -34,6 +39,7 @@ pub struct AmountStats {
 
 impl AmountStats {
     fn add(&mut self, x: f64) {
+        self.count = self.count.saturating_add(1);
         self.weight += 1.0;
         let delta = x - self.mean;
         self.mean += delta / self.weight;
@@ -110,7 +116,7 @@ impl AliasEntry {
             .iter()
             .filter_map(|(c, &w)| {
                 let a = self.amounts.get(c)?;
-                (w >= AMOUNT_MIN_WEIGHT && a.weight >= AMOUNT_MIN_WEIGHT)
+                (a.count >= AMOUNT_MIN_COUNT && w >= AMOUNT_MIN_WEIGHT)
                     .then(|| (c, w, w * a.likelihood(x)))
             })
             .collect();
@@ -214,6 +220,7 @@ impl AliasMemory {
             e.amounts
                 .entry(category.to_string())
                 .or_insert(AmountStats {
+                    count: 0,
                     weight: 0.0,
                     mean: 0.0,
                     m2: 0.0,
