@@ -128,7 +128,13 @@ fn eval_json_reports_prequential_metrics() {
     assert_eq!(v["by_source"]["alias"]["n"], 2);
     assert_eq!(v["by_source"]["alias"]["accuracy"], 1.0);
     assert_eq!(v["accuracy"], 0.4);
-    for key in ["second_half_accuracy", "coverage", "precision", "us_per_tx"] {
+    for key in [
+        "second_half_accuracy",
+        "coverage",
+        "precision",
+        "us_per_tx",
+        "setup_ms",
+    ] {
         assert!(v[key].is_number(), "{key}");
     }
     let o = xspense(&["eval", &csv, "--label", "Nope"]);
