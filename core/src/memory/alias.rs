@@ -19,6 +19,13 @@ const MIN_WEIGHT: f64 = 0.05;
 const AMOUNT_MIN_COUNT: u32 = 2;
 /// …and at least this much (decayed) vote left: one the tenant corrected away long ago does not.
 const AMOUNT_MIN_WEIGHT: f64 = 0.25;
+/// An amount this many standard deviations from every amount filed under the leading category
+/// is new for the merchant…
+const AMOUNT_NOVEL_Z: f64 = 3.0;
+/// …once it has this many amounts: the verdict's confidence is multiplied by
+/// `AMOUNT_NOVEL_DISCOUNT` (a first cheap visit to a shop always filed as a big shop).
+const AMOUNT_NOVEL_MIN_COUNT: u32 = 3;
+const AMOUNT_NOVEL_DISCOUNT: f64 = 0.75;
 /// Prior variance of the log amount within one category (a spread of about x1.6), with the
 /// weight of one vote.
 const AMOUNT_PRIOR_VAR: f64 = 0.25;
@@ -51,10 +58,21 @@ impl AmountStats {
         self.m2 *= factor;
     }
 
-    /// Likelihood of the log amount `x`, with the variance shrunk towards the prior.
+    /// The variance of the log amount, shrunk towards the prior.
+    fn variance(&self) -> f64 {
+        (self.m2 + AMOUNT_PRIOR_VAR) / (self.weight + 1.0)
+    }
+
+    /// Likelihood of the log amount `x`.
     fn likelihood(&self, x: f64) -> f64 {
-        let var = (self.m2 + AMOUNT_PRIOR_VAR) / (self.weight + 1.0);
+        let var = self.variance();
         (-(x - self.mean).powi(2) / (2.0 * var)).exp() / var.sqrt()
+    }
+
+    /// Whether `x` lies far outside the amounts seen.
+    fn is_novel(&self, x: f64) -> bool {
+        self.count >= AMOUNT_NOVEL_MIN_COUNT
+            && (x - self.mean).abs() > AMOUNT_NOVEL_Z * self.variance().sqrt()
     }
 }
 
@@ -93,6 +111,9 @@ pub struct AliasVerdict {
     pub last_seen: NaiveDate,
     /// Whether the amount chose between categories the merchant is filed under.
     pub by_amount: bool,
+    /// Whether the amount is far from every amount filed under `category` (the confidence
+    /// was lowered for it).
+    pub novel_amount: bool,
 }
 
 /// Per-tenant alias memory.
@@ -105,6 +126,18 @@ impl AliasEntry {
     /// The verdict for a transaction of log amount `x` (see [`log_amount`]); `None` ignores
     /// amounts.
     fn verdict(&self, x: Option<f64>) -> Option<AliasVerdict> {
+        let mut v = self.verdict_by_amount(x)?;
+        // an amount unlike any filed under the answer: still the answer, but not a sure one
+        if let Some(x) = x {
+            if self.amounts.get(&v.category).is_some_and(|a| a.is_novel(x)) {
+                v.confidence *= AMOUNT_NOVEL_DISCOUNT;
+                v.novel_amount = true;
+            }
+        }
+        Some(v)
+    }
+
+    fn verdict_by_amount(&self, x: Option<f64>) -> Option<AliasVerdict> {
         let plain = self.plain_verdict()?;
         let Some(x) = x else {
             return Some(plain);
@@ -149,6 +182,7 @@ impl AliasEntry {
             support: self.support,
             last_seen: self.last_seen,
             by_amount: true,
+            novel_amount: false,
         })
     }
 
@@ -175,6 +209,7 @@ impl AliasEntry {
             support: self.support,
             last_seen: self.last_seen,
             by_amount: false,
+            novel_amount: false,
         })
     }
 }
@@ -333,6 +368,25 @@ mod tests {
             (v.category.as_str(), v.by_amount),
             ("food.groceries", false)
         );
+    }
+
+    #[test]
+    fn an_amount_never_seen_at_a_merchant_lowers_the_confidence() {
+        let mut m = AliasMemory::default();
+        for i in 0..6 {
+            m.learn(
+                "costco",
+                "food.groceries",
+                d(),
+                0.8,
+                Some(log_amount(15_000 + i * 500)),
+            );
+        }
+        let usual = m.lookup_at("costco", log_amount(16_000)).unwrap();
+        let odd = m.lookup_at("costco", log_amount(250)).unwrap();
+        assert_eq!(odd.category, "food.groceries");
+        assert!(!usual.novel_amount && odd.novel_amount);
+        assert!((odd.confidence - usual.confidence * AMOUNT_NOVEL_DISCOUNT).abs() < 1e-12);
     }
 
     #[test]

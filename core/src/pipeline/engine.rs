@@ -416,7 +416,11 @@ impl Engine {
                     v.support,
                     v.category,
                     percent(v.share),
-                    if v.by_amount { " at this amount" } else { "" }
+                    match (v.by_amount, v.novel_amount) {
+                        (_, true) => ", but never at an amount like this",
+                        (true, false) => " at this amount",
+                        _ => "",
+                    }
                 );
                 trace.push(step(
                     "alias",
