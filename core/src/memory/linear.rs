@@ -1,5 +1,6 @@
 //! An online linear classifier per tenant: multiclass passive-aggressive (PA-I) over hashed
-//! word and character n-grams of the descriptor, plus amount and direction features. It learns
+//! word and character n-grams of the descriptor (without bank phrases, dates and references),
+//! plus amount and direction features. It learns
 //! from each correction in microseconds and generalizes across merchants by the words they
 //! share, which the per-merchant alias memory cannot.
 
@@ -37,9 +38,11 @@ fn hash(bytes: impl Iterator<Item = u8>, seed: u32) -> u32 {
     h ^ (h >> 15)
 }
 
-/// The features of a transaction: hashed n-grams with weights, L2-normalized.
-pub(crate) fn features(tx: &Transaction, merchant_key: &str) -> Vec<(u32, f32)> {
-    let mut f = text_features(&tx.descriptor, merchant_key);
+/// The features of a transaction: hashed n-grams of its detail key (the descriptor without
+/// bank phrases, dates and references, which say nothing of the category) and merchant key,
+/// with weights, plus amount and direction; L2-normalized.
+pub(crate) fn features(tx: &Transaction, merchant_key: &str, detail: &str) -> Vec<(u32, f32)> {
+    let mut f = text_features(detail, merchant_key);
     // amount on a log scale, and direction
     let minor = tx.amount.minor.max(1) as f64;
     let bucket = minor.log2().round() as u8;

@@ -462,7 +462,7 @@ impl Engine {
         // Similar merchants the tenant filed before, and the tenant's online classifier, when
         // this merchant key itself is new.
         if !alias_known && self.config.similarity {
-            let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key);
+            let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key, &normalized.detail);
             match &vote {
                 Some(v) => {
                     let list = v
@@ -634,7 +634,7 @@ impl Engine {
 
     /// What the similarity vote and the classifier say about a merchant the tenant never
     /// filed, and the guess they make together (uncalibrated).
-    fn guess(&self, t: &TenantState, tx: &Transaction, key: &str) -> Guess {
+    fn guess(&self, t: &TenantState, tx: &Transaction, key: &str, detail: &str) -> Guess {
         let vote = t
             .similar
             .vote(
@@ -647,7 +647,10 @@ impl Engine {
             .filter(|v| t.taxonomy.contains(&v.category));
         let clf = t
             .classifier
-            .predict(&features(tx, key), self.config.classifier_min_examples)
+            .predict(
+                &features(tx, key, detail),
+                self.config.classifier_min_examples,
+            )
             .filter(|p| t.taxonomy.contains(&p.label));
         // agreement makes both more believable; otherwise the more confident one speaks
         let pick = match (&vote, &clf) {
@@ -995,7 +998,7 @@ impl Engine {
         // outcome calibrates later guesses
         let guessed = match self.tenants.get(&tx.tenant) {
             Some(t) if self.config.similarity && !self.knows_merchant(t, &key, &detail) => {
-                self.guess(t, tx, &key).pick
+                self.guess(t, tx, &key, &detail).pick
             }
             _ => None,
         };
@@ -1003,6 +1006,7 @@ impl Engine {
         if let Some((guess, raw, source)) = guessed {
             t.calibration.record(source, raw, guess == category);
         }
+        t.classifier.learn(&features(tx, &key, &detail), category);
         let mut learned = Vec::with_capacity(2);
         // the whole descriptor too, when it says more than the merchant key
         if detail != format!("≈{key}") {
@@ -1017,7 +1021,6 @@ impl Engine {
             .learn(&key, category, tx.date, decay, Some(x))
             .clone();
         t.similar.upsert(&*embedder, &key);
-        t.classifier.learn(&features(tx, &key), category);
         // how this tenant names what the built-in tables would have said
         t.labels.note(category);
         let kb = KnowledgeBase::builtin();
