@@ -25,6 +25,7 @@ const AMOUNT_NOVEL_Z: f64 = 3.0;
 /// …once it has this many amounts: the verdict's confidence is multiplied by
 /// `AMOUNT_NOVEL_DISCOUNT` (a first cheap visit to a shop always filed as a big shop).
 const AMOUNT_NOVEL_MIN_COUNT: u32 = 3;
+/// What is left of the confidence of an answer at a novel amount.
 const AMOUNT_NOVEL_DISCOUNT: f64 = 0.75;
 /// Prior variance of the log amount within one category (a spread of about x1.6), with the
 /// weight of one vote.

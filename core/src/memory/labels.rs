@@ -84,24 +84,6 @@ fn leader<K: AsRef<str> + Ord>(v: &BTreeMap<K, f64>) -> Option<Translation> {
 }
 
 #[cfg(test)]
-mod family_tests {
-    use super::*;
-
-    #[test]
-    fn an_unnamed_category_borrows_its_family_label() {
-        let mut m = LabelMap::default();
-        m.learn("transport.taxi", "Transport", 1.0);
-        m.learn("transport.public", "Transport", 1.0);
-        m.learn("transport.public", "Commute", 1.0);
-        assert!(m.translate("transport.fuel").is_none());
-        let t = m.translate_family("transport.fuel").unwrap();
-        assert_eq!(t.label, "Transport");
-        assert!((t.share - 2.0 / 3.0).abs() < 1e-9);
-        assert!(m.translate_family("food.coffee").is_none());
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -115,5 +97,18 @@ mod tests {
         assert_eq!(t.label, "Coffee");
         assert!((t.share - 2.0 / 3.0).abs() < 1e-9);
         assert!(m.translate("food.bars").is_none());
+    }
+
+    #[test]
+    fn an_unnamed_category_borrows_its_family_label() {
+        let mut m = LabelMap::default();
+        m.learn("transport.taxi", "Transport", 1.0);
+        m.learn("transport.public", "Transport", 1.0);
+        m.learn("transport.public", "Commute", 1.0);
+        assert!(m.translate("transport.fuel").is_none());
+        let t = m.translate_family("transport.fuel").unwrap();
+        assert_eq!(t.label, "Transport");
+        assert!((t.share - 2.0 / 3.0).abs() < 1e-9);
+        assert!(m.translate_family("food.coffee").is_none());
     }
 }

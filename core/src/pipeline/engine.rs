@@ -625,10 +625,10 @@ impl Engine {
     }
 
     /// Whether alias memory decides for this merchant (as `decide` asks it).
-    fn knows_merchant(&self, t: &TenantState, key: &str, detail: &str) -> bool {
-        t.aliases.lookup(key).is_some()
+    fn knows_merchant(&self, t: &TenantState, key: &str, detail: &str, x: f64) -> bool {
+        t.aliases.lookup_at(key, x).is_some()
             || t.aliases
-                .lookup(detail)
+                .lookup_at(detail, x)
                 .is_some_and(|d| d.confidence >= self.config.alias_min_confidence)
     }
 
@@ -997,7 +997,7 @@ impl Engine {
         // what the tenant's memory would have guessed, if the merchant is new to it: the
         // outcome calibrates later guesses
         let guessed = match self.tenants.get(&tx.tenant) {
-            Some(t) if self.config.similarity && !self.knows_merchant(t, &key, &detail) => {
+            Some(t) if self.config.similarity && !self.knows_merchant(t, &key, &detail, x) => {
                 self.guess(t, tx, &key, &detail).pick
             }
             _ => None,
