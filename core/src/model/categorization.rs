@@ -100,7 +100,8 @@ impl Band {
 /// One line of the explanation of a decision: what a stage saw and concluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceStep {
-    /// The stage: `normalize`, `rules`, `alias`, `similarity`, `mcc`, `llm` or `default`.
+    /// The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
+    /// `knowledge`, `mcc`, `llm` or `default`.
     pub stage: String,
     /// What the stage concluded, in words.
     pub detail: String,
