@@ -140,7 +140,7 @@ impl AliasEntry {
 
     fn verdict_by_amount(&self, x: Option<f64>) -> Option<AliasVerdict> {
         let plain = self.plain_verdict()?;
-        let Some(x) = x else {
+        let Some(x) = x.filter(|_| self.votes.len() > 1) else {
             return Some(plain);
         };
         // the categories with enough votes of their own share their vote by how well the

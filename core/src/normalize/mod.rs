@@ -274,6 +274,10 @@ impl Normalizer {
     /// The payee of a person-to-person payment (`ZELLE PAYMENT TO JOHN SMITH ...` gives
     /// `john smith`): up to four words after the app's name, without noise and place words.
     fn p2p_payee(&self, s: &str) -> Option<String> {
+        // every app name starts with one of these; most descriptors are out at one byte
+        if !matches!(s.as_bytes().first(), Some(b'z' | b'v' | b'c')) {
+            return None;
+        }
         let head = self.p2p.find(s)?;
         let words: Vec<&str> = s[head.end()..]
             .split(|c: char| c.is_whitespace() || matches!(c, '*' | ',' | ':'))
