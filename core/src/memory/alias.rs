@@ -390,6 +390,33 @@ mod tests {
         assert!((odd.confidence - usual.confidence * AMOUNT_NOVEL_DISCOUNT).abs() < 1e-12);
     }
 
+    proptest::proptest! {
+        /// Whatever votes and amounts a merchant received, every verdict names a category it
+        /// was filed under, with a share and confidence in range, and the amount split only
+        /// happens between categories with two or more amounts.
+        #[test]
+        fn verdicts_stay_in_range_for_any_history(
+            votes in proptest::collection::vec((0usize..4, 1i64..10_000_000), 1..40),
+            query in 0i64..100_000_000,
+        ) {
+            let cats = ["a", "b", "c", "d"];
+            let mut m = AliasMemory::default();
+            for (c, amount) in &votes {
+                m.learn("k", cats[*c], d(), 0.8, Some(log_amount(*amount)));
+            }
+            let e = &m.entries["k"];
+            for v in [m.lookup("k").unwrap(), m.lookup_at("k", log_amount(query)).unwrap()] {
+                proptest::prop_assert!(e.votes.contains_key(&v.category));
+                proptest::prop_assert!((0.0..=1.0 + 1e-9).contains(&v.share), "{v:?}");
+                proptest::prop_assert!((0.0..=0.99).contains(&v.confidence), "{v:?}");
+                if v.by_amount {
+                    let split = e.amounts.values().filter(|a| a.count >= AMOUNT_MIN_COUNT).count();
+                    proptest::prop_assert!(split >= 2);
+                }
+            }
+        }
+    }
+
     #[test]
     fn entries_without_amounts_still_load_and_vote() {
         let e: AliasEntry = serde_json::from_str(
