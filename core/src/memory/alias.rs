@@ -175,16 +175,21 @@ impl AliasEntry {
         }
         let (cat, w) = best?;
         let share = w / total;
-        let n = self.support as f64;
         Some(AliasVerdict {
             category: cat.clone(),
-            confidence: (share * n / (n + 0.5)).min(0.99),
+            confidence: self.confidence(share),
             share,
             support: self.support,
             last_seen: self.last_seen,
             by_amount: true,
             novel_amount: false,
         })
+    }
+
+    /// The confidence of a verdict holding `share` of the vote, discounted for little support.
+    fn confidence(&self, share: f64) -> f64 {
+        let n = f64::from(self.support);
+        (share * n / (n + 0.5)).min(0.99)
     }
 
     fn plain_verdict(&self) -> Option<AliasVerdict> {
@@ -201,11 +206,9 @@ impl AliasEntry {
             return None;
         }
         let share = w / total;
-        let n = self.support as f64;
-        let confidence = (share * n / (n + 0.5)).min(0.99);
         Some(AliasVerdict {
             category: cat.clone(),
-            confidence,
+            confidence: self.confidence(share),
             share,
             support: self.support,
             last_seen: self.last_seen,

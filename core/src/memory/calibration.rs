@@ -30,13 +30,19 @@ impl Calibration {
         }
     }
 
+    fn row_mut(&mut self, source: Source) -> Option<&mut [(f64, f64); BUCKETS]> {
+        match source {
+            Source::Similarity => Some(&mut self.similarity),
+            Source::Classifier => Some(&mut self.classifier),
+            _ => None,
+        }
+    }
+
     /// Records whether a guess that claimed `raw` was right. Other sources than similarity
     /// and classifier are not calibrated and are ignored.
     pub fn record(&mut self, source: Source, raw: f64, right: bool) {
-        let row = match source {
-            Source::Similarity => &mut self.similarity,
-            Source::Classifier => &mut self.classifier,
-            _ => return,
+        let Some(row) = self.row_mut(source) else {
+            return;
         };
         let b = &mut row[bucket(raw)];
         b.0 += 1.0;

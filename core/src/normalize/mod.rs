@@ -6,12 +6,15 @@
 //!
 //! 1. fold case and diacritics (`Café` -> `cafe`);
 //! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`);
-//! 3. remove dates, times, phone numbers, card suffixes (`#7458`, `XXXX1234`) and reference codes;
+//! 3. remove dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
+//!    reference codes and currency clauses (`18.26 GBP, RATE 1.00/GBP`);
 //! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
 //! 5. drop payment-processor heads before a `*` (`SQ *`, `TST*`, `PAYPAL *`) and reference tails after it;
-//! 6. if a well-known brand starts the text, the brand is the merchant;
-//! 7. otherwise drop noise words, store numbers and codes, then place tails from the end
-//!    (country, state, city, and words printed in capitals after a mixed-case name).
+//! 6. a payment to a person (`ZELLE PAYMENT TO`, `VENMO *`, `CASH APP*`) keys on the payee;
+//! 7. if a well-known brand starts the text, the brand is the merchant;
+//! 8. otherwise drop noise words, store numbers and codes, then place tails from the end
+//!    (country, state, city, and words printed in capitals after a mixed-case name), and a
+//!    word said twice in a row.
 //!
 //! All of it is driven by the tables in [`tables`](self) so new prefixes and places are data.
 
@@ -83,8 +86,9 @@ pub struct Normalizer {
     brands: AhoCorasick,
 }
 
-/// An amount with an ISO currency code before or after it (`18.26 GBP`, `EUR 5,00`).
-const CURRENCY_AMOUNT: &str = r"\b(?:(?:\d+(?:[.,]\d+)*\s?(?:gbp|eur|usd|chf|sek|nok|dkk|pln|czk|huf|ron|aud|nzd|cad|jpy|cny|hkd|sgd|myr|thb|idr|vnd|php|inr|aed|try|brl|mxn|zar|krw))|(?:(?:gbp|eur|usd|chf|sek|nok|dkk|pln|czk|huf|ron|aud|nzd|cad|jpy|cny|hkd|sgd|myr|thb|idr|vnd|php|inr|aed|try|brl|mxn|zar|krw)\s?\d+(?:[.,]\d+)*))\b";
+/// ISO codes of the currencies whose amounts banks print inside a descriptor.
+const CURRENCIES: &str =
+    "gbp|eur|usd|chf|sek|nok|dkk|pln|czk|huf|ron|aud|nzd|cad|jpy|cny|hkd|sgd|myr|thb|idr|vnd|php|inr|aed|try|brl|mxn|zar|krw";
 
 /// Longest multi-word place name in the tail tables, in words.
 const MAX_PLACE_WORDS: usize = 3;
@@ -104,13 +108,17 @@ impl Normalizer {
             r"^(?:{})(?:\b|$)[\s:*#\-]*",
             tables::LEADING_PHRASES.join("|")
         );
+        // an amount with an ISO currency code before or after it (`18.26 gbp`, `eur 5,00`)
+        let currency_amount = format!(
+            r"\b(?:\d+(?:[.,]\d+)*\s?(?:{CURRENCIES})|(?:{CURRENCIES})\s?\d+(?:[.,]\d+)*)\b"
+        );
         let noise = [
             // "on 12/03" and "on 12 mar" style booking dates (UK)
             r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
             r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
             // a foreign-currency clause: "18.26 gbp, rate 1.00/gbp"
             r"\b(?:exchange )?rate\s*\d+(?:[.,]\d+)?(?:\s*/\s*[a-z]{3})?\b",
-            CURRENCY_AMOUNT,
+            &currency_amount,
             // dates
             r"\b\d{4}-\d{2}-\d{2}\b",
             r"\b\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",

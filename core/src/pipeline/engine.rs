@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
 use crate::memory::{
-    features, log_amount, Embedder, HashingEmbedder, Prediction, SimilarityVote, Translation,
+    features, log_amount, AliasVerdict, Embedder, HashingEmbedder, Prediction, SimilarityVote,
+    Translation,
 };
 use crate::model::{
     transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
@@ -400,13 +401,12 @@ impl Engine {
             ));
         }
         let mut best_guess = None;
-        // the detail key (whole descriptor) wins when it is itself confident: the tenant may
-        // file two descriptors of one merchant differently
-        let x = log_amount(tx.amount.minor);
-        let alias_verdict = match t.aliases.lookup_at(&normalized.detail, x) {
-            Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
-            _ => t.aliases.lookup_at(&normalized.key, x),
-        };
+        let alias_verdict = self.alias_verdict(
+            t,
+            &normalized.key,
+            &normalized.detail,
+            log_amount(tx.amount.minor),
+        );
         let alias_known = alias_verdict.is_some();
         match alias_verdict {
             Some(v) => {
@@ -624,12 +624,20 @@ impl Engine {
         }
     }
 
-    /// Whether alias memory decides for this merchant (as `decide` asks it).
-    fn knows_merchant(&self, t: &TenantState, key: &str, detail: &str, x: f64) -> bool {
-        t.aliases.lookup_at(key, x).is_some()
-            || t.aliases
-                .lookup_at(detail, x)
-                .is_some_and(|d| d.confidence >= self.config.alias_min_confidence)
+    /// What alias memory says about a merchant at log amount `x`: the detail key (whole
+    /// descriptor) wins when it is itself confident, since the tenant may file two
+    /// descriptors of one merchant differently; else the merchant key.
+    fn alias_verdict(
+        &self,
+        t: &TenantState,
+        key: &str,
+        detail: &str,
+        x: f64,
+    ) -> Option<AliasVerdict> {
+        match t.aliases.lookup_at(detail, x) {
+            Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
+            _ => t.aliases.lookup_at(key, x),
+        }
     }
 
     /// What the similarity vote and the classifier say about a merchant the tenant never
@@ -997,7 +1005,9 @@ impl Engine {
         // what the tenant's memory would have guessed, if the merchant is new to it: the
         // outcome calibrates later guesses
         let guessed = match self.tenants.get(&tx.tenant) {
-            Some(t) if self.config.similarity && !self.knows_merchant(t, &key, &detail, x) => {
+            Some(t)
+                if self.config.similarity && self.alias_verdict(t, &key, &detail, x).is_none() =>
+            {
                 self.guess(t, tx, &key, &detail).pick
             }
             _ => None,
