@@ -174,22 +174,22 @@ impl AliasEntry {
             }
         }
         let (cat, w) = best?;
-        let share = w / total;
-        Some(AliasVerdict {
-            category: cat.clone(),
-            confidence: self.confidence(share),
+        Some(self.verdict_for(cat, w / total, true))
+    }
+
+    /// A verdict for `category` holding `share` of the vote; the confidence is the share,
+    /// discounted for little support.
+    fn verdict_for(&self, category: &str, share: f64, by_amount: bool) -> AliasVerdict {
+        let n = f64::from(self.support);
+        AliasVerdict {
+            category: category.to_string(),
+            confidence: (share * n / (n + 0.5)).min(0.99),
             share,
             support: self.support,
             last_seen: self.last_seen,
-            by_amount: true,
+            by_amount,
             novel_amount: false,
-        })
-    }
-
-    /// The confidence of a verdict holding `share` of the vote, discounted for little support.
-    fn confidence(&self, share: f64) -> f64 {
-        let n = f64::from(self.support);
-        (share * n / (n + 0.5)).min(0.99)
+        }
     }
 
     fn plain_verdict(&self) -> Option<AliasVerdict> {
@@ -205,16 +205,7 @@ impl AliasEntry {
         if total <= 0.0 {
             return None;
         }
-        let share = w / total;
-        Some(AliasVerdict {
-            category: cat.clone(),
-            confidence: self.confidence(share),
-            share,
-            support: self.support,
-            last_seen: self.last_seen,
-            by_amount: false,
-            novel_amount: false,
-        })
+        Some(self.verdict_for(cat, w / total, false))
     }
 }
 
