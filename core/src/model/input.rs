@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{Currency, Direction, Money, Transaction};
 use crate::error::{Error, Result};
+use crate::rules::Labelled;
 
 /// An amount as text (`"-4.75"`, `"(12.00)"`, `"12,50"`) or as a number (`-4.75`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum AmountInput {
     /// A decimal string, sign allowed.
@@ -29,6 +31,7 @@ pub enum AmountInput {
 /// assert_eq!(tx.direction, xspense::Direction::Debit);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransactionInput {
     /// The host's id; the caller's default (a batch position) when absent.
@@ -81,7 +84,10 @@ impl TransactionInput {
                 // the shortest decimal that round-trips, so 4.75 stays 4.75
                 Money::parse_signed(&format!("{f}"), currency)?
             }
-            (None, Some(m)) => (m.checked_abs().unwrap_or(i64::MAX), m < 0),
+            (None, Some(m)) => match m.checked_abs() {
+                Some(abs) => (abs, m < 0),
+                None => return Err(Error::invalid(format!("amount_minor {m} is out of range"))),
+            },
             (None, None) => return Err(Error::invalid("a transaction needs an amount")),
         };
         let direction = match self.direction.as_deref() {
@@ -118,4 +124,56 @@ impl TransactionInput {
         tx.validate()?;
         Ok(tx)
     }
+}
+
+/// Transactions from a batch of host-written ones; an absent id becomes the position in the
+/// batch (`"0"`, `"1"`, ...). The first bad one is an `invalid_input` error naming its position.
+///
+/// ```
+/// use xspense::model::{transactions_from_inputs, TransactionInput};
+/// let inputs: Vec<TransactionInput> = serde_json::from_str(
+///     r#"[{"descriptor": "A", "amount": "-1.00", "date": "2026-11-02"},
+///         {"descriptor": "B", "amount": "x", "date": "2026-11-02"}]"#).unwrap();
+/// let err = transactions_from_inputs(inputs).unwrap_err();
+/// assert!(err.to_string().contains("transaction #1 in batch"));
+/// ```
+pub fn transactions_from_inputs(inputs: Vec<TransactionInput>) -> Result<Vec<Transaction>> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            t.into_transaction(&i.to_string())
+                .map_err(|e| Error::invalid(format!("transaction #{i} in batch: {e}")))
+        })
+        .collect()
+}
+
+/// One confirmed history row as a host writes it, for rule mining: a loose transaction and the
+/// category a person gave or accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LabelledInput {
+    /// The transaction.
+    pub transaction: TransactionInput,
+    /// The confirmed category id.
+    pub category: String,
+}
+
+/// History rows from host-written ones; an absent transaction id becomes the row's position.
+/// The first bad row is an `invalid_input` error naming it (`history row 3: ...`).
+pub fn history_from_inputs(rows: Vec<LabelledInput>) -> Result<Vec<Labelled>> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let transaction = row
+                .transaction
+                .into_transaction(&i.to_string())
+                .map_err(|e| Error::invalid(format!("history row {i}: {e}")))?;
+            Ok(Labelled {
+                transaction,
+                category: row.category,
+            })
+        })
+        .collect()
 }

@@ -8,7 +8,9 @@ mod taxonomy_default;
 mod transaction;
 
 pub use categorization::{Band, Categorization, Source, TraceStep};
-pub use input::{AmountInput, TransactionInput};
+pub use input::{
+    history_from_inputs, transactions_from_inputs, AmountInput, LabelledInput, TransactionInput,
+};
 pub use money::{Currency, Money};
 pub use taxonomy::{Category, Taxonomy, UNCATEGORIZED};
 pub use transaction::{Direction, Transaction};
