@@ -31,6 +31,7 @@ use crate::redact::Redactor;
 
 /// What kind of event an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     /// A categorization decision.
@@ -80,6 +81,7 @@ impl std::str::FromStr for AuditAction {
 
 /// One record of the log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditEntry {
     /// Position in the log, from 0.
     pub seq: u64,

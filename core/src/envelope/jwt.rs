@@ -28,6 +28,7 @@ fn token_error(code: ErrorCode, message: impl Into<String>) -> Error {
 
 /// The claims of an envelope token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Claims {
     /// Issuer: the sending agent.
     pub iss: String,

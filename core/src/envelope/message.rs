@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 
 /// What a task message asks for in resources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Resources {
     /// Higher runs first.
     #[serde(default)]
@@ -20,6 +21,7 @@ pub struct Resources {
 
 /// A request to run a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskMessage {
     /// The task's id (also its idempotency key on the receiving side).
     pub task_id: String,
@@ -40,6 +42,7 @@ pub struct TaskMessage {
 
 /// Where a task stands, as reported by its runner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResultStatus {
     /// Received and queued.
@@ -54,6 +57,7 @@ pub enum ResultStatus {
 
 /// An error carried by a failed result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     /// Stable machine-readable code.
     pub code: String,
@@ -63,6 +67,7 @@ pub struct ErrorBody {
 
 /// The state or outcome of a task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResultMessage {
     /// The task this is about.
     pub task_id: String,
@@ -80,6 +85,7 @@ pub struct ResultMessage {
 
 /// Something that happened, for whoever listens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventMessage {
     /// Event name, e.g. `insights.ready`.
     pub event: String,
@@ -91,6 +97,7 @@ pub struct EventMessage {
 
 /// A message between agents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Envelope {
     /// Run this.

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 
 /// A rate: `count` requests per `period_ms`, with bursts of up to `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Quota {
     /// Requests per period.
     pub count: u32,
@@ -58,6 +59,8 @@ impl Quota {
 
 /// The answer to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "RateDecision"))]
 pub struct Decision {
     /// Whether the request may go ahead (it has been counted if so).
     pub allowed: bool,

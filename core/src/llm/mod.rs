@@ -17,6 +17,7 @@ pub use scrub::{prompt_redactor, scrub};
 
 /// One few-shot example taken from the tenant's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LlmExample {
     /// A merchant the tenant confirmed before.
     pub merchant: String,
@@ -26,6 +27,7 @@ pub struct LlmExample {
 
 /// A category the model may answer with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AllowedCategory {
     /// Category id to answer with.
     pub id: String,
@@ -35,6 +37,7 @@ pub struct AllowedCategory {
 
 /// Everything a host needs to ask its language model about one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LlmRequest {
     /// Tenant the transaction belongs to.
     pub tenant: String,
@@ -63,6 +66,7 @@ pub struct LlmRequest {
 
 /// A validated answer from the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LlmAnswer {
     /// One of the allowed category ids.
     pub category: String,

@@ -33,6 +33,7 @@ const AMOUNT_PRIOR_VAR: f64 = 0.25;
 
 /// The (decayed) distribution of the log amounts filed under one category.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AmountStats {
     /// Number of amounts recorded.
     #[serde(default)]
@@ -84,6 +85,7 @@ pub fn log_amount(minor: i64) -> f64 {
 
 /// The learned votes for one merchant key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AliasEntry {
     /// Category id -> decayed vote weight.
     pub votes: BTreeMap<String, f64>,

@@ -11,6 +11,7 @@ use super::vector::FlatIndex;
 
 /// One neighbour that took part in a vote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Neighbour {
     /// Its merchant key.
     pub key: String,
@@ -22,6 +23,7 @@ pub struct Neighbour {
 
 /// The outcome of a k-NN vote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SimilarityVote {
     /// The winning category.
     pub category: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which stage of the pipeline decided a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A tenant rule.
@@ -54,6 +55,7 @@ impl Source {
 
 /// Coarse confidence bucket for display and filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// confidence < 0.6
@@ -99,6 +101,7 @@ impl Band {
 
 /// One line of the explanation of a decision: what a stage saw and concluded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceStep {
     /// The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
     /// `knowledge`, `mcc`, `llm` or `default`.
@@ -115,6 +118,7 @@ pub struct TraceStep {
 
 /// The engine's answer for one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Categorization {
     /// Id of the transaction this answers.
     pub transaction_id: String,

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 /// One category of the taxonomy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Category {
     /// Stable identifier, e.g. `food.coffee` (built-in) or any text a tenant chose.
     pub id: String,

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 
 /// Whether money left the account (debit, a purchase) or arrived (credit, a refund or income).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Money out.
@@ -48,6 +49,7 @@ impl std::str::FromStr for Direction {
 
 /// One bank or card transaction, as the host hands it to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Transaction {
     /// The host's identifier for this transaction.
     pub id: String,

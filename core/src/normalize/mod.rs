@@ -50,6 +50,7 @@ fn detail_of(stripped: &str) -> String {
 
 /// What normalization made of a descriptor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Normalized {
     /// Lowercase, folded merchant key (`blue bottle`).
     pub key: String,

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 
 /// Engine configuration. `EngineConfig::default()` is what the `xspense` tool uses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineConfig {
     /// Confidence given to a category set by a rule.

@@ -29,6 +29,7 @@ use crate::store::Change;
 
 /// What `categorize` decided for one transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "decision", rename_all = "snake_case")]
 #[allow(clippy::large_enum_variant)]
 pub enum Decision {

@@ -8,6 +8,7 @@ use crate::model::{Band, Source};
 
 /// What the engine did for a tenant since it was created (not persisted in snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stats {
     /// Transactions categorized (including those that needed the LLM).
     pub total: u64,

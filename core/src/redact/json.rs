@@ -8,6 +8,7 @@ use super::{Finding, PiiKind, Redactor, TokenVault};
 
 /// A finding inside a JSON document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JsonFinding {
     /// JSON Pointer (RFC 6901) of the string or number that held it.
     pub path: String,
@@ -18,6 +19,7 @@ pub struct JsonFinding {
 
 /// A redacted JSON document and what was replaced in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RedactedJson {
     /// The document with every finding replaced.
     pub value: Value,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A kind of sensitive data. The names follow Presidio's entity names where one exists, so
 /// results compare directly.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(into = "String", try_from = "String")]
 pub enum PiiKind {
     /// A payment card number (PAN).

@@ -51,6 +51,7 @@ use scan::Raw;
 
 /// One piece of sensitive data found in a text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// What it is.
     pub kind: PiiKind,
@@ -66,6 +67,7 @@ pub struct Finding {
 
 /// A redacted text and what was replaced in it (spans refer to the input).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Redacted {
     /// The text with every finding replaced.
     pub text: String,

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 
 /// How a finding is replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Operator {
     /// `[CARD]`, `[EMAIL]`, ...

@@ -33,6 +33,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(r.redact("badge EMP-004211 at gate").text, "badge EMP-[EMPLOYEE_ID] at gate");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DetectorSpec {
     /// Stable name, reported as the finding's detector.
     pub id: String,
@@ -65,6 +66,7 @@ pub struct DetectorSpec {
 /// Matches a detector ignores: by regex on the secret, the whole match or the line, or by a
 /// stopword contained in the secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AllowSpec {
     /// What the regexes look at: `secret` (default), `match` or `line`.
     #[serde(default = "default_target")]

@@ -15,6 +15,7 @@ use crate::error::Result;
 /// assert!(serde_json::from_str::<RedactorSpec>(r#"{"operater": "mask"}"#).is_err());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RedactorSpec {
     /// `placeholder` (default), `mask`, `hash`, `remove` or `token`.

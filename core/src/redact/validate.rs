@@ -293,6 +293,7 @@ pub fn shannon_entropy(s: &str) -> f64 {
 
 /// The validators a data-defined detector can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Validator {
     /// Luhn checksum and a known card network.

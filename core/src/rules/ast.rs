@@ -11,6 +11,7 @@ use crate::model::Direction;
 
 /// What a condition looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// The raw descriptor, case- and accent-insensitive.
@@ -63,6 +64,7 @@ impl Field {
 
 /// How a condition compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Text contains the value.
@@ -368,6 +370,7 @@ pub enum Expr {
 
 /// What a matching rule does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Actions {
     /// Category to assign.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,6 +20,7 @@ use crate::model::{Direction, Transaction};
 
 /// One transaction of the history with the category a person confirmed for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Labelled {
     /// The transaction.
     pub transaction: Transaction,
@@ -29,6 +30,7 @@ pub struct Labelled {
 
 /// Thresholds for [`Engine::suggest_rules`](crate::Engine::suggest_rules).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct MiningOptions {
     /// Fewest history rows a suggestion must categorize correctly. Default 3.
@@ -73,6 +75,7 @@ impl MiningOptions {
 
 /// A history row a suggestion matches whose confirmed category is another one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConflictingRow {
     /// The transaction's id.
     pub transaction_id: String,
@@ -84,6 +87,7 @@ pub struct ConflictingRow {
 
 /// A proposed rule with its backtest over the history it was mined from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleSuggestion {
     /// The rule, ready for [`Engine::add_rule_list`](crate::Engine::add_rule_list).
     pub rule: Rule,

@@ -13,6 +13,8 @@ pub mod parse;
 #[cfg(feature = "rule-dfa")]
 mod regex_dfa;
 mod regexes;
+#[cfg(feature = "schema")]
+mod schema;
 
 pub use ast::{Actions, Condition, Expr, Field, Op, Rule, Scalar};
 pub use compile::{RuleInput, RuleSet};

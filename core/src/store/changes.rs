@@ -9,6 +9,7 @@ use crate::rules::Rule;
 /// One change to a tenant's state. Replaying a tenant's changes in order on an empty engine
 /// rebuilds that tenant's state exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     /// A tenant category was added.

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 /// pending | claimed ──cancel──▶ cancelled
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Waiting until `run_at`, then claimable.
@@ -62,6 +63,7 @@ impl TaskStatus {
 
 /// A unit of work for a background worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Task {
     /// Unique id, assigned by the store.
     pub id: String,
@@ -115,6 +117,7 @@ pub struct Task {
 /// assert_eq!(t.max_attempts, 5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewTask {
     /// Tenant.
     pub tenant: String,
@@ -243,6 +246,7 @@ impl NewTask {
 /// scaled by a jitter factor in `[1 - jitter, 1]` drawn deterministically from the task id and
 /// attempt number (so replays and tests see the same delays).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetryPolicy {
     /// First delay.
     pub base_ms: Millis,

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 
 /// The result of [`TaskStore::enqueue`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Enqueued {
     /// The new task, or the existing one with the same idempotency key.
     pub task: Task,
@@ -35,6 +36,7 @@ pub struct Enqueued {
 
 /// Counts of one queue.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueueCounts {
     /// Tasks per status.
     pub by_status: BTreeMap<TaskStatus, usize>,
@@ -46,6 +48,7 @@ pub struct QueueCounts {
 
 /// Statistics across queues.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QueueStats {
     /// Per queue.
     pub queues: BTreeMap<String, QueueCounts>,
