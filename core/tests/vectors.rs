@@ -169,3 +169,27 @@ fn suggest_vectors() {
         }
     }
 }
+
+#[test]
+fn transaction_input_vectors() {
+    use xspense::model::TransactionInput;
+    for case in load("transaction_inputs.json") {
+        let name = case["name"].as_str().unwrap();
+        let parsed = TransactionInput::from_json(case["input"].clone())
+            .and_then(|t| t.into_transaction("0"));
+        match (&parsed, case.get("expect"), case.get("error")) {
+            (Ok(tx), Some(expect), None) => {
+                assert_eq!(&serde_json::to_value(tx).unwrap(), expect, "{name}");
+            }
+            (Err(e), None, Some(error)) => {
+                assert_eq!(e.code().as_str(), error["code"], "{name}: {e}");
+                let needle = error["contains"].as_str().unwrap();
+                assert!(
+                    e.to_string().contains(needle),
+                    "{name}: {e:?} lacks {needle:?}"
+                );
+            }
+            (got, _, _) => panic!("{name}: unexpected {got:?}"),
+        }
+    }
+}

@@ -68,6 +68,19 @@ pub struct TransactionInput {
 }
 
 impl TransactionInput {
+    /// Reads a transaction from its JSON value as a host wrote it. A missing or mistyped field,
+    /// or an unknown key, is an `invalid_input` error naming it.
+    ///
+    /// ```
+    /// use xspense::model::TransactionInput;
+    /// let err = TransactionInput::from_json(serde_json::json!(
+    ///     {"descriptor": "X", "amout": "1.00", "date": "2026-11-02"})).unwrap_err();
+    /// assert!(err.to_string().contains("amout"));
+    /// ```
+    pub fn from_json(value: serde_json::Value) -> Result<Self> {
+        serde_json::from_value(value).map_err(|e| Error::invalid(format!("transaction: {e}")))
+    }
+
     /// The transaction; `default_id` is used when `id` is absent. Bad fields are
     /// `invalid_input` errors naming the field.
     pub fn into_transaction(self, default_id: &str) -> Result<Transaction> {
