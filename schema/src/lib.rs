@@ -3,10 +3,12 @@
 //! The core's serde types are the source: with its feature `schema` they implement
 //! `schemars::JsonSchema`. [`roots::schema`] collects every record the bindings exchange into
 //! one JSON Schema; [`typescript`] and [`python`] turn that schema into the TypeScript
-//! declarations both JavaScript packages include and the `TypedDict`s of the Python package.
+//! declarations both JavaScript packages include and the `TypedDict`s of the Python package;
+//! [`errors_doc`] writes the one list of error codes.
 //! [`outputs`] lists the generated files; `xspense-schema write` writes them and
 //! `xspense-schema check` (also run as a test) fails when a committed file differs.
 
+pub mod errors_doc;
 pub mod python;
 pub mod roots;
 pub mod typescript;
@@ -41,6 +43,10 @@ pub fn outputs() -> Vec<Output> {
         Output {
             path: "bindings-py/python/xspense/records.py",
             text: python::typed_dicts(&schema),
+        },
+        Output {
+            path: "docs/errors.md",
+            text: errors_doc::page(&schema),
         },
     ]
 }
