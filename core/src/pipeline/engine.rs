@@ -1,30 +1,26 @@
 //! The engine: one value holding every tenant's state, with the operations hosts call.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::config::EngineConfig;
 use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::knowledge::{KnowledgeBase, Origin};
-use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
+use crate::llm::{self, LlmClassifier, LlmRequest};
 use crate::memory::{
     features, log_amount, AliasVerdict, Embedder, HashingEmbedder, Prediction, SimilarityVote,
     Translation,
 };
 use crate::model::{
-    transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
+    transaction_check_id, Band, Categorization, Source, Taxonomy, TraceStep, Transaction,
     UNCATEGORIZED,
 };
 use crate::normalize::{fold, Normalized, Normalizer};
-use crate::rules::{
-    parse_rules, Labelled, MiningOptions, MiningRow, Rule, RuleInput, RuleSuggestion,
-};
-use crate::store::snapshot::{self, SnapshotPayload};
+use crate::rules::RuleInput;
 use crate::store::Change;
 
 /// What `categorize` decided for one transaction.
@@ -53,11 +49,12 @@ impl Decision {
 /// See the crate docs for an example.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    config: EngineConfig,
-    normalizer: Normalizer,
-    embedder: Arc<dyn Embedder>,
-    tenants: HashMap<String, TenantState>,
-    changes: Vec<Change>,
+    pub(super) config: EngineConfig,
+    pub(super) normalizer: Normalizer,
+    pub(super) embedder: Arc<dyn Embedder>,
+    pub(super) tenants: HashMap<String, TenantState>,
+    /// Change events recorded since the last [`Engine::drain_changes`].
+    pub(super) changes: Vec<Change>,
 }
 
 impl Default for Engine {
@@ -95,9 +92,6 @@ struct Guess {
     /// category, uncalibrated confidence, and the stage that speaks
     pick: Option<(String, f64, Source)>,
 }
-
-/// Prefix the parser gives unnamed rules; replaced by a content hash.
-const AUTO_ID: &str = "~auto~";
 
 enum Outcome {
     Decided(Categorization),
@@ -151,7 +145,7 @@ impl Engine {
         self.normalizer.normalize(descriptor)
     }
 
-    fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
+    pub(super) fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
         transaction_check_id("tenant", tenant)?;
         let dim = self.embedder.dim();
         Ok(self
@@ -181,155 +175,6 @@ impl Engine {
         let mut v: Vec<String> = self.tenants.keys().cloned().collect();
         v.sort();
         v
-    }
-
-    // ---------- categories ----------
-
-    /// Adds a tenant category; returns `false` if an identical one exists.
-    pub fn add_category(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        name: &str,
-        parent: Option<&str>,
-    ) -> Result<bool> {
-        let t = self.tenant_mut(tenant)?;
-        let added = t.taxonomy.add(id, name, parent)?;
-        if added {
-            let category = t.taxonomy.require(id)?.clone();
-            self.changes.push(Change::CategoryAdded {
-                tenant: tenant.to_string(),
-                category,
-            });
-        }
-        Ok(added)
-    }
-
-    // ---------- rules ----------
-
-    /// Parses rule text (one rule per line) and adds the rules after the tenant's existing ones.
-    /// Unnamed rules get an id derived from their content. Returns the new ids. On any error
-    /// (parse error with line and column, unknown category, duplicate id) nothing is added.
-    pub fn add_rules(&mut self, tenant: &str, text: &str) -> Result<Vec<String>> {
-        let mut rules = parse_rules(text, AUTO_ID)?;
-        for r in &mut rules {
-            if r.id.starts_with(AUTO_ID) {
-                r.id = content_id(r);
-            }
-        }
-        self.add_rule_list(tenant, rules)
-    }
-
-    /// Adds already-built rules (e.g. from their JSON form). Same guarantees as [`Engine::add_rules`].
-    pub fn add_rule_list(&mut self, tenant: &str, rules: Vec<Rule>) -> Result<Vec<String>> {
-        let t = self.tenant_mut(tenant)?;
-        let mut all = t.rules.clone();
-        let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
-        all.extend(rules.iter().cloned());
-        t.set_rules(all)?;
-        for rule in rules {
-            self.changes.push(Change::RuleAdded {
-                tenant: tenant.to_string(),
-                rule,
-            });
-        }
-        Ok(ids)
-    }
-
-    /// Removes a rule by id.
-    pub fn remove_rule(&mut self, tenant: &str, id: &str) -> Result<()> {
-        let t = self
-            .tenants
-            .get_mut(tenant)
-            .ok_or_else(|| Error::not_found("rule", id))?;
-        let mut rules = t.rules.clone();
-        let before = rules.len();
-        rules.retain(|r| r.id != id);
-        if rules.len() == before {
-            return Err(Error::not_found("rule", id));
-        }
-        t.set_rules(rules)?;
-        self.changes.push(Change::RuleRemoved {
-            tenant: tenant.to_string(),
-            id: id.to_string(),
-        });
-        Ok(())
-    }
-
-    /// The tenant's rules in the order they were added.
-    pub fn rules(&self, tenant: &str) -> Vec<Rule> {
-        self.tenants
-            .get(tenant)
-            .map(|t| t.rules.clone())
-            .unwrap_or_default()
-    }
-
-    /// Proposes rules from the tenant's confirmed history (transactions with the category a
-    /// person gave or accepted), each with its backtest over that history: support, precision,
-    /// coverage, the rows it would save, conflicting rows and conflicting existing rules. Nothing
-    /// changes; accept a suggestion with [`Engine::add_rule_list`] or [`Engine::add_rules`].
-    ///
-    /// Every transaction must belong to `tenant` and every category must exist for it; otherwise
-    /// a typed error names the first bad row.
-    ///
-    /// ```
-    /// use xspense::rules::{Labelled, MiningOptions};
-    /// use xspense::Engine;
-    /// let mut engine = Engine::new();
-    /// let history: Vec<Labelled> = ["SQ *BLUE BOTTLE 0042 OAKLAND CA", "BLUE BOTTLE COFFEE SF", "SQ *BLUE BOTTLE 0043"]
-    ///     .iter()
-    ///     .enumerate()
-    ///     .map(|(i, d)| serde_json::from_value(serde_json::json!({
-    ///         "transaction": {"id": format!("t{i}"), "tenant": "alice", "descriptor": d,
-    ///             "amount": {"minor": 475, "currency": "USD"}, "direction": "debit", "date": "2026-11-02"},
-    ///         "category": "food.coffee"
-    ///     })).unwrap())
-    ///     .collect();
-    /// let s = engine.suggest_rules("alice", &history, &MiningOptions::default()).unwrap();
-    /// assert_eq!(s[0].text, r#"rule suggested-blue-bottle: merchant contains "blue bottle" => food.coffee"#);
-    /// assert_eq!((s[0].support, s[0].precision), (3, 1.0));
-    /// engine.add_rule_list("alice", vec![s[0].rule.clone()]).unwrap();
-    /// ```
-    pub fn suggest_rules(
-        &self,
-        tenant: &str,
-        history: &[Labelled],
-        options: &MiningOptions,
-    ) -> Result<Vec<RuleSuggestion>> {
-        transaction_check_id("tenant", tenant)?;
-        options.validate()?;
-        let empty = TenantState::new(self.embedder.dim());
-        let t = self.tenants.get(tenant).unwrap_or(&empty);
-        let mut rows = Vec::with_capacity(history.len());
-        for (i, h) in history.iter().enumerate() {
-            let tx = &h.transaction;
-            tx.validate()
-                .map_err(|e| Error::invalid(format!("history row {i}: {e}")))?;
-            if tx.tenant != tenant {
-                return Err(Error::invalid(format!(
-                    "history row {i} (transaction {:?}) belongs to another tenant",
-                    tx.id
-                )));
-            }
-            if !t.taxonomy.contains(&h.category) {
-                return Err(Error::not_found(
-                    "category",
-                    format!("{} (history row {i})", h.category),
-                ));
-            }
-            let normalized = self
-                .normalizer
-                .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-            rows.push(MiningRow {
-                tx,
-                category: &h.category,
-                merchant: fold(tx.merchant.as_deref().unwrap_or(&normalized.display)),
-                descriptor: fold(&tx.descriptor),
-                key: normalized.key,
-            });
-        }
-        let ids = t.rules.iter().map(|r| r.id.clone()).collect();
-        crate::rules::suggest(&rows, &t.ruleset, &ids, options)
     }
 
     // ---------- categorize ----------
@@ -752,106 +597,6 @@ impl Engine {
         }
     }
 
-    fn build_request(
-        &self,
-        t: &TenantState,
-        tx: &Transaction,
-        best_guess: Option<Categorization>,
-        mut trace: Vec<TraceStep>,
-        normalized: Normalized,
-        merchant: String,
-    ) -> LlmRequest {
-        let allowed: Vec<AllowedCategory> = t
-            .taxonomy
-            .iter()
-            .filter(|c| (c.id != UNCATEGORIZED && c.parent.is_some()) || !c.builtin)
-            .map(|c| AllowedCategory {
-                id: c.id.clone(),
-                name: c.name.clone(),
-            })
-            .collect();
-        let examples = self.examples(t, &normalized.key);
-        let descriptor = llm::scrub(&tx.descriptor);
-        let mut prompt = format!(
-            "Transaction:\n- descriptor: {descriptor:?}\n- merchant: {:?}\n- amount: {} ({})\n- date: {}\n",
-            llm::scrub(&merchant),
-            tx.amount,
-            tx.direction.as_str(),
-            tx.date.format("%Y-%m-%d"),
-        );
-        if let Some(mcc) = tx.mcc {
-            prompt.push_str(&format!("- merchant category code: {mcc:04}\n"));
-        }
-        prompt.push_str("\nAllowed categories (answer with the id):\n");
-        for c in &allowed {
-            prompt.push_str(&format!("- {}: {}\n", c.id, c.name));
-        }
-        if !examples.is_empty() {
-            prompt.push_str("\nHow this user filed similar merchants:\n");
-            for e in &examples {
-                prompt.push_str(&format!("- {:?} -> {}\n", e.merchant, e.category));
-            }
-        }
-        trace.push(step(
-            "llm",
-            "no stage was confident; asking the host's model".into(),
-            None,
-            None,
-        ));
-        let mut best_guess = best_guess;
-        if let Some(g) = &mut best_guess {
-            g.trace = trace.clone();
-        }
-        LlmRequest {
-            tenant: tx.tenant.clone(),
-            transaction_id: tx.id.clone(),
-            merchant_key: normalized.key,
-            merchant,
-            date: tx.date,
-            system: "You categorize bank transactions for a budgeting app. Pick exactly one of \
-                     the allowed category ids. Answer with a single JSON object \
-                     {\"category\": <id>, \"confidence\": <number 0..1>, \"reason\": <short text>} \
-                     and nothing else."
-                .into(),
-            prompt,
-            answer_schema: llm::answer_schema(&allowed),
-            allowed_categories: allowed,
-            examples,
-            best_guess,
-        }
-    }
-
-    /// Few-shot examples: learned merchants sharing the most words with the key, then the
-    /// best-supported ones.
-    fn examples(&self, t: &TenantState, key: &str) -> Vec<LlmExample> {
-        let words: Vec<&str> = key.split(' ').collect();
-        let mut scored: Vec<(usize, u32, &String, String)> = t
-            .aliases
-            .entries()
-            .into_iter()
-            // detail keys (`≈...`) repeat their merchant key in descriptor form
-            .filter(|(k, _)| !k.starts_with('≈'))
-            .filter_map(|(k, e)| {
-                let overlap = k.split(' ').filter(|w| words.contains(w)).count();
-                let cat = e
-                    .votes
-                    .iter()
-                    .max_by(|a, b| a.1.total_cmp(b.1))
-                    .map(|(c, _)| c.clone())?;
-                Some((overlap, e.support, k, cat))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-        scored
-            .into_iter()
-            .take(self.config.llm_examples)
-            .map(|(_, _, k, c)| LlmExample {
-                merchant: llm::scrub(k),
-                category: c,
-            })
-            .collect()
-    }
-
     /// Categorizes one transaction.
     pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
         tx.validate()?;
@@ -1115,136 +860,6 @@ impl Engine {
             .map(|t| t.stats.clone())
             .unwrap_or_default()
     }
-
-    // ---------- persistence ----------
-
-    /// Takes the change events recorded since the last call.
-    pub fn drain_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
-    }
-
-    /// Replays change events (from [`Engine::drain_changes`], possibly of another process).
-    /// All of them are checked on a copy first; if one fails, nothing changes. Replayed changes
-    /// are not recorded again.
-    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
-        let mut touched: BTreeMap<String, TenantState> = BTreeMap::new();
-        let mut rules_changed = std::collections::BTreeSet::new();
-        for (i, ch) in changes.iter().enumerate() {
-            let tenant = ch.tenant();
-            transaction_check_id("tenant", tenant)?;
-            if matches!(ch, Change::RuleAdded { .. } | Change::RuleRemoved { .. }) {
-                rules_changed.insert(tenant.to_string());
-            }
-            if !touched.contains_key(tenant) {
-                let current = self
-                    .tenants
-                    .get(tenant)
-                    .cloned()
-                    .unwrap_or_else(|| TenantState::new(self.embedder.dim()));
-                touched.insert(tenant.to_string(), current);
-            }
-            let t = touched
-                .get_mut(tenant)
-                .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
-            apply_one(t, ch, &*self.embedder)
-                .map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
-        }
-        // rule changes are checked one by one above and compiled once per tenant here
-        let mut compiled = Vec::with_capacity(touched.len());
-        for (k, mut v) in touched {
-            if rules_changed.contains(&k) {
-                let rules = v.rules.clone();
-                v.set_rules(rules)
-                    .map_err(|e| Error::invalid(format!("rules of tenant {k:?}: {e}")))?;
-            }
-            compiled.push((k, v));
-        }
-        for (k, v) in compiled {
-            self.tenants.insert(k, v);
-        }
-        Ok(())
-    }
-
-    /// Exports a snapshot of one tenant, or of all tenants with `None`.
-    pub fn export_snapshot(&self, tenant: Option<&str>) -> Result<String> {
-        let mut payload = SnapshotPayload::default();
-        for (name, t) in &self.tenants {
-            if tenant.is_none_or(|x| x == name) {
-                payload.tenants.insert(name.clone(), t.to_snapshot());
-            }
-        }
-        if let Some(x) = tenant {
-            if !payload.tenants.contains_key(x) {
-                return Err(Error::not_found("tenant", x));
-            }
-        }
-        snapshot::encode(&payload)
-    }
-
-    /// Imports a snapshot: every tenant in it replaces that tenant's state (others are kept).
-    /// A corrupt, foreign or inconsistent snapshot is refused and nothing changes. Returns the
-    /// tenants imported.
-    pub fn import_snapshot(&mut self, text: &str) -> Result<Vec<String>> {
-        let payload = snapshot::decode(text)?;
-        let mut built = Vec::with_capacity(payload.tenants.len());
-        for (name, s) in payload.tenants {
-            transaction_check_id("tenant", &name)
-                .map_err(|e| Error::CorruptSnapshot(e.to_string()))?;
-            let state = TenantState::from_snapshot(s, &*self.embedder).map_err(|e| match e {
-                Error::CorruptSnapshot(_) => e,
-                other => Error::CorruptSnapshot(format!("tenant {name:?}: {other}")),
-            })?;
-            built.push((name, state));
-        }
-        let names = built.iter().map(|(n, _)| n.clone()).collect();
-        for (name, state) in built {
-            self.tenants.insert(name, state);
-        }
-        Ok(names)
-    }
-}
-
-fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Result<()> {
-    match ch {
-        Change::CategoryAdded { category, .. } => {
-            let Category {
-                id, name, parent, ..
-            } = category;
-            t.taxonomy.add(id, name, parent.as_deref()).map(|_| ())
-        }
-        Change::RuleAdded { rule, .. } => {
-            rule.validate()?;
-            if let Some(c) = &rule.then.category {
-                t.taxonomy.require(c)?;
-            }
-            if t.rules.iter().any(|r| r.id == rule.id) {
-                return Err(Error::Conflict(format!("duplicate rule id {:?}", rule.id)));
-            }
-            t.rules.push(rule.clone());
-            Ok(())
-        }
-        Change::RuleRemoved { id, .. } => {
-            let n = t.rules.len();
-            t.rules.retain(|r| &r.id != id);
-            if t.rules.len() == n {
-                return Err(Error::not_found("rule", id.clone()));
-            }
-            Ok(())
-        }
-        Change::AliasLearned { key, entry, .. } => {
-            for c in entry.votes.keys() {
-                t.taxonomy.require(c)?;
-            }
-            t.aliases.put(key, entry.clone());
-            t.note_alias(embedder, key);
-            Ok(())
-        }
-        Change::AliasForgotten { key, .. } => {
-            t.aliases.forget(key);
-            t.similar.remove(key);
-            Ok(())
-        }
-    }
 }
 
 /// A share in 0..=1 as a whole percentage, printed as `format!("{:.0}", share * 100.0)` would
@@ -1254,7 +869,7 @@ pub(super) fn percent(share: f64) -> i64 {
     (share * 100.0).round_ties_even() as i64
 }
 
-fn step(
+pub(super) fn step(
     stage: &str,
     detail: String,
     category: Option<String>,
@@ -1266,12 +881,4 @@ fn step(
         category,
         confidence,
     }
-}
-
-/// A stable id for an unnamed rule: `r` and 10 hex digits of the hash of its text.
-fn content_id(r: &Rule) -> String {
-    let mut anon = r.clone();
-    anon.id = "x".into();
-    let h = Sha256::digest(anon.to_string().as_bytes());
-    format!("r{}", &hex::encode(h)[..10])
 }

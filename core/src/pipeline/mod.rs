@@ -4,8 +4,11 @@
 //! Every call is scoped by the transaction's tenant; tenants share nothing but the immutable
 //! built-in tables.
 
+mod admin;
 mod config;
 mod engine;
+mod llm_request;
+mod persist;
 mod stats;
 mod tenant;
 
