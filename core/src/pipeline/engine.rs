@@ -6,6 +6,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::config::EngineConfig;
+use super::policy::{
+    AGREEMENT_MAX_CONFIDENCE, DISAGREEMENT_RIVAL_WEIGHT, FAMILY_DISCOUNT, HABIT_MIN_SHARE,
+    HABIT_MIN_SUPPORT, SOLYANKA_DISCOUNT, UNNAMED_BUILTIN_MAX_CONFIDENCE, WEAK_COLD_START,
+};
 use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
@@ -63,10 +67,6 @@ impl Default for Engine {
     }
 }
 
-/// Cold-start answers below this confidence (a built-in category the tenant has not shown how it
-/// names) are only best guesses.
-const WEAK_COLD_START: f64 = 0.5;
-
 /// A confident cold-start answer decides; a weak one becomes the best guess if there is none.
 fn settle_cold_start(
     c: Categorization,
@@ -80,10 +80,6 @@ fn settle_cold_start(
     }
     None
 }
-
-/// Share of a cold-start answer's confidence kept when it is named after the category's family
-/// (`transport`) rather than the category itself (`transport.fuel`).
-const FAMILY_DISCOUNT: f64 = 0.9;
 
 /// What the tenant's memory guesses about a merchant it never filed.
 struct Guess {
@@ -389,7 +385,9 @@ impl Engine {
                     Some(k) if t.taxonomy.contains(k.category) => {
                         let confidence = match k.origin {
                             Origin::Brand => self.config.knowledge_confidence,
-                            Origin::Solyanka => (self.config.knowledge_confidence - 0.1).max(0.0),
+                            Origin::Solyanka => {
+                                (self.config.knowledge_confidence - SOLYANKA_DISCOUNT).max(0.0)
+                            }
                         };
                         let (category, confidence) =
                             self.in_tenant_words(t, k.category, confidence);
@@ -509,17 +507,17 @@ impl Engine {
         let pick = match (&vote, &clf) {
             (Some(v), Some(p)) if v.category == p.label => Some((
                 v.category.clone(),
-                (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(0.97),
+                (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(AGREEMENT_MAX_CONFIDENCE),
                 Source::Similarity,
             )),
             (Some(v), Some(p)) if p.confidence > v.confidence => Some((
                 p.label.clone(),
-                p.confidence * (1.0 - v.confidence / 2.0),
+                p.confidence * (1.0 - v.confidence * DISAGREEMENT_RIVAL_WEIGHT),
                 Source::Classifier,
             )),
             (Some(v), Some(p)) => Some((
                 v.category.clone(),
-                v.confidence * (1.0 - p.confidence / 2.0),
+                v.confidence * (1.0 - p.confidence * DISAGREEMENT_RIVAL_WEIGHT),
                 Source::Similarity,
             )),
             (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
@@ -534,7 +532,9 @@ impl Engine {
     /// shrinks with the habit's share.
     fn in_tenant_words(&self, t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
         let usable = |tr: &Translation| {
-            tr.share >= 0.5 && tr.support >= 2.0 && t.taxonomy.contains(&tr.label)
+            tr.share >= HABIT_MIN_SHARE
+                && tr.support >= HABIT_MIN_SUPPORT
+                && t.taxonomy.contains(&tr.label)
         };
         if let Some(tr) = t.labels.translate(builtin).filter(usable) {
             return (tr.label, confidence * tr.share);
@@ -554,7 +554,10 @@ impl Engine {
         if t.labels
             .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin))
         {
-            (builtin.to_string(), confidence.min(0.4))
+            (
+                builtin.to_string(),
+                confidence.min(UNNAMED_BUILTIN_MAX_CONFIDENCE),
+            )
         } else {
             (builtin.to_string(), confidence)
         }

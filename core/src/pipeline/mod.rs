@@ -9,6 +9,7 @@ mod config;
 mod engine;
 mod llm_request;
 mod persist;
+mod policy;
 mod stats;
 mod tenant;
 

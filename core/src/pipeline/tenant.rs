@@ -9,6 +9,7 @@ use crate::model::Taxonomy;
 use crate::rules::{Rule, RuleSet};
 use crate::store::snapshot::TenantSnapshot;
 
+use super::policy::RELEARN_MAX_REPEATS;
 use super::stats::Stats;
 
 #[derive(Debug, Clone)]
@@ -89,7 +90,7 @@ impl TenantState {
                 // the classifier relearns from the merchant names (the raw descriptors and
                 // amounts are not stored)
                 let x = key_features(&k);
-                for _ in 0..(*support).min(3) {
+                for _ in 0..(*support).min(RELEARN_MAX_REPEATS) {
                     self.classifier.learn(&x, label);
                 }
             }
