@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::config::EngineConfig;
+use super::narrate;
 use super::policy::{
     AGREEMENT_MAX_CONFIDENCE, DISAGREEMENT_RIVAL_WEIGHT, FAMILY_DISCOUNT, HABIT_MIN_SHARE,
     HABIT_MIN_SUPPORT, SOLYANKA_DISCOUNT, UNNAMED_BUILTIN_MAX_CONFIDENCE, WEAK_COLD_START,
@@ -180,20 +181,7 @@ impl Engine {
         let normalized = self
             .normalizer
             .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-        trace.push(TraceStep {
-            stage: "normalize".into(),
-            detail: format!(
-                "merchant key {:?}{}",
-                normalized.key,
-                if normalized.brand {
-                    " (known brand)"
-                } else {
-                    ""
-                }
-            ),
-            category: None,
-            confidence: None,
-        });
+        trace.push(narrate::normalized(&normalized));
         let merchant_folded = fold(tx.merchant.as_deref().unwrap_or(&normalized.display));
         let descriptor_folded = fold(&tx.descriptor);
         let ro = t.ruleset.apply(&RuleInput {
@@ -223,13 +211,11 @@ impl Engine {
             trace,
         };
         if ro.matched.is_empty() {
-            trace.push(step("rules", "no rule matched".into(), None, None));
+            trace.push(narrate::no_rule());
         } else {
-            trace.push(step(
-                "rules",
-                format!("matched {}", ro.matched_ids().join(", ")),
-                ro.category.map(|(c, _)| c.to_string()),
-                ro.category.as_ref().map(|_| self.config.rule_confidence),
+            trace.push(narrate::rules_matched(
+                &ro.matched_ids(),
+                ro.category.map(|(c, _)| (c, self.config.rule_confidence)),
             ));
         }
         if let Some((cat, rule)) = ro.category {
@@ -237,7 +223,7 @@ impl Engine {
                 cat.to_string(),
                 self.config.rule_confidence,
                 Source::Rule,
-                format!("rule {:?} matched: {}", rule.id, rule.when),
+                narrate::rule_reason(rule),
                 trace,
             ));
         }
@@ -251,31 +237,8 @@ impl Engine {
         let alias_known = alias_verdict.is_some();
         match alias_verdict {
             Some(v) => {
-                let detail = format!(
-                    "{:?} learned {} time(s); {} holds {}% of the vote{}",
-                    normalized.key,
-                    v.support,
-                    v.category,
-                    percent(v.share),
-                    match (v.by_amount, v.novel_amount) {
-                        (_, true) => ", but never at an amount like this",
-                        (true, false) => " at this amount",
-                        _ => "",
-                    }
-                );
-                trace.push(step(
-                    "alias",
-                    detail,
-                    Some(v.category.clone()),
-                    Some(v.confidence),
-                ));
-                let reason = format!(
-                    "{} was filed under {} before ({} time(s), {}% of the vote)",
-                    merchant,
-                    v.category,
-                    v.support,
-                    percent(v.share)
-                );
+                trace.push(narrate::alias_verdict(&normalized.key, &v));
+                let reason = narrate::alias_reason(&merchant, &v);
                 if v.confidence >= self.config.alias_min_confidence {
                     return Outcome::Decided(make(
                         v.category,
@@ -293,82 +256,35 @@ impl Engine {
                     trace.clone(),
                 ));
             }
-            None => trace.push(step(
-                "alias",
-                format!("nothing learned for {:?}", normalized.key),
-                None,
-                None,
-            )),
+            None => trace.push(narrate::nothing_learned(&normalized.key)),
         }
         // Similar merchants the tenant filed before, and the tenant's online classifier, when
         // this merchant key itself is new.
         if !alias_known && self.config.similarity {
             let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key, &normalized.detail);
-            match &vote {
-                Some(v) => {
-                    let list = v
-                        .neighbours
-                        .iter()
-                        .take(5)
-                        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    trace.push(step(
-                        "similarity",
-                        format!(
-                            "neighbours: {list}; {}% of the weighted vote",
-                            percent(v.share)
-                        ),
-                        Some(v.category.clone()),
-                        Some(v.confidence),
-                    ));
-                }
-                None => trace.push(step(
-                    "similarity",
-                    "no similar merchant filed before".into(),
-                    None,
-                    None,
-                )),
-            }
+            trace.push(match &vote {
+                Some(v) => narrate::similarity_vote(v),
+                None => narrate::no_similar_merchant(),
+            });
             if let Some(p) = &clf {
-                trace.push(step(
-                    "classifier",
-                    format!(
-                        "descriptor words point to {} (margin {:.2})",
-                        p.label, p.margin
-                    ),
-                    Some(p.label.clone()),
-                    Some(p.confidence),
-                ));
+                trace.push(narrate::classifier_prediction(p));
             }
             // the confidence such guesses have earned for this tenant
             let pick = pick.map(|(category, raw, source)| {
                 let (confidence, seen) = t.calibration.calibrate(source, raw);
                 if seen > 0 {
-                    trace.push(step(
-                        "calibration",
-                        format!(
-                            "{} guesses claiming {}% were right {}% of the time here ({seen} seen)",
-                            source.as_str(),
-                            percent(raw),
-                            percent(confidence)
-                        ),
-                        Some(category.clone()),
-                        Some(confidence),
+                    trace.push(narrate::calibrated(
+                        &category, source, raw, confidence, seen,
                     ));
                 }
                 (category, confidence, source)
             });
             if let Some((category, confidence, source)) = pick {
                 let reason = match (source, &vote) {
-                    (Source::Similarity, Some(v)) => format!(
-                        "{merchant} looks like {} you filed under {category}",
-                        v.neighbours
-                            .iter()
-                            .find(|n| n.category == category)
-                            .map_or("merchants", |n| n.key.as_str())
-                    ),
-                    _ => format!("the words in this descriptor usually mean {category} for you"),
+                    (Source::Similarity, Some(v)) => {
+                        narrate::similarity_reason(&merchant, &category, v)
+                    }
+                    _ => narrate::classifier_reason(&category),
                 };
                 if confidence >= self.config.similarity_min_confidence {
                     return Outcome::Decided(make(category, confidence, source, reason, trace));
@@ -391,24 +307,8 @@ impl Engine {
                         };
                         let (category, confidence) =
                             self.in_tenant_words(t, k.category, confidence);
-                        trace.push(step(
-                            "knowledge",
-                            format!(
-                                "{:?} is a known merchant ({} table)",
-                                normalized.key,
-                                k.origin.as_str()
-                            ),
-                            Some(k.category.to_string()),
-                            Some(confidence),
-                        ));
-                        let reason = if category == k.category {
-                            format!("{merchant} is a well-known merchant usually filed under {category}")
-                        } else {
-                            format!(
-                                "{merchant} is a well-known {} merchant, which you file under {category}",
-                                k.category
-                            )
-                        };
+                        trace.push(narrate::known_merchant(&normalized.key, k, confidence));
+                        let reason = narrate::knowledge_reason(&merchant, k.category, &category);
                         let c = make(
                             category,
                             confidence,
@@ -420,12 +320,7 @@ impl Engine {
                             return Outcome::Decided(c);
                         }
                     }
-                    _ => trace.push(step(
-                        "knowledge",
-                        format!("{:?} is not in the built-in knowledge base", normalized.key),
-                        None,
-                        None,
-                    )),
+                    _ => trace.push(narrate::unknown_merchant(&normalized.key)),
                 }
             }
             if self.config.mcc {
@@ -435,26 +330,16 @@ impl Engine {
                             let desc = kb.mcc_description(code).unwrap_or("");
                             let (category, confidence) =
                                 self.in_tenant_words(t, builtin, self.config.mcc_confidence);
-                            trace.push(step(
-                                "mcc",
-                                format!("MCC {code:04}: {desc} ({builtin})"),
-                                Some(category.clone()),
-                                Some(confidence),
+                            trace.push(narrate::mcc_category(
+                                code, desc, builtin, &category, confidence,
                             ));
-                            let reason = format!(
-                                "the card network files {merchant} under MCC {code:04} ({desc})"
-                            );
+                            let reason = narrate::mcc_reason(&merchant, code, desc);
                             let c = make(category, confidence, Source::Mcc, reason, trace.clone());
                             if let Some(c) = settle_cold_start(c, &mut best_guess) {
                                 return Outcome::Decided(c);
                             }
                         }
-                        _ => trace.push(step(
-                            "mcc",
-                            format!("MCC {code:04} has no default category"),
-                            None,
-                            None,
-                        )),
+                        _ => trace.push(narrate::mcc_unknown(code)),
                     }
                 }
             }
@@ -572,27 +457,17 @@ impl Engine {
         merchant: String,
     ) -> Categorization {
         if let Some(mut g) = best_guess {
-            g.trace.push(step(
-                "default",
-                "kept the low-confidence guess".into(),
-                None,
-                None,
-            ));
+            g.trace.push(narrate::kept_guess());
             return g;
         }
-        trace.push(step(
-            "default",
-            "no stage knew this merchant".into(),
-            Some(UNCATEGORIZED.into()),
-            Some(0.0),
-        ));
+        trace.push(narrate::nothing_known());
         Categorization {
             transaction_id: tx.id.clone(),
             category: UNCATEGORIZED.into(),
             confidence: 0.0,
             band: Band::Low,
             source: Source::Default,
-            reason: format!("nothing is known about {merchant} yet"),
+            reason: narrate::default_reason(&merchant),
             merchant_key: normalized.key.clone(),
             merchant,
             tags: Vec::new(),
@@ -710,23 +585,14 @@ impl Engine {
             .as_ref()
             .map(|g| g.trace.clone())
             .unwrap_or_default();
-        trace.push(step(
-            "llm",
-            format!("model answered {}", answer.category),
-            Some(answer.category.clone()),
-            Some(answer.confidence),
-        ));
+        trace.push(narrate::llm_answered(&answer.category, answer.confidence));
         Ok(Categorization {
             transaction_id: request.transaction_id.clone(),
             category: answer.category,
             confidence: answer.confidence,
             band: Band::of(answer.confidence),
             source: Source::Llm,
-            reason: if answer.reason.is_empty() {
-                "the language model chose it".into()
-            } else {
-                format!("the language model said: {}", answer.reason)
-            },
+            reason: narrate::llm_reason(&answer.reason),
             merchant_key: request.merchant_key.clone(),
             merchant: request.merchant.clone(),
             tags: request
@@ -862,26 +728,5 @@ impl Engine {
             .get(tenant)
             .map(|t| t.stats.clone())
             .unwrap_or_default()
-    }
-}
-
-/// A share in 0..=1 as a whole percentage, printed as `format!("{:.0}", share * 100.0)` would
-/// print it (ties to even) without the slow path that float formatting with a precision takes
-/// for many values: an alias hit formats two of these.
-pub(super) fn percent(share: f64) -> i64 {
-    (share * 100.0).round_ties_even() as i64
-}
-
-pub(super) fn step(
-    stage: &str,
-    detail: String,
-    category: Option<String>,
-    confidence: Option<f64>,
-) -> TraceStep {
-    TraceStep {
-        stage: stage.to_string(),
-        detail,
-        category,
-        confidence,
     }
 }

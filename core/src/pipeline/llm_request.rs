@@ -1,7 +1,8 @@
 //! The request for the host's language model: the transaction, the tenant's categories and
 //! few-shot examples from what the tenant filed before.
 
-use super::engine::{step, Engine};
+use super::engine::Engine;
+use super::narrate;
 use super::tenant::TenantState;
 use crate::llm::{self, AllowedCategory, LlmExample, LlmRequest};
 use crate::model::{Categorization, TraceStep, Transaction, UNCATEGORIZED};
@@ -50,12 +51,7 @@ impl Engine {
                 prompt.push_str(&format!("- {:?} -> {}\n", e.merchant, e.category));
             }
         }
-        trace.push(step(
-            "llm",
-            "no stage was confident; asking the host's model".into(),
-            None,
-            None,
-        ));
+        trace.push(narrate::asking_llm());
         let mut best_guess = best_guess;
         if let Some(g) = &mut best_guess {
             g.trace = trace.clone();

@@ -8,6 +8,7 @@ mod admin;
 mod config;
 mod engine;
 mod llm_request;
+mod narrate;
 mod persist;
 mod policy;
 mod stats;

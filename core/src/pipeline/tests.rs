@@ -439,7 +439,7 @@ proptest::proptest! {
     #[test]
     fn percentages_print_as_float_formatting_would(share in 0.0f64..=1.0) {
         proptest::prop_assert_eq!(
-            engine::percent(share).to_string(),
+            narrate::percent(share).to_string(),
             format!("{:.0}", share * 100.0)
         );
     }
@@ -449,7 +449,7 @@ proptest::proptest! {
 fn percentage_ties_go_to_even_as_float_formatting_does() {
     for share in [0.125, 0.375, 0.625, 0.875, 0.005, 0.0, 1.0, 0.5] {
         assert_eq!(
-            engine::percent(share).to_string(),
+            narrate::percent(share).to_string(),
             format!("{:.0}", share * 100.0),
             "{share}"
         );
