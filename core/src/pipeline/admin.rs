@@ -3,11 +3,11 @@
 
 use sha2::{Digest, Sha256};
 
+use super::context::RuleTexts;
 use super::engine::Engine;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::model::transaction_check_id;
-use crate::normalize::fold;
 use crate::rules::{parse_rules, Labelled, MiningOptions, MiningRow, Rule, RuleSuggestion};
 use crate::store::Change;
 
@@ -145,15 +145,14 @@ impl Engine {
                     format!("{} (history row {i})", h.category),
                 ));
             }
-            let normalized = self
-                .normalizer
-                .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
+            let keys = self.normalize_transaction(tx);
+            let texts = RuleTexts::of(tx, &keys);
             rows.push(MiningRow {
                 tx,
                 category: &h.category,
-                merchant: fold(tx.merchant.as_deref().unwrap_or(&normalized.display)),
-                descriptor: fold(&tx.descriptor),
-                key: normalized.key,
+                merchant: texts.merchant,
+                descriptor: texts.descriptor,
+                key: keys.key,
             });
         }
         let ids = t.rules.iter().map(|r| r.id.clone()).collect();

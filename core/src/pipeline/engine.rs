@@ -6,26 +6,17 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::config::EngineConfig;
-use super::narrate;
-use super::policy::{
-    AGREEMENT_MAX_CONFIDENCE, DISAGREEMENT_RIVAL_WEIGHT, FAMILY_DISCOUNT, HABIT_MIN_SHARE,
-    HABIT_MIN_SUPPORT, SOLYANKA_DISCOUNT, UNNAMED_BUILTIN_MAX_CONFIDENCE, WEAK_COLD_START,
-};
+use super::context::Lookup;
+use super::decide::Outcome;
+use super::llm_request;
+use super::stages::guess;
 use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
-use crate::knowledge::{KnowledgeBase, Origin};
 use crate::llm::{self, LlmClassifier, LlmRequest};
-use crate::memory::{
-    features, log_amount, AliasVerdict, Embedder, HashingEmbedder, Prediction, SimilarityVote,
-    Translation,
-};
-use crate::model::{
-    transaction_check_id, Band, Categorization, Source, Taxonomy, TraceStep, Transaction,
-    UNCATEGORIZED,
-};
-use crate::normalize::{fold, Normalized, Normalizer};
-use crate::rules::RuleInput;
+use crate::memory::{Embedder, HashingEmbedder};
+use crate::model::{transaction_check_id, Categorization, Source, Taxonomy, Transaction};
+use crate::normalize::{Normalized, Normalizer};
 use crate::store::Change;
 
 /// What `categorize` decided for one transaction.
@@ -66,38 +57,6 @@ impl Default for Engine {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// A confident cold-start answer decides; a weak one becomes the best guess if there is none.
-fn settle_cold_start(
-    c: Categorization,
-    best_guess: &mut Option<Categorization>,
-) -> Option<Categorization> {
-    if c.confidence >= WEAK_COLD_START {
-        return Some(c);
-    }
-    if best_guess.is_none() {
-        *best_guess = Some(c);
-    }
-    None
-}
-
-/// What the tenant's memory guesses about a merchant it never filed.
-struct Guess {
-    vote: Option<SimilarityVote>,
-    clf: Option<Prediction>,
-    /// category, uncalibrated confidence, and the stage that speaks
-    pick: Option<(String, f64, Source)>,
-}
-
-enum Outcome {
-    Decided(Categorization),
-    Undecided {
-        best_guess: Option<Categorization>,
-        trace: Vec<TraceStep>,
-        normalized: Normalized,
-        merchant: String,
-    },
 }
 
 impl Engine {
@@ -142,6 +101,12 @@ impl Engine {
         self.normalizer.normalize(descriptor)
     }
 
+    /// Normalizes what names a transaction's merchant: its merchant field, else its descriptor.
+    pub(super) fn normalize_transaction(&self, tx: &Transaction) -> Normalized {
+        self.normalizer
+            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor))
+    }
+
     pub(super) fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
         transaction_check_id("tenant", tenant)?;
         let dim = self.embedder.dim();
@@ -174,307 +139,6 @@ impl Engine {
         v
     }
 
-    // ---------- categorize ----------
-
-    fn decide(&self, t: &TenantState, tx: &Transaction) -> Outcome {
-        let mut trace = Vec::with_capacity(4);
-        let normalized = self
-            .normalizer
-            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-        trace.push(narrate::normalized(&normalized));
-        let merchant_folded = fold(tx.merchant.as_deref().unwrap_or(&normalized.display));
-        let descriptor_folded = fold(&tx.descriptor);
-        let ro = t.ruleset.apply(&RuleInput {
-            tx,
-            descriptor: &descriptor_folded,
-            merchant: &merchant_folded,
-        });
-        let merchant = ro
-            .rename
-            .map(|(n, _)| n.to_string())
-            .unwrap_or_else(|| normalized.display.clone());
-        let tags: Vec<String> = ro.tags.iter().map(|t| t.to_string()).collect();
-        let make = |category: String,
-                    confidence: f64,
-                    source: Source,
-                    reason: String,
-                    trace: Vec<TraceStep>| Categorization {
-            transaction_id: tx.id.clone(),
-            category,
-            confidence,
-            band: Band::of(confidence),
-            source,
-            reason,
-            merchant_key: normalized.key.clone(),
-            merchant: merchant.clone(),
-            tags: tags.clone(),
-            trace,
-        };
-        if ro.matched.is_empty() {
-            trace.push(narrate::no_rule());
-        } else {
-            trace.push(narrate::rules_matched(
-                &ro.matched_ids(),
-                ro.category.map(|(c, _)| (c, self.config.rule_confidence)),
-            ));
-        }
-        if let Some((cat, rule)) = ro.category {
-            return Outcome::Decided(make(
-                cat.to_string(),
-                self.config.rule_confidence,
-                Source::Rule,
-                narrate::rule_reason(rule),
-                trace,
-            ));
-        }
-        let mut best_guess = None;
-        let alias_verdict = self.alias_verdict(
-            t,
-            &normalized.key,
-            &normalized.detail,
-            log_amount(tx.amount.minor),
-        );
-        let alias_known = alias_verdict.is_some();
-        match alias_verdict {
-            Some(v) => {
-                trace.push(narrate::alias_verdict(&normalized.key, &v));
-                let reason = narrate::alias_reason(&merchant, &v);
-                if v.confidence >= self.config.alias_min_confidence {
-                    return Outcome::Decided(make(
-                        v.category,
-                        v.confidence,
-                        Source::Alias,
-                        reason,
-                        trace,
-                    ));
-                }
-                best_guess = Some(make(
-                    v.category,
-                    v.confidence,
-                    Source::Alias,
-                    reason,
-                    trace.clone(),
-                ));
-            }
-            None => trace.push(narrate::nothing_learned(&normalized.key)),
-        }
-        // Similar merchants the tenant filed before, and the tenant's online classifier, when
-        // this merchant key itself is new.
-        if !alias_known && self.config.similarity {
-            let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key, &normalized.detail);
-            trace.push(match &vote {
-                Some(v) => narrate::similarity_vote(v),
-                None => narrate::no_similar_merchant(),
-            });
-            if let Some(p) = &clf {
-                trace.push(narrate::classifier_prediction(p));
-            }
-            // the confidence such guesses have earned for this tenant
-            let pick = pick.map(|(category, raw, source)| {
-                let (confidence, seen) = t.calibration.calibrate(source, raw);
-                if seen > 0 {
-                    trace.push(narrate::calibrated(
-                        &category, source, raw, confidence, seen,
-                    ));
-                }
-                (category, confidence, source)
-            });
-            if let Some((category, confidence, source)) = pick {
-                let reason = match (source, &vote) {
-                    (Source::Similarity, Some(v)) => {
-                        narrate::similarity_reason(&merchant, &category, v)
-                    }
-                    _ => narrate::classifier_reason(&category),
-                };
-                if confidence >= self.config.similarity_min_confidence {
-                    return Outcome::Decided(make(category, confidence, source, reason, trace));
-                }
-                best_guess = Some(make(category, confidence, source, reason, trace.clone()));
-            }
-        }
-        // Cold start: built-in knowledge, only where the tenant's own memory is silent about
-        // this merchant key.
-        if !alias_known {
-            let kb = KnowledgeBase::builtin();
-            if self.config.knowledge {
-                match kb.merchant(&normalized.key) {
-                    Some(k) if t.taxonomy.contains(k.category) => {
-                        let confidence = match k.origin {
-                            Origin::Brand => self.config.knowledge_confidence,
-                            Origin::Solyanka => {
-                                (self.config.knowledge_confidence - SOLYANKA_DISCOUNT).max(0.0)
-                            }
-                        };
-                        let (category, confidence) =
-                            self.in_tenant_words(t, k.category, confidence);
-                        trace.push(narrate::known_merchant(&normalized.key, k, confidence));
-                        let reason = narrate::knowledge_reason(&merchant, k.category, &category);
-                        let c = make(
-                            category,
-                            confidence,
-                            Source::Knowledge,
-                            reason,
-                            trace.clone(),
-                        );
-                        if let Some(c) = settle_cold_start(c, &mut best_guess) {
-                            return Outcome::Decided(c);
-                        }
-                    }
-                    _ => trace.push(narrate::unknown_merchant(&normalized.key)),
-                }
-            }
-            if self.config.mcc {
-                if let Some(code) = tx.mcc {
-                    match kb.mcc(code) {
-                        Some(builtin) if t.taxonomy.contains(builtin) => {
-                            let desc = kb.mcc_description(code).unwrap_or("");
-                            let (category, confidence) =
-                                self.in_tenant_words(t, builtin, self.config.mcc_confidence);
-                            trace.push(narrate::mcc_category(
-                                code, desc, builtin, &category, confidence,
-                            ));
-                            let reason = narrate::mcc_reason(&merchant, code, desc);
-                            let c = make(category, confidence, Source::Mcc, reason, trace.clone());
-                            if let Some(c) = settle_cold_start(c, &mut best_guess) {
-                                return Outcome::Decided(c);
-                            }
-                        }
-                        _ => trace.push(narrate::mcc_unknown(code)),
-                    }
-                }
-            }
-        }
-        Outcome::Undecided {
-            best_guess,
-            trace,
-            normalized,
-            merchant,
-        }
-    }
-
-    /// What alias memory says about a merchant at log amount `x`: the detail key (whole
-    /// descriptor) wins when it is itself confident, since the tenant may file two
-    /// descriptors of one merchant differently; else the merchant key.
-    fn alias_verdict(
-        &self,
-        t: &TenantState,
-        key: &str,
-        detail: &str,
-        x: f64,
-    ) -> Option<AliasVerdict> {
-        match t.aliases.lookup_at(detail, x) {
-            Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
-            _ => t.aliases.lookup_at(key, x),
-        }
-    }
-
-    /// What the similarity vote and the classifier say about a merchant the tenant never
-    /// filed, and the guess they make together (uncalibrated).
-    fn guess(&self, t: &TenantState, tx: &Transaction, key: &str, detail: &str) -> Guess {
-        let vote = t
-            .similar
-            .vote(
-                &*self.embedder,
-                key,
-                &t.aliases,
-                self.config.similarity_k,
-                self.config.similarity_min_similarity,
-            )
-            .filter(|v| t.taxonomy.contains(&v.category));
-        let clf = t
-            .classifier
-            .predict(
-                &features(tx, key, detail),
-                self.config.classifier_min_examples,
-            )
-            .filter(|p| t.taxonomy.contains(&p.label));
-        // agreement makes both more believable; otherwise the more confident one speaks
-        let pick = match (&vote, &clf) {
-            (Some(v), Some(p)) if v.category == p.label => Some((
-                v.category.clone(),
-                (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(AGREEMENT_MAX_CONFIDENCE),
-                Source::Similarity,
-            )),
-            (Some(v), Some(p)) if p.confidence > v.confidence => Some((
-                p.label.clone(),
-                p.confidence * (1.0 - v.confidence * DISAGREEMENT_RIVAL_WEIGHT),
-                Source::Classifier,
-            )),
-            (Some(v), Some(p)) => Some((
-                v.category.clone(),
-                v.confidence * (1.0 - p.confidence * DISAGREEMENT_RIVAL_WEIGHT),
-                Source::Similarity,
-            )),
-            (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
-            (None, Some(p)) => Some((p.label.clone(), p.confidence, Source::Classifier)),
-            (None, None) => None,
-        };
-        Guess { vote, clf, pick }
-    }
-
-    /// A built-in category in the tenant's own words, when feedback showed a clear habit
-    /// (most of at least two votes) for the category or else for its family; the confidence
-    /// shrinks with the habit's share.
-    fn in_tenant_words(&self, t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
-        let usable = |tr: &Translation| {
-            tr.share >= HABIT_MIN_SHARE
-                && tr.support >= HABIT_MIN_SUPPORT
-                && t.taxonomy.contains(&tr.label)
-        };
-        if let Some(tr) = t.labels.translate(builtin).filter(usable) {
-            return (tr.label, confidence * tr.share);
-        }
-        // `transport.fuel` not named yet, but the tenant files its siblings under its own
-        // `Transport` (a built-in sibling like `transport.taxi` would be a different category)
-        let own = |tr: &Translation| t.taxonomy.get(&tr.label).is_some_and(|c| !c.builtin);
-        if let Some(f) = t
-            .labels
-            .translate_family(builtin)
-            .filter(|f| usable(f) && own(f))
-        {
-            return (f.label, confidence * f.share * FAMILY_DISCOUNT);
-        }
-        // a tenant with its own label set has not shown how it names this category: the
-        // built-in id is only a weak guess
-        if t.labels
-            .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin))
-        {
-            (
-                builtin.to_string(),
-                confidence.min(UNNAMED_BUILTIN_MAX_CONFIDENCE),
-            )
-        } else {
-            (builtin.to_string(), confidence)
-        }
-    }
-
-    fn default_categorization(
-        &self,
-        tx: &Transaction,
-        best_guess: Option<Categorization>,
-        mut trace: Vec<TraceStep>,
-        normalized: &Normalized,
-        merchant: String,
-    ) -> Categorization {
-        if let Some(mut g) = best_guess {
-            g.trace.push(narrate::kept_guess());
-            return g;
-        }
-        trace.push(narrate::nothing_known());
-        Categorization {
-            transaction_id: tx.id.clone(),
-            category: UNCATEGORIZED.into(),
-            confidence: 0.0,
-            band: Band::Low,
-            source: Source::Default,
-            reason: narrate::default_reason(&merchant),
-            merchant_key: normalized.key.clone(),
-            merchant,
-            tags: Vec::new(),
-            trace,
-        }
-    }
-
     /// Categorizes one transaction.
     pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
         tx.validate()?;
@@ -489,26 +153,10 @@ impl Engine {
             .ok_or_else(|| Error::Internal(format!("state of tenant {:?} missing", tx.tenant)))?;
         let decision = match self.decide(t, tx) {
             Outcome::Decided(c) => Decision::Categorized(c),
-            Outcome::Undecided {
-                best_guess,
-                trace,
-                normalized,
-                merchant,
-            } => {
-                if self.config.llm_fallback {
-                    Decision::NeedsLlm(
-                        self.build_request(t, tx, best_guess, trace, normalized, merchant),
-                    )
-                } else {
-                    Decision::Categorized(self.default_categorization(
-                        tx,
-                        best_guess,
-                        trace,
-                        &normalized,
-                        merchant,
-                    ))
-                }
+            Outcome::Undecided(u) if self.config.llm_fallback => {
+                Decision::NeedsLlm(self.build_request(t, tx, u))
             }
+            Outcome::Undecided(u) => Decision::Categorized(u.settle(tx)),
         };
         if let Some(t) = self.tenants.get_mut(&tx.tenant) {
             match &decision {
@@ -580,82 +228,31 @@ impl Engine {
             key: request.merchant_key.clone(),
             entry,
         });
-        let mut trace = request
-            .best_guess
-            .as_ref()
-            .map(|g| g.trace.clone())
-            .unwrap_or_default();
-        trace.push(narrate::llm_answered(&answer.category, answer.confidence));
-        Ok(Categorization {
-            transaction_id: request.transaction_id.clone(),
-            category: answer.category,
-            confidence: answer.confidence,
-            band: Band::of(answer.confidence),
-            source: Source::Llm,
-            reason: narrate::llm_reason(&answer.reason),
-            merchant_key: request.merchant_key.clone(),
-            merchant: request.merchant.clone(),
-            tags: request
-                .best_guess
-                .as_ref()
-                .map(|g| g.tags.clone())
-                .unwrap_or_default(),
-            trace,
-        })
+        Ok(llm_request::answered(request, answer))
     }
 
     /// Learns that `tx` belongs in `category` (a confirmation or a correction).
     pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
         tx.validate()?;
-        let text = tx.merchant.as_deref().unwrap_or(&tx.descriptor);
-        let Normalized { key, detail, .. } = self.normalizer.normalize(text);
-        let decay = self.config.alias_decay;
-        let x = log_amount(tx.amount.minor);
-        let embedder = self.embedder.clone();
+        let keys = self.normalize_transaction(tx);
         // checked before the tenant is created, so a refused call leaves no trace
         if !self.has_category(&tx.tenant, category) {
             return Err(Error::not_found("category", category));
         }
         // what the tenant's memory would have guessed, if the merchant is new to it: the
         // outcome calibrates later guesses
-        let guessed = match self.tenants.get(&tx.tenant) {
-            Some(t)
-                if self.config.similarity && self.alias_verdict(t, &key, &detail, x).is_none() =>
-            {
-                self.guess(t, tx, &key, &detail).pick
-            }
-            _ => None,
-        };
+        let guessed = self
+            .tenants
+            .get(&tx.tenant)
+            .and_then(|t| guess::for_calibration(&Lookup::new(self, t, tx, &keys)));
+        let decay = self.config.alias_decay;
+        let embedder = self.embedder.clone();
         let t = self.tenant_mut(&tx.tenant)?;
-        if let Some((guess, raw, source)) = guessed {
-            t.calibration.record(source, raw, guess == category);
+        if let Some(g) = guessed {
+            t.calibration
+                .record(g.source, g.raw, g.category == category);
         }
-        t.classifier.learn(&features(tx, &key, &detail), category);
-        let mut learned = Vec::with_capacity(2);
-        // the whole descriptor too, when it says more than the merchant key
-        if detail != format!("≈{key}") {
-            let d = t
-                .aliases
-                .learn(&detail, category, tx.date, decay, Some(x))
-                .clone();
-            learned.push((detail, d));
-        }
-        let entry = t
-            .aliases
-            .learn(&key, category, tx.date, decay, Some(x))
-            .clone();
-        t.similar.upsert(&*embedder, &key);
-        // how this tenant names what the built-in tables would have said
-        t.labels.note(category);
-        let kb = KnowledgeBase::builtin();
-        if let Some(m) = kb.merchant(&key) {
-            t.labels.learn(m.category, category, 1.0);
-        } else if let Some(c) = tx.mcc.and_then(|code| kb.mcc(code)) {
-            t.labels.learn(c, category, 1.0);
-        }
-        t.stats.feedback += 1;
-        learned.push((key, entry));
-        for (key, entry) in learned {
+        for (key, entry) in t.learn(tx, keys, category, decay, &*embedder) {
             self.changes.push(Change::AliasLearned {
                 tenant: tx.tenant.clone(),
                 key,
@@ -713,12 +310,7 @@ impl Engine {
         };
         Ok(match self.decide(t, tx) {
             Outcome::Decided(c) => c,
-            Outcome::Undecided {
-                best_guess,
-                trace,
-                normalized,
-                merchant,
-            } => self.default_categorization(tx, best_guess, trace, &normalized, merchant),
+            Outcome::Undecided(u) => u.settle(tx),
         })
     }
 

@@ -6,11 +6,14 @@
 
 mod admin;
 mod config;
+mod context;
+mod decide;
 mod engine;
 mod llm_request;
 mod narrate;
 mod persist;
 mod policy;
+mod stages;
 mod stats;
 mod tenant;
 

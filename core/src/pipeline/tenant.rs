@@ -3,9 +3,11 @@
 use crate::error::{Error, Result};
 use crate::knowledge::KnowledgeBase;
 use crate::memory::{
-    key_features, AliasMemory, Calibration, Embedder, LabelMap, OnlineClassifier, SimilarityMemory,
+    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedder, LabelMap,
+    OnlineClassifier, SimilarityMemory,
 };
-use crate::model::Taxonomy;
+use crate::model::{Taxonomy, Transaction};
+use crate::normalize::Normalized;
 use crate::rules::{Rule, RuleSet};
 use crate::store::snapshot::TenantSnapshot;
 
@@ -43,6 +45,53 @@ impl TenantState {
             classifier: OnlineClassifier::default(),
             calibration: Calibration::default(),
             stats: Stats::default(),
+        }
+    }
+
+    /// Learns from feedback that `tx`, normalized to `keys`, belongs in `category`: the
+    /// classifier, alias memory (the detail key too when it says more than the merchant key),
+    /// similarity memory and the label map. Returns the alias entries learned, by key.
+    pub fn learn(
+        &mut self,
+        tx: &Transaction,
+        keys: Normalized,
+        category: &str,
+        decay: f64,
+        embedder: &dyn Embedder,
+    ) -> Vec<(String, AliasEntry)> {
+        let Normalized { key, detail, .. } = keys;
+        let x = log_amount(tx.amount.minor);
+        self.classifier
+            .learn(&features(tx, &key, &detail), category);
+        let mut learned = Vec::with_capacity(2);
+        // the whole descriptor too, when it says more than the merchant key
+        if detail != format!("≈{key}") {
+            let d = self
+                .aliases
+                .learn(&detail, category, tx.date, decay, Some(x))
+                .clone();
+            learned.push((detail, d));
+        }
+        let entry = self
+            .aliases
+            .learn(&key, category, tx.date, decay, Some(x))
+            .clone();
+        self.similar.upsert(embedder, &key);
+        self.learn_label(&key, tx.mcc, category);
+        self.stats.feedback += 1;
+        learned.push((key, entry));
+        learned
+    }
+
+    /// How this tenant names what the built-in tables would have said of merchant `key` (or
+    /// of its merchant category code).
+    fn learn_label(&mut self, key: &str, mcc: Option<u16>, category: &str) {
+        self.labels.note(category);
+        let kb = KnowledgeBase::builtin();
+        if let Some(m) = kb.merchant(key) {
+            self.labels.learn(m.category, category, 1.0);
+        } else if let Some(c) = mcc.and_then(|code| kb.mcc(code)) {
+            self.labels.learn(c, category, 1.0);
         }
     }
 
