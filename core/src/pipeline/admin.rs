@@ -152,7 +152,7 @@ impl Engine {
                 category: &h.category,
                 merchant: texts.merchant,
                 descriptor: texts.descriptor,
-                key: keys.key,
+                key: keys.key.into_string(),
             });
         }
         let ids = t.rules.iter().map(|r| r.id.clone()).collect();

@@ -101,7 +101,7 @@ impl<'a> Context<'a> {
             band: Band::of(answer.confidence),
             source: answer.source,
             reason: answer.reason,
-            merchant_key: self.lookup.keys.key.clone(),
+            merchant_key: self.lookup.keys.key.as_str().to_owned(),
             merchant: self.merchant.clone(),
             tags: self.tags.clone(),
             trace,

@@ -7,6 +7,7 @@ use super::narrate;
 use super::stages::{StageOutcome, STAGES};
 use super::tenant::TenantState;
 use crate::model::{Band, Categorization, Source, TraceStep, Transaction, UNCATEGORIZED};
+use crate::normalize::MerchantKey;
 
 /// What the stages made of a transaction.
 pub(super) enum Outcome {
@@ -23,7 +24,7 @@ pub(super) struct Undecided {
     pub best_guess: Option<Categorization>,
     /// Every stage's steps.
     pub trace: Vec<TraceStep>,
-    pub merchant_key: String,
+    pub merchant_key: MerchantKey,
     /// The merchant's display name (a rule's rename, else the normalized one).
     pub merchant: String,
 }
@@ -74,7 +75,7 @@ impl Undecided {
             band: Band::Low,
             source: Source::Default,
             reason: narrate::default_reason(&self.merchant),
-            merchant_key: self.merchant_key,
+            merchant_key: self.merchant_key.into_string(),
             merchant: self.merchant,
             tags: Vec::new(),
             trace,

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::llm::{self, LlmClassifier, LlmRequest};
 use crate::memory::{Embedder, HashingEmbedder};
 use crate::model::{transaction_check_id, Categorization, Source, Taxonomy, Transaction};
-use crate::normalize::{Normalized, Normalizer};
+use crate::normalize::{AliasKey, Normalized, Normalizer};
 use crate::store::Change;
 
 /// What `categorize` decided for one transaction.
@@ -271,9 +271,11 @@ impl Engine {
                 .aliases
                 .entries()
                 .into_iter()
-                .filter_map(|(k, _)| {
-                    let text = k.strip_prefix('≈')?;
-                    (self.normalizer.normalize(text).key == key).then(|| k.clone())
+                .filter_map(|(k, _)| match AliasKey::parse(k) {
+                    AliasKey::Detail(words) => {
+                        (self.normalizer.normalize(words).key.as_str() == key).then(|| k.clone())
+                    }
+                    AliasKey::Merchant(_) => None,
                 })
                 .collect(),
             None => Vec::new(),

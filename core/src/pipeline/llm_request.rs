@@ -8,6 +8,7 @@ use super::narrate;
 use super::tenant::TenantState;
 use crate::llm::{self, AllowedCategory, LlmAnswer, LlmExample, LlmRequest};
 use crate::model::{Band, Categorization, Source, Transaction, UNCATEGORIZED};
+use crate::normalize::{AliasKey, MerchantKey};
 
 /// The instructions sent with every request.
 const SYSTEM: &str = "You categorize bank transactions for a budgeting app. Pick exactly one of \
@@ -40,7 +41,7 @@ impl Engine {
         LlmRequest {
             tenant: tx.tenant.clone(),
             transaction_id: tx.id.clone(),
-            merchant_key,
+            merchant_key: merchant_key.into_string(),
             merchant,
             date: tx.date,
             system: SYSTEM.into(),
@@ -54,15 +55,17 @@ impl Engine {
 
     /// Few-shot examples: learned merchants sharing the most words with the key, then the
     /// best-supported ones.
-    fn examples(&self, t: &TenantState, key: &str) -> Vec<LlmExample> {
-        let words: Vec<&str> = key.split(' ').collect();
-        let mut scored: Vec<(usize, u32, &String, String)> = t
+    fn examples(&self, t: &TenantState, key: &MerchantKey) -> Vec<LlmExample> {
+        let words: Vec<&str> = key.as_str().split(' ').collect();
+        let mut scored: Vec<(usize, u32, &str, String)> = t
             .aliases
             .entries()
             .into_iter()
-            // detail keys (`≈...`) repeat their merchant key in descriptor form
-            .filter(|(k, _)| !k.starts_with('≈'))
             .filter_map(|(k, e)| {
+                // detail keys repeat their merchant key in descriptor form
+                let AliasKey::Merchant(k) = AliasKey::parse(k) else {
+                    return None;
+                };
                 let overlap = k.split(' ').filter(|w| words.contains(w)).count();
                 let cat = e
                     .votes

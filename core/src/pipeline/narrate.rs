@@ -4,7 +4,7 @@
 use crate::knowledge::KnownMerchant;
 use crate::memory::{AliasVerdict, Prediction, SimilarityVote};
 use crate::model::{Source, TraceStep, UNCATEGORIZED};
-use crate::normalize::Normalized;
+use crate::normalize::{MerchantKey, Normalized};
 use crate::rules::Rule;
 
 /// Neighbours of a similarity vote the trace names.
@@ -38,7 +38,7 @@ pub(super) fn normalized(n: &Normalized) -> TraceStep {
     let brand = if n.brand { " (known brand)" } else { "" };
     step(
         "normalize",
-        format!("merchant key {:?}{brand}", n.key),
+        format!("merchant key {:?}{brand}", n.key.as_str()),
         None,
         None,
     )
@@ -69,7 +69,8 @@ pub(super) fn rule_reason(rule: &Rule) -> String {
 // ---------- alias ----------
 
 /// What alias memory learned about the merchant key.
-pub(super) fn alias_verdict(key: &str, v: &AliasVerdict) -> TraceStep {
+pub(super) fn alias_verdict(key: &MerchantKey, v: &AliasVerdict) -> TraceStep {
+    let key = key.as_str();
     let amount = match (v.by_amount, v.novel_amount) {
         (_, true) => ", but never at an amount like this",
         (true, false) => " at this amount",
@@ -89,7 +90,8 @@ pub(super) fn alias_verdict(key: &str, v: &AliasVerdict) -> TraceStep {
 }
 
 /// Alias memory knows nothing of the merchant key.
-pub(super) fn nothing_learned(key: &str) -> TraceStep {
+pub(super) fn nothing_learned(key: &MerchantKey) -> TraceStep {
+    let key = key.as_str();
     step("alias", format!("nothing learned for {key:?}"), None, None)
 }
 
@@ -188,7 +190,8 @@ pub(super) fn classifier_reason(category: &str) -> String {
 // ---------- knowledge ----------
 
 /// The merchant key is in the built-in knowledge base (confidence as translated for the tenant).
-pub(super) fn known_merchant(key: &str, k: &KnownMerchant, confidence: f64) -> TraceStep {
+pub(super) fn known_merchant(key: &MerchantKey, k: &KnownMerchant, confidence: f64) -> TraceStep {
+    let key = key.as_str();
     step(
         "knowledge",
         format!("{key:?} is a known merchant ({} table)", k.origin.as_str()),
@@ -198,7 +201,8 @@ pub(super) fn known_merchant(key: &str, k: &KnownMerchant, confidence: f64) -> T
 }
 
 /// The merchant key is not in the built-in knowledge base.
-pub(super) fn unknown_merchant(key: &str) -> TraceStep {
+pub(super) fn unknown_merchant(key: &MerchantKey) -> TraceStep {
+    let key = key.as_str();
     step(
         "knowledge",
         format!("{key:?} is not in the built-in knowledge base"),

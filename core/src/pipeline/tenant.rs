@@ -7,7 +7,7 @@ use crate::memory::{
     OnlineClassifier, SimilarityMemory,
 };
 use crate::model::{Taxonomy, Transaction};
-use crate::normalize::Normalized;
+use crate::normalize::{AliasKey, Normalized};
 use crate::rules::{Rule, RuleSet};
 use crate::store::snapshot::TenantSnapshot;
 
@@ -62,24 +62,24 @@ impl TenantState {
         let Normalized { key, detail, .. } = keys;
         let x = log_amount(tx.amount.minor);
         self.classifier
-            .learn(&features(tx, &key, &detail), category);
+            .learn(&features(tx, key.as_str(), detail.as_str()), category);
         let mut learned = Vec::with_capacity(2);
         // the whole descriptor too, when it says more than the merchant key
-        if detail != format!("≈{key}") {
+        if detail.words() != key.as_str() {
             let d = self
                 .aliases
-                .learn(&detail, category, tx.date, decay, Some(x))
+                .learn(detail.as_str(), category, tx.date, decay, Some(x))
                 .clone();
-            learned.push((detail, d));
+            learned.push((detail.into_string(), d));
         }
         let entry = self
             .aliases
-            .learn(&key, category, tx.date, decay, Some(x))
+            .learn(key.as_str(), category, tx.date, decay, Some(x))
             .clone();
-        self.similar.upsert(embedder, &key);
-        self.learn_label(&key, tx.mcc, category);
+        self.similar.upsert(embedder, key.as_str());
+        self.learn_label(key.as_str(), tx.mcc, category);
         self.stats.feedback += 1;
-        learned.push((key, entry));
+        learned.push((key.into_string(), entry));
         learned
     }
 
@@ -98,9 +98,10 @@ impl TenantState {
     /// Brings the derived memories (similarity, classifier, label map) up to date with one
     /// replayed alias entry, as `reindex` would for it.
     pub fn note_alias(&mut self, embedder: &dyn Embedder, key: &str) {
-        if key.starts_with('≈') {
+        // detail keys only refine the alias lookup
+        let AliasKey::Merchant(key) = AliasKey::parse(key) else {
             return;
-        }
+        };
         self.similar.upsert(embedder, key);
         if let Some(v) = self.aliases.lookup(key) {
             self.classifier.learn(&key_features(key), &v.category);
@@ -131,19 +132,19 @@ impl TenantState {
             })
             .collect();
         for (k, verdict) in verdicts {
-            if k.starts_with('≈') {
+            let AliasKey::Merchant(k) = AliasKey::parse(&k) else {
                 continue; // detail keys only refine the alias lookup
-            }
-            self.similar.upsert(embedder, &k);
+            };
+            self.similar.upsert(embedder, k);
             if let Some((label, support)) = &verdict {
                 // the classifier relearns from the merchant names (the raw descriptors and
                 // amounts are not stored)
-                let x = key_features(&k);
+                let x = key_features(k);
                 for _ in 0..(*support).min(RELEARN_MAX_REPEATS) {
                     self.classifier.learn(&x, label);
                 }
             }
-            if let (Some(m), Some((label, support))) = (kb.merchant(&k), verdict) {
+            if let (Some(m), Some((label, support))) = (kb.merchant(k), verdict) {
                 self.labels.learn(m.category, &label, f64::from(support));
             }
         }

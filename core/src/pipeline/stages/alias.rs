@@ -34,8 +34,8 @@ pub(super) fn stage(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutco
 /// descriptors of one merchant differently; else the merchant key.
 pub(super) fn verdict(l: &Lookup<'_>) -> Option<AliasVerdict> {
     let aliases = &l.tenant.aliases;
-    match aliases.lookup_at(&l.keys.detail, l.amount) {
+    match aliases.lookup_at(l.keys.detail.as_str(), l.amount) {
         Some(d) if d.confidence >= l.config.alias_min_confidence => Some(d),
-        _ => aliases.lookup_at(&l.keys.key, l.amount),
+        _ => aliases.lookup_at(l.keys.key.as_str(), l.amount),
     }
 }

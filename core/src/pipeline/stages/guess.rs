@@ -87,7 +87,7 @@ fn guess(l: &Lookup<'_>) -> Option<Guess> {
         .similar
         .vote(
             l.embedder,
-            &l.keys.key,
+            l.keys.key.as_str(),
             &t.aliases,
             l.config.similarity_k,
             l.config.similarity_min_similarity,
@@ -96,7 +96,7 @@ fn guess(l: &Lookup<'_>) -> Option<Guess> {
     let prediction = t
         .classifier
         .predict(
-            &features(l.tx, &l.keys.key, &l.keys.detail),
+            &features(l.tx, l.keys.key.as_str(), l.keys.detail.as_str()),
             l.config.classifier_min_examples,
         )
         .filter(|p| t.taxonomy.contains(&p.label));

@@ -14,7 +14,7 @@ pub(super) fn stage(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutco
     }
     let key = &l.keys.key;
     let known = KnowledgeBase::builtin()
-        .merchant(key)
+        .merchant(key.as_str())
         .filter(|k| l.tenant.taxonomy.contains(k.category));
     let Some(k) = known else {
         trace.push(narrate::unknown_merchant(key));
