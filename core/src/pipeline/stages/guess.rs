@@ -41,31 +41,39 @@ pub(super) fn stage(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutco
     if let Some(p) = &prediction {
         trace.push(narrate::classifier_prediction(p));
     }
-    let Some(Pick {
-        category,
-        raw,
-        source,
-    }) = pick
-    else {
+    let Some(pick) = pick else {
         return StageOutcome::Nothing;
     };
-    let (confidence, seen) = l.tenant.calibration.calibrate(source, raw);
-    if seen > 0 {
-        trace.push(narrate::calibrated(
-            &category, source, raw, confidence, seen,
-        ));
-    }
-    let reason = match (source, &vote) {
-        (Source::Similarity, Some(v)) => narrate::similarity_reason(&ctx.merchant, &category, v),
-        _ => narrate::classifier_reason(&category),
+    let confidence = calibrate(l, &pick, trace);
+    let reason = match (pick.source, &vote) {
+        (Source::Similarity, Some(v)) => {
+            narrate::similarity_reason(&ctx.merchant, &pick.category, v)
+        }
+        _ => narrate::classifier_reason(&pick.category),
     };
     let answer = Answer {
-        category,
+        category: pick.category,
         confidence,
-        source,
+        source: pick.source,
         reason,
     };
     StageOutcome::by_confidence(answer, l.config.similarity_min_confidence)
+}
+
+/// The confidence guesses like `pick` have earned for the tenant, with a trace step once it
+/// has seen some.
+fn calibrate(l: &Lookup<'_>, pick: &Pick, trace: &mut Vec<TraceStep>) -> f64 {
+    let (confidence, seen) = l.tenant.calibration.calibrate(pick.source, pick.raw);
+    if seen > 0 {
+        trace.push(narrate::calibrated(
+            &pick.category,
+            pick.source,
+            pick.raw,
+            confidence,
+            seen,
+        ));
+    }
+    confidence
 }
 
 /// The guess this stage would make, before calibration, when it runs: for a merchant alias
