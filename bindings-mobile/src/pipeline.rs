@@ -459,7 +459,7 @@ impl Engine {
     pub fn normalize(&self, descriptor: String) -> Result<Normalized> {
         let n = self.with(|e| Ok(e.normalize(&descriptor)))?;
         Ok(Normalized {
-            key: n.key,
+            key: n.key.into_string(),
             display: n.display,
             brand: n.brand,
         })

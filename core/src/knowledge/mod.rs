@@ -82,7 +82,7 @@ impl KnowledgeBase {
             let (Some(title), Some(cat)) = (r.first(), r.get(1)) else {
                 continue;
             };
-            let key = n.normalize(title).key;
+            let key = n.normalize(title).key.into_string();
             if key.is_empty() {
                 continue;
             }
@@ -203,7 +203,7 @@ mod tests {
         ] {
             let key = n.normalize(descriptor).key;
             assert_eq!(
-                kb.merchant(&key).map(|m| m.category),
+                kb.merchant(key.as_str()).map(|m| m.category),
                 Some(category),
                 "{descriptor} -> {key}"
             );

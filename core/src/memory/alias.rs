@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 
 /// Votes smaller than this are dropped.
 const MIN_WEIGHT: f64 = 0.05;
+/// A verdict's confidence is its share of the vote times `n / (n + SUPPORT_PRIOR)` for `n` votes
+/// cast: one vote is not yet a habit.
+const SUPPORT_PRIOR: f64 = 0.5;
+/// Most confidence an alias verdict gets, however many votes agree.
+const MAX_CONFIDENCE: f64 = 0.99;
 /// A category takes part in the amount split only with at least this many amounts recorded…
 const AMOUNT_MIN_COUNT: u32 = 2;
 /// …and at least this much (decayed) vote left: one the tenant corrected away long ago does not.
@@ -27,9 +32,10 @@ const AMOUNT_NOVEL_Z: f64 = 3.0;
 const AMOUNT_NOVEL_MIN_COUNT: u32 = 3;
 /// What is left of the confidence of an answer at a novel amount.
 const AMOUNT_NOVEL_DISCOUNT: f64 = 0.75;
-/// Prior variance of the log amount within one category (a spread of about x1.6), with the
-/// weight of one vote.
+/// Prior variance of the log amount within one category (a spread of about x1.6)…
 const AMOUNT_PRIOR_VAR: f64 = 0.25;
+/// …with the weight of one vote.
+const AMOUNT_PRIOR_WEIGHT: f64 = 1.0;
 
 /// The (decayed) distribution of the log amounts filed under one category.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -62,7 +68,7 @@ impl AmountStats {
 
     /// The variance of the log amount, shrunk towards the prior.
     fn variance(&self) -> f64 {
-        (self.m2 + AMOUNT_PRIOR_VAR) / (self.weight + 1.0)
+        (self.m2 + AMOUNT_PRIOR_VAR) / (self.weight + AMOUNT_PRIOR_WEIGHT)
     }
 
     /// Likelihood of the log amount `x`.
@@ -185,7 +191,7 @@ impl AliasEntry {
         let n = f64::from(self.support);
         AliasVerdict {
             category: category.to_string(),
-            confidence: (share * n / (n + 0.5)).min(0.99),
+            confidence: (share * n / (n + SUPPORT_PRIOR)).min(MAX_CONFIDENCE),
             share,
             support: self.support,
             last_seen: self.last_seen,

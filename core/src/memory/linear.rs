@@ -12,6 +12,24 @@ use crate::normalize::fold;
 /// Aggressiveness bound of PA-I.
 const C: f32 = 0.5;
 
+/// Weight of a descriptor word.
+const WORD_WEIGHT: f32 = 1.0;
+/// Weight of two descriptor words in a row.
+const WORD_PAIR_WEIGHT: f32 = 0.7;
+/// Weight of a character n-gram of a descriptor word (padded with a space on either side)…
+const CHAR_GRAM_WEIGHT: f32 = 0.4;
+/// …of this many characters.
+const CHAR_GRAM_LEN: usize = 4;
+/// Weight of a merchant-key word.
+const KEY_WORD_WEIGHT: f32 = 1.0;
+/// Weight of the amount's order of magnitude (with the direction).
+const AMOUNT_WEIGHT: f32 = 0.6;
+/// Weight of the direction (debit or credit).
+const DIRECTION_WEIGHT: f32 = 0.6;
+/// Slope of the logistic map from a prediction's margin to its confidence: a margin of 1 (the
+/// PA target) maps to about 0.88.
+const CONFIDENCE_SLOPE: f64 = 2.0;
+
 /// A prediction with its margin over the runner-up.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Prediction {
@@ -47,8 +65,8 @@ pub(crate) fn features(tx: &Transaction, merchant_key: &str, detail: &str) -> Ve
     let minor = tx.amount.minor.max(1) as f64;
     let bucket = minor.log2().round() as u8;
     let credit = u8::from(matches!(tx.direction, Direction::Credit));
-    f.push((hash([bucket, credit].into_iter(), 9), 0.6));
-    f.push((hash([credit].into_iter(), 10), 0.6));
+    f.push((hash([bucket, credit].into_iter(), 9), AMOUNT_WEIGHT));
+    f.push((hash([credit].into_iter(), 10), DIRECTION_WEIGHT));
     normalize(&mut f);
     f
 }
@@ -75,17 +93,20 @@ fn text_features(descriptor: &str, merchant_key: &str) -> Vec<(u32, f32)> {
         .filter(|w| w.len() > 1 && !w.bytes().all(|b| b.is_ascii_digit()))
         .collect();
     for (i, w) in words.iter().enumerate() {
-        f.push((hash(w.bytes(), 1), 1.0));
+        f.push((hash(w.bytes(), 1), WORD_WEIGHT));
         if let Some(n) = words.get(i + 1) {
-            f.push((hash(w.bytes().chain([b' ']).chain(n.bytes()), 2), 0.7));
+            f.push((
+                hash(w.bytes().chain([b' ']).chain(n.bytes()), 2),
+                WORD_PAIR_WEIGHT,
+            ));
         }
         let padded: Vec<u8> = [b' '].into_iter().chain(w.bytes()).chain([b' ']).collect();
-        for g in padded.windows(4) {
-            f.push((hash(g.iter().copied(), 4), 0.4));
+        for g in padded.windows(CHAR_GRAM_LEN) {
+            f.push((hash(g.iter().copied(), 4), CHAR_GRAM_WEIGHT));
         }
     }
     for w in merchant_key.split(' ') {
-        f.push((hash(w.bytes(), 7), 1.0));
+        f.push((hash(w.bytes(), 7), KEY_WORD_WEIGHT));
     }
     f
 }
@@ -119,8 +140,7 @@ impl OnlineClassifier {
             }
         }
         let margin = s[best] - s[second];
-        // a margin of 1 (the PA target) maps to about 0.88
-        let confidence = 1.0 / (1.0 + (-2.0 * f64::from(margin)).exp());
+        let confidence = 1.0 / (1.0 + (-CONFIDENCE_SLOPE * f64::from(margin)).exp());
         Some(Prediction {
             label: self.labels[best].clone(),
             margin,

@@ -1,6 +1,19 @@
-//! What a tenant taught the engine: learned merchant aliases, and the similarity memory that
-//! generalizes them to merchants it has not seen (vectors of merchant names, searched by
-//! k nearest neighbours).
+//! What a tenant taught the engine, and what the engine derives from it:
+//!
+//! - alias memory (`alias`): merchant and detail keys -> decayed category votes, with the
+//!   amounts filed under each category;
+//! - similarity memory (`similar`): the tenant's merchant keys as vectors (`embed`), searched
+//!   by k nearest neighbours (`vector`: exact search; `hnsw` and `hnsw_graph`, feature `hnsw`:
+//!   approximate search for large shared vector sets), whose vote suggests a category for a
+//!   merchant the tenant has not filed;
+//! - the online classifier (`linear`): passive-aggressive over hashed descriptor n-grams,
+//!   amount and direction, generalizing across merchants by the words they share;
+//! - the label map (`labels`): how the tenant names the built-in categories;
+//! - calibration (`calibration`): how often the guesses for new merchants were right, by the
+//!   stage that guessed and the confidence it claimed.
+//!
+//! Only alias memory is persisted; the similarity memory, classifier and label map are rebuilt
+//! from it, and calibration starts afresh.
 
 mod alias;
 mod calibration;

@@ -9,6 +9,12 @@ use super::alias::AliasMemory;
 use super::embed::Embedder;
 use super::vector::FlatIndex;
 
+/// A neighbour's vote weighs its similarity to this power times its alias confidence: close
+/// neighbours count far more than loose ones.
+const SIMILARITY_POWER: i32 = 2;
+/// Most confidence a similarity vote gets.
+const MAX_CONFIDENCE: f64 = 0.95;
+
 /// One neighbour that took part in a vote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -88,7 +94,7 @@ impl SimilarityMemory {
             let Some(v) = aliases.lookup(&nk) else {
                 continue;
             };
-            let w = f64::from(sim).powi(2) * v.confidence;
+            let w = f64::from(sim).powi(SIMILARITY_POWER) * v.confidence;
             let e = weights.entry(v.category.clone()).or_insert((0.0, 0.0));
             e.0 += w;
             e.1 = e.1.max(sim);
@@ -112,7 +118,7 @@ impl SimilarityMemory {
         let share = w / total;
         Some(SimilarityVote {
             category,
-            confidence: (share * f64::from(best_sim)).clamp(0.0, 0.95),
+            confidence: (share * f64::from(best_sim)).clamp(0.0, MAX_CONFIDENCE),
             share,
             neighbours,
         })

@@ -19,6 +19,7 @@
 //! All of it is driven by the tables in [`tables`](self) so new prefixes and places are data.
 
 mod fold;
+mod keys;
 mod tables;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -27,25 +28,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 pub use fold::fold;
+pub use keys::{AliasKey, DetailKey, MerchantKey};
 
-/// `≈` + the words of folded text already stripped of bank phrases and noise, without digits
-/// and punctuation (dots kept).
-fn detail_of(stripped: &str) -> String {
-    let mut out = String::with_capacity(stripped.len() + 3);
-    out.push('≈');
-    let mut first = true;
-    for w in stripped.split(|c: char| !(c.is_alphabetic() || c == '.')) {
-        let w = w.trim_matches('.');
-        if w.is_empty() {
-            continue;
-        }
-        if !first {
-            out.push(' ');
-        }
-        out.push_str(w);
-        first = false;
-    }
-    out
+/// The detail key of folded text already stripped of bank phrases and noise: its words,
+/// without digits and punctuation (dots kept).
+fn detail_of(stripped: &str) -> DetailKey {
+    let words = stripped
+        .split(|c: char| !(c.is_alphabetic() || c == '.'))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty());
+    DetailKey::from_words(words, stripped.len())
 }
 
 /// What normalization made of a descriptor.
@@ -53,14 +45,14 @@ fn detail_of(stripped: &str) -> String {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Normalized {
     /// Lowercase, folded merchant key (`blue bottle`).
-    pub key: String,
+    pub key: MerchantKey,
     /// Human-readable merchant name (`Blue Bottle Coffee`).
     pub display: String,
     /// Whether the key came from the built-in brand table.
     pub brand: bool,
     /// The finer whole-descriptor key (see [`Normalizer::detail_key`]).
     #[serde(default)]
-    pub detail: String,
+    pub detail: DetailKey,
 }
 
 /// The table-driven descriptor normalizer. Build once, share freely (it is immutable).
@@ -163,15 +155,16 @@ impl Normalizer {
     }
 
     /// A finer key than [`Normalized::key`]: the whole descriptor folded, without bank phrases,
-    /// dates, references, digits and punctuation (dots kept), starting with `≈`. Two descriptors the normalizer
-    /// maps to one merchant (`AMAZON.DE ...` and `AMAZON.ES ...` both to `amazon`) keep
-    /// different detail keys, so memory can tell them apart when the tenant does.
+    /// dates, references, digits and punctuation (dots kept); see [`DetailKey`] for its stored
+    /// form. Two descriptors the normalizer maps to one merchant (`AMAZON.DE ...` and
+    /// `AMAZON.ES ...` both to `amazon`) keep different detail keys, so memory can tell them
+    /// apart when the tenant does.
     ///
     /// ```
     /// let n = xspense::normalize::Normalizer::builtin();
     /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
     /// ```
-    pub fn detail_key(&self, descriptor: &str) -> String {
+    pub fn detail_key(&self, descriptor: &str) -> DetailKey {
         detail_of(&self.strip_noise(self.strip_leading(fold(descriptor).trim())))
     }
 
@@ -208,14 +201,14 @@ impl Normalizer {
         if let Some(payee) = self.p2p_payee(s) {
             return Normalized {
                 display: title_case(&payee),
-                key: payee,
+                key: MerchantKey::new(payee),
                 brand: false,
                 detail,
             };
         }
         if let Some((key, display)) = self.brand_of(s) {
             return Normalized {
-                key: key.to_string(),
+                key: MerchantKey::new(key),
                 display: display.to_string(),
                 brand: true,
                 detail,
@@ -229,7 +222,7 @@ impl Normalizer {
         };
         Normalized {
             display: title_case(&key),
-            key,
+            key: MerchantKey::new(key),
             brand: false,
             detail,
         }

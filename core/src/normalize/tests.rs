@@ -1,7 +1,7 @@
 use super::*;
 
 fn key(s: &str) -> String {
-    Normalizer::builtin().normalize(s).key
+    Normalizer::builtin().normalize(s).key.into_string()
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn detail_keys_do_not_carry_dates_or_currency_clauses() {
     );
     assert_eq!(fx.key, "pingo doce");
     assert!(
-        !fx.detail.contains("gbp") && !fx.detail.contains("rate"),
+        !fx.detail.as_str().contains("gbp") && !fx.detail.as_str().contains("rate"),
         "{}",
         fx.detail
     );
@@ -66,4 +66,26 @@ fn person_to_person_payments_key_on_the_payee() {
     assert_eq!(key("VENMO *SARA MOORE 07/08"), "sara moore");
     // no payee named: the app is all there is
     assert_eq!(key("VENMO *PAYMENT 855-812-4430 NY"), "venmo");
+}
+
+#[test]
+fn normalized_serializes_its_keys_as_strings() {
+    let n = Normalizer::builtin().normalize("POS AMAZON.ES AMAZON.ES LUXEMBOURG 02/20 #5183");
+    let json = serde_json::to_value(&n).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "key": n.key.as_str(),
+            "display": n.display,
+            "brand": n.brand,
+            "detail": "≈amazon.es amazon.es luxembourg",
+        })
+    );
+    assert_eq!(json["key"], "amazon");
+    let back: Normalized = serde_json::from_value(json).unwrap();
+    assert_eq!(back, n);
+    // without a detail key, as hosts may send it
+    let old: Normalized =
+        serde_json::from_str(r#"{"key":"amazon","display":"Amazon","brand":true}"#).unwrap();
+    assert_eq!((old.key.as_str(), old.detail.as_str()), ("amazon", ""));
 }

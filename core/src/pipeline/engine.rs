@@ -1,30 +1,22 @@
 //! The engine: one value holding every tenant's state, with the operations hosts call.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::config::EngineConfig;
+use super::context::Lookup;
+use super::decide::Outcome;
+use super::llm_request;
+use super::stages::guess;
 use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
-use crate::knowledge::{KnowledgeBase, Origin};
-use crate::llm::{self, AllowedCategory, LlmClassifier, LlmExample, LlmRequest};
-use crate::memory::{
-    features, log_amount, AliasVerdict, Embedder, HashingEmbedder, Prediction, SimilarityVote,
-    Translation,
-};
-use crate::model::{
-    transaction_check_id, Band, Categorization, Category, Source, Taxonomy, TraceStep, Transaction,
-    UNCATEGORIZED,
-};
-use crate::normalize::{fold, Normalized, Normalizer};
-use crate::rules::{
-    parse_rules, Labelled, MiningOptions, MiningRow, Rule, RuleInput, RuleSuggestion,
-};
-use crate::store::snapshot::{self, SnapshotPayload};
+use crate::llm::{self, LlmClassifier, LlmRequest};
+use crate::memory::{Embedder, HashingEmbedder};
+use crate::model::{transaction_check_id, Categorization, Source, Taxonomy, Transaction};
+use crate::normalize::{AliasKey, Normalized, Normalizer};
 use crate::store::Change;
 
 /// What `categorize` decided for one transaction.
@@ -54,60 +46,18 @@ impl Decision {
 /// See the crate docs for an example.
 #[derive(Debug, Clone)]
 pub struct Engine {
-    config: EngineConfig,
-    normalizer: Normalizer,
-    embedder: Arc<dyn Embedder>,
-    tenants: HashMap<String, TenantState>,
-    changes: Vec<Change>,
+    pub(super) config: EngineConfig,
+    pub(super) normalizer: Normalizer,
+    pub(super) embedder: Arc<dyn Embedder>,
+    pub(super) tenants: HashMap<String, TenantState>,
+    /// Change events recorded since the last [`Engine::drain_changes`].
+    pub(super) changes: Vec<Change>,
 }
 
 impl Default for Engine {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Cold-start answers below this confidence (a built-in category the tenant has not shown how it
-/// names) are only best guesses.
-const WEAK_COLD_START: f64 = 0.5;
-
-/// A confident cold-start answer decides; a weak one becomes the best guess if there is none.
-fn settle_cold_start(
-    c: Categorization,
-    best_guess: &mut Option<Categorization>,
-) -> Option<Categorization> {
-    if c.confidence >= WEAK_COLD_START {
-        return Some(c);
-    }
-    if best_guess.is_none() {
-        *best_guess = Some(c);
-    }
-    None
-}
-
-/// Share of a cold-start answer's confidence kept when it is named after the category's family
-/// (`transport`) rather than the category itself (`transport.fuel`).
-const FAMILY_DISCOUNT: f64 = 0.9;
-
-/// What the tenant's memory guesses about a merchant it never filed.
-struct Guess {
-    vote: Option<SimilarityVote>,
-    clf: Option<Prediction>,
-    /// category, uncalibrated confidence, and the stage that speaks
-    pick: Option<(String, f64, Source)>,
-}
-
-/// Prefix the parser gives unnamed rules; replaced by a content hash.
-const AUTO_ID: &str = "~auto~";
-
-enum Outcome {
-    Decided(Categorization),
-    Undecided {
-        best_guess: Option<Categorization>,
-        trace: Vec<TraceStep>,
-        normalized: Normalized,
-        merchant: String,
-    },
 }
 
 impl Engine {
@@ -152,7 +102,13 @@ impl Engine {
         self.normalizer.normalize(descriptor)
     }
 
-    fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
+    /// Normalizes what names a transaction's merchant: its merchant field, else its descriptor.
+    pub(super) fn normalize_transaction(&self, tx: &Transaction) -> Normalized {
+        self.normalizer
+            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor))
+    }
+
+    pub(super) fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
         transaction_check_id("tenant", tenant)?;
         let dim = self.embedder.dim();
         Ok(self
@@ -184,675 +140,6 @@ impl Engine {
         v
     }
 
-    // ---------- categories ----------
-
-    /// Adds a tenant category; returns `false` if an identical one exists.
-    pub fn add_category(
-        &mut self,
-        tenant: &str,
-        id: &str,
-        name: &str,
-        parent: Option<&str>,
-    ) -> Result<bool> {
-        let t = self.tenant_mut(tenant)?;
-        let added = t.taxonomy.add(id, name, parent)?;
-        if added {
-            let category = t.taxonomy.require(id)?.clone();
-            self.changes.push(Change::CategoryAdded {
-                tenant: tenant.to_string(),
-                category,
-            });
-        }
-        Ok(added)
-    }
-
-    // ---------- rules ----------
-
-    /// Parses rule text (one rule per line) and adds the rules after the tenant's existing ones.
-    /// Unnamed rules get an id derived from their content. Returns the new ids. On any error
-    /// (parse error with line and column, unknown category, duplicate id) nothing is added.
-    pub fn add_rules(&mut self, tenant: &str, text: &str) -> Result<Vec<String>> {
-        let mut rules = parse_rules(text, AUTO_ID)?;
-        for r in &mut rules {
-            if r.id.starts_with(AUTO_ID) {
-                r.id = content_id(r);
-            }
-        }
-        self.add_rule_list(tenant, rules)
-    }
-
-    /// Adds already-built rules (e.g. from their JSON form). Same guarantees as [`Engine::add_rules`].
-    pub fn add_rule_list(&mut self, tenant: &str, rules: Vec<Rule>) -> Result<Vec<String>> {
-        let t = self.tenant_mut(tenant)?;
-        let mut all = t.rules.clone();
-        let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
-        all.extend(rules.iter().cloned());
-        t.set_rules(all)?;
-        for rule in rules {
-            self.changes.push(Change::RuleAdded {
-                tenant: tenant.to_string(),
-                rule,
-            });
-        }
-        Ok(ids)
-    }
-
-    /// Removes a rule by id.
-    pub fn remove_rule(&mut self, tenant: &str, id: &str) -> Result<()> {
-        let t = self
-            .tenants
-            .get_mut(tenant)
-            .ok_or_else(|| Error::not_found("rule", id))?;
-        let mut rules = t.rules.clone();
-        let before = rules.len();
-        rules.retain(|r| r.id != id);
-        if rules.len() == before {
-            return Err(Error::not_found("rule", id));
-        }
-        t.set_rules(rules)?;
-        self.changes.push(Change::RuleRemoved {
-            tenant: tenant.to_string(),
-            id: id.to_string(),
-        });
-        Ok(())
-    }
-
-    /// The tenant's rules in the order they were added.
-    pub fn rules(&self, tenant: &str) -> Vec<Rule> {
-        self.tenants
-            .get(tenant)
-            .map(|t| t.rules.clone())
-            .unwrap_or_default()
-    }
-
-    /// Proposes rules from the tenant's confirmed history (transactions with the category a
-    /// person gave or accepted), each with its backtest over that history: support, precision,
-    /// coverage, the rows it would save, conflicting rows and conflicting existing rules. Nothing
-    /// changes; accept a suggestion with [`Engine::add_rule_list`] or [`Engine::add_rules`].
-    ///
-    /// Every transaction must belong to `tenant` and every category must exist for it; otherwise
-    /// a typed error names the first bad row.
-    ///
-    /// ```
-    /// use xspense::rules::{Labelled, MiningOptions};
-    /// use xspense::Engine;
-    /// let mut engine = Engine::new();
-    /// let history: Vec<Labelled> = ["SQ *BLUE BOTTLE 0042 OAKLAND CA", "BLUE BOTTLE COFFEE SF", "SQ *BLUE BOTTLE 0043"]
-    ///     .iter()
-    ///     .enumerate()
-    ///     .map(|(i, d)| serde_json::from_value(serde_json::json!({
-    ///         "transaction": {"id": format!("t{i}"), "tenant": "alice", "descriptor": d,
-    ///             "amount": {"minor": 475, "currency": "USD"}, "direction": "debit", "date": "2026-11-02"},
-    ///         "category": "food.coffee"
-    ///     })).unwrap())
-    ///     .collect();
-    /// let s = engine.suggest_rules("alice", &history, &MiningOptions::default()).unwrap();
-    /// assert_eq!(s[0].text, r#"rule suggested-blue-bottle: merchant contains "blue bottle" => food.coffee"#);
-    /// assert_eq!((s[0].support, s[0].precision), (3, 1.0));
-    /// engine.add_rule_list("alice", vec![s[0].rule.clone()]).unwrap();
-    /// ```
-    pub fn suggest_rules(
-        &self,
-        tenant: &str,
-        history: &[Labelled],
-        options: &MiningOptions,
-    ) -> Result<Vec<RuleSuggestion>> {
-        transaction_check_id("tenant", tenant)?;
-        options.validate()?;
-        let empty = TenantState::new(self.embedder.dim());
-        let t = self.tenants.get(tenant).unwrap_or(&empty);
-        let mut rows = Vec::with_capacity(history.len());
-        for (i, h) in history.iter().enumerate() {
-            let tx = &h.transaction;
-            tx.validate()
-                .map_err(|e| Error::invalid(format!("history row {i}: {e}")))?;
-            if tx.tenant != tenant {
-                return Err(Error::invalid(format!(
-                    "history row {i} (transaction {:?}) belongs to another tenant",
-                    tx.id
-                )));
-            }
-            if !t.taxonomy.contains(&h.category) {
-                return Err(Error::not_found(
-                    "category",
-                    format!("{} (history row {i})", h.category),
-                ));
-            }
-            let normalized = self
-                .normalizer
-                .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-            rows.push(MiningRow {
-                tx,
-                category: &h.category,
-                merchant: fold(tx.merchant.as_deref().unwrap_or(&normalized.display)),
-                descriptor: fold(&tx.descriptor),
-                key: normalized.key,
-            });
-        }
-        let ids = t.rules.iter().map(|r| r.id.clone()).collect();
-        crate::rules::suggest(&rows, &t.ruleset, &ids, options)
-    }
-
-    // ---------- categorize ----------
-
-    fn decide(&self, t: &TenantState, tx: &Transaction) -> Outcome {
-        let mut trace = Vec::with_capacity(4);
-        let normalized = self
-            .normalizer
-            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor));
-        trace.push(TraceStep {
-            stage: "normalize".into(),
-            detail: format!(
-                "merchant key {:?}{}",
-                normalized.key,
-                if normalized.brand {
-                    " (known brand)"
-                } else {
-                    ""
-                }
-            ),
-            category: None,
-            confidence: None,
-        });
-        let merchant_folded = fold(tx.merchant.as_deref().unwrap_or(&normalized.display));
-        let descriptor_folded = fold(&tx.descriptor);
-        let ro = t.ruleset.apply(&RuleInput {
-            tx,
-            descriptor: &descriptor_folded,
-            merchant: &merchant_folded,
-        });
-        let merchant = ro
-            .rename
-            .map(|(n, _)| n.to_string())
-            .unwrap_or_else(|| normalized.display.clone());
-        let tags: Vec<String> = ro.tags.iter().map(|t| t.to_string()).collect();
-        let make = |category: String,
-                    confidence: f64,
-                    source: Source,
-                    reason: String,
-                    trace: Vec<TraceStep>| Categorization {
-            transaction_id: tx.id.clone(),
-            category,
-            confidence,
-            band: Band::of(confidence),
-            source,
-            reason,
-            merchant_key: normalized.key.clone(),
-            merchant: merchant.clone(),
-            tags: tags.clone(),
-            trace,
-        };
-        if ro.matched.is_empty() {
-            trace.push(step("rules", "no rule matched".into(), None, None));
-        } else {
-            trace.push(step(
-                "rules",
-                format!("matched {}", ro.matched_ids().join(", ")),
-                ro.category.map(|(c, _)| c.to_string()),
-                ro.category.as_ref().map(|_| self.config.rule_confidence),
-            ));
-        }
-        if let Some((cat, rule)) = ro.category {
-            return Outcome::Decided(make(
-                cat.to_string(),
-                self.config.rule_confidence,
-                Source::Rule,
-                format!("rule {:?} matched: {}", rule.id, rule.when),
-                trace,
-            ));
-        }
-        let mut best_guess = None;
-        let alias_verdict = self.alias_verdict(
-            t,
-            &normalized.key,
-            &normalized.detail,
-            log_amount(tx.amount.minor),
-        );
-        let alias_known = alias_verdict.is_some();
-        match alias_verdict {
-            Some(v) => {
-                let detail = format!(
-                    "{:?} learned {} time(s); {} holds {}% of the vote{}",
-                    normalized.key,
-                    v.support,
-                    v.category,
-                    percent(v.share),
-                    match (v.by_amount, v.novel_amount) {
-                        (_, true) => ", but never at an amount like this",
-                        (true, false) => " at this amount",
-                        _ => "",
-                    }
-                );
-                trace.push(step(
-                    "alias",
-                    detail,
-                    Some(v.category.clone()),
-                    Some(v.confidence),
-                ));
-                let reason = format!(
-                    "{} was filed under {} before ({} time(s), {}% of the vote)",
-                    merchant,
-                    v.category,
-                    v.support,
-                    percent(v.share)
-                );
-                if v.confidence >= self.config.alias_min_confidence {
-                    return Outcome::Decided(make(
-                        v.category,
-                        v.confidence,
-                        Source::Alias,
-                        reason,
-                        trace,
-                    ));
-                }
-                best_guess = Some(make(
-                    v.category,
-                    v.confidence,
-                    Source::Alias,
-                    reason,
-                    trace.clone(),
-                ));
-            }
-            None => trace.push(step(
-                "alias",
-                format!("nothing learned for {:?}", normalized.key),
-                None,
-                None,
-            )),
-        }
-        // Similar merchants the tenant filed before, and the tenant's online classifier, when
-        // this merchant key itself is new.
-        if !alias_known && self.config.similarity {
-            let Guess { vote, clf, pick } = self.guess(t, tx, &normalized.key, &normalized.detail);
-            match &vote {
-                Some(v) => {
-                    let list = v
-                        .neighbours
-                        .iter()
-                        .take(5)
-                        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    trace.push(step(
-                        "similarity",
-                        format!(
-                            "neighbours: {list}; {}% of the weighted vote",
-                            percent(v.share)
-                        ),
-                        Some(v.category.clone()),
-                        Some(v.confidence),
-                    ));
-                }
-                None => trace.push(step(
-                    "similarity",
-                    "no similar merchant filed before".into(),
-                    None,
-                    None,
-                )),
-            }
-            if let Some(p) = &clf {
-                trace.push(step(
-                    "classifier",
-                    format!(
-                        "descriptor words point to {} (margin {:.2})",
-                        p.label, p.margin
-                    ),
-                    Some(p.label.clone()),
-                    Some(p.confidence),
-                ));
-            }
-            // the confidence such guesses have earned for this tenant
-            let pick = pick.map(|(category, raw, source)| {
-                let (confidence, seen) = t.calibration.calibrate(source, raw);
-                if seen > 0 {
-                    trace.push(step(
-                        "calibration",
-                        format!(
-                            "{} guesses claiming {}% were right {}% of the time here ({seen} seen)",
-                            source.as_str(),
-                            percent(raw),
-                            percent(confidence)
-                        ),
-                        Some(category.clone()),
-                        Some(confidence),
-                    ));
-                }
-                (category, confidence, source)
-            });
-            if let Some((category, confidence, source)) = pick {
-                let reason = match (source, &vote) {
-                    (Source::Similarity, Some(v)) => format!(
-                        "{merchant} looks like {} you filed under {category}",
-                        v.neighbours
-                            .iter()
-                            .find(|n| n.category == category)
-                            .map_or("merchants", |n| n.key.as_str())
-                    ),
-                    _ => format!("the words in this descriptor usually mean {category} for you"),
-                };
-                if confidence >= self.config.similarity_min_confidence {
-                    return Outcome::Decided(make(category, confidence, source, reason, trace));
-                }
-                best_guess = Some(make(category, confidence, source, reason, trace.clone()));
-            }
-        }
-        // Cold start: built-in knowledge, only where the tenant's own memory is silent about
-        // this merchant key.
-        if !alias_known {
-            let kb = KnowledgeBase::builtin();
-            if self.config.knowledge {
-                match kb.merchant(&normalized.key) {
-                    Some(k) if t.taxonomy.contains(k.category) => {
-                        let confidence = match k.origin {
-                            Origin::Brand => self.config.knowledge_confidence,
-                            Origin::Solyanka => (self.config.knowledge_confidence - 0.1).max(0.0),
-                        };
-                        let (category, confidence) =
-                            self.in_tenant_words(t, k.category, confidence);
-                        trace.push(step(
-                            "knowledge",
-                            format!(
-                                "{:?} is a known merchant ({} table)",
-                                normalized.key,
-                                k.origin.as_str()
-                            ),
-                            Some(k.category.to_string()),
-                            Some(confidence),
-                        ));
-                        let reason = if category == k.category {
-                            format!("{merchant} is a well-known merchant usually filed under {category}")
-                        } else {
-                            format!(
-                                "{merchant} is a well-known {} merchant, which you file under {category}",
-                                k.category
-                            )
-                        };
-                        let c = make(
-                            category,
-                            confidence,
-                            Source::Knowledge,
-                            reason,
-                            trace.clone(),
-                        );
-                        if let Some(c) = settle_cold_start(c, &mut best_guess) {
-                            return Outcome::Decided(c);
-                        }
-                    }
-                    _ => trace.push(step(
-                        "knowledge",
-                        format!("{:?} is not in the built-in knowledge base", normalized.key),
-                        None,
-                        None,
-                    )),
-                }
-            }
-            if self.config.mcc {
-                if let Some(code) = tx.mcc {
-                    match kb.mcc(code) {
-                        Some(builtin) if t.taxonomy.contains(builtin) => {
-                            let desc = kb.mcc_description(code).unwrap_or("");
-                            let (category, confidence) =
-                                self.in_tenant_words(t, builtin, self.config.mcc_confidence);
-                            trace.push(step(
-                                "mcc",
-                                format!("MCC {code:04}: {desc} ({builtin})"),
-                                Some(category.clone()),
-                                Some(confidence),
-                            ));
-                            let reason = format!(
-                                "the card network files {merchant} under MCC {code:04} ({desc})"
-                            );
-                            let c = make(category, confidence, Source::Mcc, reason, trace.clone());
-                            if let Some(c) = settle_cold_start(c, &mut best_guess) {
-                                return Outcome::Decided(c);
-                            }
-                        }
-                        _ => trace.push(step(
-                            "mcc",
-                            format!("MCC {code:04} has no default category"),
-                            None,
-                            None,
-                        )),
-                    }
-                }
-            }
-        }
-        Outcome::Undecided {
-            best_guess,
-            trace,
-            normalized,
-            merchant,
-        }
-    }
-
-    /// What alias memory says about a merchant at log amount `x`: the detail key (whole
-    /// descriptor) wins when it is itself confident, since the tenant may file two
-    /// descriptors of one merchant differently; else the merchant key.
-    fn alias_verdict(
-        &self,
-        t: &TenantState,
-        key: &str,
-        detail: &str,
-        x: f64,
-    ) -> Option<AliasVerdict> {
-        match t.aliases.lookup_at(detail, x) {
-            Some(d) if d.confidence >= self.config.alias_min_confidence => Some(d),
-            _ => t.aliases.lookup_at(key, x),
-        }
-    }
-
-    /// What the similarity vote and the classifier say about a merchant the tenant never
-    /// filed, and the guess they make together (uncalibrated).
-    fn guess(&self, t: &TenantState, tx: &Transaction, key: &str, detail: &str) -> Guess {
-        let vote = t
-            .similar
-            .vote(
-                &*self.embedder,
-                key,
-                &t.aliases,
-                self.config.similarity_k,
-                self.config.similarity_min_similarity,
-            )
-            .filter(|v| t.taxonomy.contains(&v.category));
-        let clf = t
-            .classifier
-            .predict(
-                &features(tx, key, detail),
-                self.config.classifier_min_examples,
-            )
-            .filter(|p| t.taxonomy.contains(&p.label));
-        // agreement makes both more believable; otherwise the more confident one speaks
-        let pick = match (&vote, &clf) {
-            (Some(v), Some(p)) if v.category == p.label => Some((
-                v.category.clone(),
-                (1.0 - (1.0 - v.confidence) * (1.0 - p.confidence)).min(0.97),
-                Source::Similarity,
-            )),
-            (Some(v), Some(p)) if p.confidence > v.confidence => Some((
-                p.label.clone(),
-                p.confidence * (1.0 - v.confidence / 2.0),
-                Source::Classifier,
-            )),
-            (Some(v), Some(p)) => Some((
-                v.category.clone(),
-                v.confidence * (1.0 - p.confidence / 2.0),
-                Source::Similarity,
-            )),
-            (Some(v), None) => Some((v.category.clone(), v.confidence, Source::Similarity)),
-            (None, Some(p)) => Some((p.label.clone(), p.confidence, Source::Classifier)),
-            (None, None) => None,
-        };
-        Guess { vote, clf, pick }
-    }
-
-    /// A built-in category in the tenant's own words, when feedback showed a clear habit
-    /// (most of at least two votes) for the category or else for its family; the confidence
-    /// shrinks with the habit's share.
-    fn in_tenant_words(&self, t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
-        let usable = |tr: &Translation| {
-            tr.share >= 0.5 && tr.support >= 2.0 && t.taxonomy.contains(&tr.label)
-        };
-        if let Some(tr) = t.labels.translate(builtin).filter(usable) {
-            return (tr.label, confidence * tr.share);
-        }
-        // `transport.fuel` not named yet, but the tenant files its siblings under its own
-        // `Transport` (a built-in sibling like `transport.taxi` would be a different category)
-        let own = |tr: &Translation| t.taxonomy.get(&tr.label).is_some_and(|c| !c.builtin);
-        if let Some(f) = t
-            .labels
-            .translate_family(builtin)
-            .filter(|f| usable(f) && own(f))
-        {
-            return (f.label, confidence * f.share * FAMILY_DISCOUNT);
-        }
-        // a tenant with its own label set has not shown how it names this category: the
-        // built-in id is only a weak guess
-        if t.labels
-            .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin))
-        {
-            (builtin.to_string(), confidence.min(0.4))
-        } else {
-            (builtin.to_string(), confidence)
-        }
-    }
-
-    fn default_categorization(
-        &self,
-        tx: &Transaction,
-        best_guess: Option<Categorization>,
-        mut trace: Vec<TraceStep>,
-        normalized: &Normalized,
-        merchant: String,
-    ) -> Categorization {
-        if let Some(mut g) = best_guess {
-            g.trace.push(step(
-                "default",
-                "kept the low-confidence guess".into(),
-                None,
-                None,
-            ));
-            return g;
-        }
-        trace.push(step(
-            "default",
-            "no stage knew this merchant".into(),
-            Some(UNCATEGORIZED.into()),
-            Some(0.0),
-        ));
-        Categorization {
-            transaction_id: tx.id.clone(),
-            category: UNCATEGORIZED.into(),
-            confidence: 0.0,
-            band: Band::Low,
-            source: Source::Default,
-            reason: format!("nothing is known about {merchant} yet"),
-            merchant_key: normalized.key.clone(),
-            merchant,
-            tags: Vec::new(),
-            trace,
-        }
-    }
-
-    fn build_request(
-        &self,
-        t: &TenantState,
-        tx: &Transaction,
-        best_guess: Option<Categorization>,
-        mut trace: Vec<TraceStep>,
-        normalized: Normalized,
-        merchant: String,
-    ) -> LlmRequest {
-        let allowed: Vec<AllowedCategory> = t
-            .taxonomy
-            .iter()
-            .filter(|c| (c.id != UNCATEGORIZED && c.parent.is_some()) || !c.builtin)
-            .map(|c| AllowedCategory {
-                id: c.id.clone(),
-                name: c.name.clone(),
-            })
-            .collect();
-        let examples = self.examples(t, &normalized.key);
-        let descriptor = llm::scrub(&tx.descriptor);
-        let mut prompt = format!(
-            "Transaction:\n- descriptor: {descriptor:?}\n- merchant: {:?}\n- amount: {} ({})\n- date: {}\n",
-            llm::scrub(&merchant),
-            tx.amount,
-            tx.direction.as_str(),
-            tx.date.format("%Y-%m-%d"),
-        );
-        if let Some(mcc) = tx.mcc {
-            prompt.push_str(&format!("- merchant category code: {mcc:04}\n"));
-        }
-        prompt.push_str("\nAllowed categories (answer with the id):\n");
-        for c in &allowed {
-            prompt.push_str(&format!("- {}: {}\n", c.id, c.name));
-        }
-        if !examples.is_empty() {
-            prompt.push_str("\nHow this user filed similar merchants:\n");
-            for e in &examples {
-                prompt.push_str(&format!("- {:?} -> {}\n", e.merchant, e.category));
-            }
-        }
-        trace.push(step(
-            "llm",
-            "no stage was confident; asking the host's model".into(),
-            None,
-            None,
-        ));
-        let mut best_guess = best_guess;
-        if let Some(g) = &mut best_guess {
-            g.trace = trace.clone();
-        }
-        LlmRequest {
-            tenant: tx.tenant.clone(),
-            transaction_id: tx.id.clone(),
-            merchant_key: normalized.key,
-            merchant,
-            date: tx.date,
-            system: "You categorize bank transactions for a budgeting app. Pick exactly one of \
-                     the allowed category ids. Answer with a single JSON object \
-                     {\"category\": <id>, \"confidence\": <number 0..1>, \"reason\": <short text>} \
-                     and nothing else."
-                .into(),
-            prompt,
-            answer_schema: llm::answer_schema(&allowed),
-            allowed_categories: allowed,
-            examples,
-            best_guess,
-        }
-    }
-
-    /// Few-shot examples: learned merchants sharing the most words with the key, then the
-    /// best-supported ones.
-    fn examples(&self, t: &TenantState, key: &str) -> Vec<LlmExample> {
-        let words: Vec<&str> = key.split(' ').collect();
-        let mut scored: Vec<(usize, u32, &String, String)> = t
-            .aliases
-            .entries()
-            .into_iter()
-            // detail keys (`≈...`) repeat their merchant key in descriptor form
-            .filter(|(k, _)| !k.starts_with('≈'))
-            .filter_map(|(k, e)| {
-                let overlap = k.split(' ').filter(|w| words.contains(w)).count();
-                let cat = e
-                    .votes
-                    .iter()
-                    .max_by(|a, b| a.1.total_cmp(b.1))
-                    .map(|(c, _)| c.clone())?;
-                Some((overlap, e.support, k, cat))
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-        scored
-            .into_iter()
-            .take(self.config.llm_examples)
-            .map(|(_, _, k, c)| LlmExample {
-                merchant: llm::scrub(k),
-                category: c,
-            })
-            .collect()
-    }
-
     /// Categorizes one transaction.
     pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
         tx.validate()?;
@@ -867,26 +154,10 @@ impl Engine {
             .ok_or_else(|| Error::Internal(format!("state of tenant {:?} missing", tx.tenant)))?;
         let decision = match self.decide(t, tx) {
             Outcome::Decided(c) => Decision::Categorized(c),
-            Outcome::Undecided {
-                best_guess,
-                trace,
-                normalized,
-                merchant,
-            } => {
-                if self.config.llm_fallback {
-                    Decision::NeedsLlm(
-                        self.build_request(t, tx, best_guess, trace, normalized, merchant),
-                    )
-                } else {
-                    Decision::Categorized(self.default_categorization(
-                        tx,
-                        best_guess,
-                        trace,
-                        &normalized,
-                        merchant,
-                    ))
-                }
+            Outcome::Undecided(u) if self.config.llm_fallback => {
+                Decision::NeedsLlm(self.build_request(t, tx, u))
             }
+            Outcome::Undecided(u) => Decision::Categorized(u.settle(tx)),
         };
         if let Some(t) = self.tenants.get_mut(&tx.tenant) {
             match &decision {
@@ -958,91 +229,31 @@ impl Engine {
             key: request.merchant_key.clone(),
             entry,
         });
-        let mut trace = request
-            .best_guess
-            .as_ref()
-            .map(|g| g.trace.clone())
-            .unwrap_or_default();
-        trace.push(step(
-            "llm",
-            format!("model answered {}", answer.category),
-            Some(answer.category.clone()),
-            Some(answer.confidence),
-        ));
-        Ok(Categorization {
-            transaction_id: request.transaction_id.clone(),
-            category: answer.category,
-            confidence: answer.confidence,
-            band: Band::of(answer.confidence),
-            source: Source::Llm,
-            reason: if answer.reason.is_empty() {
-                "the language model chose it".into()
-            } else {
-                format!("the language model said: {}", answer.reason)
-            },
-            merchant_key: request.merchant_key.clone(),
-            merchant: request.merchant.clone(),
-            tags: request
-                .best_guess
-                .as_ref()
-                .map(|g| g.tags.clone())
-                .unwrap_or_default(),
-            trace,
-        })
+        Ok(llm_request::answered(request, answer))
     }
 
     /// Learns that `tx` belongs in `category` (a confirmation or a correction).
     pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
         tx.validate()?;
-        let text = tx.merchant.as_deref().unwrap_or(&tx.descriptor);
-        let Normalized { key, detail, .. } = self.normalizer.normalize(text);
-        let decay = self.config.alias_decay;
-        let x = log_amount(tx.amount.minor);
-        let embedder = self.embedder.clone();
+        let keys = self.normalize_transaction(tx);
         // checked before the tenant is created, so a refused call leaves no trace
         if !self.has_category(&tx.tenant, category) {
             return Err(Error::not_found("category", category));
         }
         // what the tenant's memory would have guessed, if the merchant is new to it: the
         // outcome calibrates later guesses
-        let guessed = match self.tenants.get(&tx.tenant) {
-            Some(t)
-                if self.config.similarity && self.alias_verdict(t, &key, &detail, x).is_none() =>
-            {
-                self.guess(t, tx, &key, &detail).pick
-            }
-            _ => None,
-        };
+        let guessed = self
+            .tenants
+            .get(&tx.tenant)
+            .and_then(|t| guess::for_calibration(&Lookup::new(self, t, tx, &keys)));
+        let decay = self.config.alias_decay;
+        let embedder = self.embedder.clone();
         let t = self.tenant_mut(&tx.tenant)?;
-        if let Some((guess, raw, source)) = guessed {
-            t.calibration.record(source, raw, guess == category);
+        if let Some(g) = guessed {
+            t.calibration
+                .record(g.source, g.raw, g.category == category);
         }
-        t.classifier.learn(&features(tx, &key, &detail), category);
-        let mut learned = Vec::with_capacity(2);
-        // the whole descriptor too, when it says more than the merchant key
-        if detail != format!("≈{key}") {
-            let d = t
-                .aliases
-                .learn(&detail, category, tx.date, decay, Some(x))
-                .clone();
-            learned.push((detail, d));
-        }
-        let entry = t
-            .aliases
-            .learn(&key, category, tx.date, decay, Some(x))
-            .clone();
-        t.similar.upsert(&*embedder, &key);
-        // how this tenant names what the built-in tables would have said
-        t.labels.note(category);
-        let kb = KnowledgeBase::builtin();
-        if let Some(m) = kb.merchant(&key) {
-            t.labels.learn(m.category, category, 1.0);
-        } else if let Some(c) = tx.mcc.and_then(|code| kb.mcc(code)) {
-            t.labels.learn(c, category, 1.0);
-        }
-        t.stats.feedback += 1;
-        learned.push((key, entry));
-        for (key, entry) in learned {
+        for (key, entry) in t.learn(tx, keys, category, decay, &*embedder) {
             self.changes.push(Change::AliasLearned {
                 tenant: tx.tenant.clone(),
                 key,
@@ -1061,9 +272,11 @@ impl Engine {
                 .aliases
                 .entries()
                 .into_iter()
-                .filter_map(|(k, _)| {
-                    let text = k.strip_prefix('≈')?;
-                    (self.normalizer.normalize(text).key == key).then(|| k.clone())
+                .filter_map(|(k, _)| match AliasKey::parse(k) {
+                    AliasKey::Detail(words) => {
+                        (self.normalizer.normalize(words).key.as_str() == key).then(|| k.clone())
+                    }
+                    AliasKey::Merchant(_) => None,
                 })
                 .collect(),
             None => Vec::new(),
@@ -1100,12 +313,7 @@ impl Engine {
         };
         Ok(match self.decide(t, tx) {
             Outcome::Decided(c) => c,
-            Outcome::Undecided {
-                best_guess,
-                trace,
-                normalized,
-                merchant,
-            } => self.default_categorization(tx, best_guess, trace, &normalized, merchant),
+            Outcome::Undecided(u) => u.settle(tx),
         })
     }
 
@@ -1116,163 +324,4 @@ impl Engine {
             .map(|t| t.stats.clone())
             .unwrap_or_default()
     }
-
-    // ---------- persistence ----------
-
-    /// Takes the change events recorded since the last call.
-    pub fn drain_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
-    }
-
-    /// Replays change events (from [`Engine::drain_changes`], possibly of another process).
-    /// All of them are checked on a copy first; if one fails, nothing changes. Replayed changes
-    /// are not recorded again.
-    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<()> {
-        let mut touched: BTreeMap<String, TenantState> = BTreeMap::new();
-        let mut rules_changed = std::collections::BTreeSet::new();
-        for (i, ch) in changes.iter().enumerate() {
-            let tenant = ch.tenant();
-            transaction_check_id("tenant", tenant)?;
-            if matches!(ch, Change::RuleAdded { .. } | Change::RuleRemoved { .. }) {
-                rules_changed.insert(tenant.to_string());
-            }
-            if !touched.contains_key(tenant) {
-                let current = self
-                    .tenants
-                    .get(tenant)
-                    .cloned()
-                    .unwrap_or_else(|| TenantState::new(self.embedder.dim()));
-                touched.insert(tenant.to_string(), current);
-            }
-            let t = touched
-                .get_mut(tenant)
-                .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
-            apply_one(t, ch, &*self.embedder)
-                .map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
-        }
-        // rule changes are checked one by one above and compiled once per tenant here
-        let mut compiled = Vec::with_capacity(touched.len());
-        for (k, mut v) in touched {
-            if rules_changed.contains(&k) {
-                let rules = v.rules.clone();
-                v.set_rules(rules)
-                    .map_err(|e| Error::invalid(format!("rules of tenant {k:?}: {e}")))?;
-            }
-            compiled.push((k, v));
-        }
-        for (k, v) in compiled {
-            self.tenants.insert(k, v);
-        }
-        Ok(())
-    }
-
-    /// Exports a snapshot of one tenant, or of all tenants with `None`.
-    pub fn export_snapshot(&self, tenant: Option<&str>) -> Result<String> {
-        let mut payload = SnapshotPayload::default();
-        for (name, t) in &self.tenants {
-            if tenant.is_none_or(|x| x == name) {
-                payload.tenants.insert(name.clone(), t.to_snapshot());
-            }
-        }
-        if let Some(x) = tenant {
-            if !payload.tenants.contains_key(x) {
-                return Err(Error::not_found("tenant", x));
-            }
-        }
-        snapshot::encode(&payload)
-    }
-
-    /// Imports a snapshot: every tenant in it replaces that tenant's state (others are kept).
-    /// A corrupt, foreign or inconsistent snapshot is refused and nothing changes. Returns the
-    /// tenants imported.
-    pub fn import_snapshot(&mut self, text: &str) -> Result<Vec<String>> {
-        let payload = snapshot::decode(text)?;
-        let mut built = Vec::with_capacity(payload.tenants.len());
-        for (name, s) in payload.tenants {
-            transaction_check_id("tenant", &name)
-                .map_err(|e| Error::CorruptSnapshot(e.to_string()))?;
-            let state = TenantState::from_snapshot(s, &*self.embedder).map_err(|e| match e {
-                Error::CorruptSnapshot(_) => e,
-                other => Error::CorruptSnapshot(format!("tenant {name:?}: {other}")),
-            })?;
-            built.push((name, state));
-        }
-        let names = built.iter().map(|(n, _)| n.clone()).collect();
-        for (name, state) in built {
-            self.tenants.insert(name, state);
-        }
-        Ok(names)
-    }
-}
-
-fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Result<()> {
-    match ch {
-        Change::CategoryAdded { category, .. } => {
-            let Category {
-                id, name, parent, ..
-            } = category;
-            t.taxonomy.add(id, name, parent.as_deref()).map(|_| ())
-        }
-        Change::RuleAdded { rule, .. } => {
-            rule.validate()?;
-            if let Some(c) = &rule.then.category {
-                t.taxonomy.require(c)?;
-            }
-            if t.rules.iter().any(|r| r.id == rule.id) {
-                return Err(Error::Conflict(format!("duplicate rule id {:?}", rule.id)));
-            }
-            t.rules.push(rule.clone());
-            Ok(())
-        }
-        Change::RuleRemoved { id, .. } => {
-            let n = t.rules.len();
-            t.rules.retain(|r| &r.id != id);
-            if t.rules.len() == n {
-                return Err(Error::not_found("rule", id.clone()));
-            }
-            Ok(())
-        }
-        Change::AliasLearned { key, entry, .. } => {
-            for c in entry.votes.keys() {
-                t.taxonomy.require(c)?;
-            }
-            t.aliases.put(key, entry.clone());
-            t.note_alias(embedder, key);
-            Ok(())
-        }
-        Change::AliasForgotten { key, .. } => {
-            t.aliases.forget(key);
-            t.similar.remove(key);
-            Ok(())
-        }
-    }
-}
-
-/// A share in 0..=1 as a whole percentage, printed as `format!("{:.0}", share * 100.0)` would
-/// print it (ties to even) without the slow path that float formatting with a precision takes
-/// for many values: an alias hit formats two of these.
-pub(super) fn percent(share: f64) -> i64 {
-    (share * 100.0).round_ties_even() as i64
-}
-
-fn step(
-    stage: &str,
-    detail: String,
-    category: Option<String>,
-    confidence: Option<f64>,
-) -> TraceStep {
-    TraceStep {
-        stage: stage.to_string(),
-        detail,
-        category,
-        confidence,
-    }
-}
-
-/// A stable id for an unnamed rule: `r` and 10 hex digits of the hash of its text.
-fn content_id(r: &Rule) -> String {
-    let mut anon = r.clone();
-    anon.id = "x".into();
-    let h = Sha256::digest(anon.to_string().as_bytes());
-    format!("r{}", &hex::encode(h)[..10])
 }

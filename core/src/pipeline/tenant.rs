@@ -3,12 +3,15 @@
 use crate::error::{Error, Result};
 use crate::knowledge::KnowledgeBase;
 use crate::memory::{
-    key_features, AliasMemory, Calibration, Embedder, LabelMap, OnlineClassifier, SimilarityMemory,
+    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedder, LabelMap,
+    OnlineClassifier, SimilarityMemory,
 };
-use crate::model::Taxonomy;
+use crate::model::{Taxonomy, Transaction};
+use crate::normalize::{AliasKey, Normalized};
 use crate::rules::{Rule, RuleSet};
 use crate::store::snapshot::TenantSnapshot;
 
+use super::policy::RELEARN_MAX_REPEATS;
 use super::stats::Stats;
 
 #[derive(Debug, Clone)]
@@ -45,12 +48,60 @@ impl TenantState {
         }
     }
 
+    /// Learns from feedback that `tx`, normalized to `keys`, belongs in `category`: the
+    /// classifier, alias memory (the detail key too when it says more than the merchant key),
+    /// similarity memory and the label map. Returns the alias entries learned, by key.
+    pub fn learn(
+        &mut self,
+        tx: &Transaction,
+        keys: Normalized,
+        category: &str,
+        decay: f64,
+        embedder: &dyn Embedder,
+    ) -> Vec<(String, AliasEntry)> {
+        let Normalized { key, detail, .. } = keys;
+        let x = log_amount(tx.amount.minor);
+        self.classifier
+            .learn(&features(tx, key.as_str(), detail.as_str()), category);
+        let mut learned = Vec::with_capacity(2);
+        // the whole descriptor too, when it says more than the merchant key
+        if detail.words() != key.as_str() {
+            let d = self
+                .aliases
+                .learn(detail.as_str(), category, tx.date, decay, Some(x))
+                .clone();
+            learned.push((detail.into_string(), d));
+        }
+        let entry = self
+            .aliases
+            .learn(key.as_str(), category, tx.date, decay, Some(x))
+            .clone();
+        self.similar.upsert(embedder, key.as_str());
+        self.learn_label(key.as_str(), tx.mcc, category);
+        self.stats.feedback += 1;
+        learned.push((key.into_string(), entry));
+        learned
+    }
+
+    /// How this tenant names what the built-in tables would have said of merchant `key` (or
+    /// of its merchant category code).
+    fn learn_label(&mut self, key: &str, mcc: Option<u16>, category: &str) {
+        self.labels.note(category);
+        let kb = KnowledgeBase::builtin();
+        if let Some(m) = kb.merchant(key) {
+            self.labels.learn(m.category, category, 1.0);
+        } else if let Some(c) = mcc.and_then(|code| kb.mcc(code)) {
+            self.labels.learn(c, category, 1.0);
+        }
+    }
+
     /// Brings the derived memories (similarity, classifier, label map) up to date with one
     /// replayed alias entry, as `reindex` would for it.
     pub fn note_alias(&mut self, embedder: &dyn Embedder, key: &str) {
-        if key.starts_with('≈') {
+        // detail keys only refine the alias lookup
+        let AliasKey::Merchant(key) = AliasKey::parse(key) else {
             return;
-        }
+        };
         self.similar.upsert(embedder, key);
         if let Some(v) = self.aliases.lookup(key) {
             self.classifier.learn(&key_features(key), &v.category);
@@ -81,19 +132,19 @@ impl TenantState {
             })
             .collect();
         for (k, verdict) in verdicts {
-            if k.starts_with('≈') {
+            let AliasKey::Merchant(k) = AliasKey::parse(&k) else {
                 continue; // detail keys only refine the alias lookup
-            }
-            self.similar.upsert(embedder, &k);
+            };
+            self.similar.upsert(embedder, k);
             if let Some((label, support)) = &verdict {
                 // the classifier relearns from the merchant names (the raw descriptors and
                 // amounts are not stored)
-                let x = key_features(&k);
-                for _ in 0..(*support).min(3) {
+                let x = key_features(k);
+                for _ in 0..(*support).min(RELEARN_MAX_REPEATS) {
                     self.classifier.learn(&x, label);
                 }
             }
-            if let (Some(m), Some((label, support))) = (kb.merchant(&k), verdict) {
+            if let (Some(m), Some((label, support))) = (kb.merchant(k), verdict) {
                 self.labels.learn(m.category, &label, f64::from(support));
             }
         }

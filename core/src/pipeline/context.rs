@@ -1,0 +1,110 @@
+//! What the stages know about the transaction being categorized: the tenant's memory they
+//! consult, the keys the transaction is filed under, and what the tenant's rules made of it.
+
+use super::config::EngineConfig;
+use super::engine::Engine;
+use super::stages::Answer;
+use super::tenant::TenantState;
+use crate::memory::{log_amount, Embedder};
+use crate::model::{Band, Categorization, TraceStep, Transaction};
+use crate::normalize::{fold, Normalized};
+use crate::rules::{RuleInput, RuleOutcome};
+
+/// One transaction as the tenant's memory is asked about it, with the engine's settings and
+/// embedder. Feedback asks the same questions the stages do.
+#[derive(Clone, Copy)]
+pub(super) struct Lookup<'a> {
+    pub config: &'a EngineConfig,
+    pub embedder: &'a dyn Embedder,
+    pub tenant: &'a TenantState,
+    pub tx: &'a Transaction,
+    /// The merchant and detail keys, and the merchant's display name.
+    pub keys: &'a Normalized,
+    /// The amount as alias memory compares amounts (see [`log_amount`]).
+    pub amount: f64,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(
+        engine: &'a Engine,
+        tenant: &'a TenantState,
+        tx: &'a Transaction,
+        keys: &'a Normalized,
+    ) -> Self {
+        Lookup {
+            config: &engine.config,
+            embedder: &*engine.embedder,
+            tenant,
+            tx,
+            keys,
+            amount: log_amount(tx.amount.minor),
+        }
+    }
+}
+
+/// The texts rules match: the folded merchant name (the transaction's own, else the normalized
+/// display name) and the folded descriptor.
+pub(super) struct RuleTexts {
+    pub merchant: String,
+    pub descriptor: String,
+}
+
+impl RuleTexts {
+    pub fn of(tx: &Transaction, keys: &Normalized) -> Self {
+        RuleTexts {
+            merchant: fold(tx.merchant.as_deref().unwrap_or(&keys.display)),
+            descriptor: fold(&tx.descriptor),
+        }
+    }
+}
+
+/// What every stage knows: the lookup, and what the tenant's rules made of the transaction
+/// (they may rename the merchant and tag the transaction whichever stage decides).
+pub(super) struct Context<'a> {
+    pub lookup: Lookup<'a>,
+    /// What the tenant's rules say.
+    pub rules: RuleOutcome<'a>,
+    /// The merchant's display name: a rule's rename, else the normalized one.
+    pub merchant: String,
+    /// Tags from every matching rule.
+    pub tags: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    /// Applies the tenant's rules to the transaction.
+    pub fn new(lookup: Lookup<'a>) -> Self {
+        let texts = RuleTexts::of(lookup.tx, lookup.keys);
+        let rules = lookup.tenant.ruleset.apply(&RuleInput {
+            tx: lookup.tx,
+            descriptor: &texts.descriptor,
+            merchant: &texts.merchant,
+        });
+        let merchant = rules
+            .rename
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_else(|| lookup.keys.display.clone());
+        let tags = rules.tags.iter().map(|t| t.to_string()).collect();
+        Context {
+            lookup,
+            rules,
+            merchant,
+            tags,
+        }
+    }
+
+    /// A stage's answer as the categorization of this transaction, with the trace so far.
+    pub fn categorization(&self, answer: Answer, trace: Vec<TraceStep>) -> Categorization {
+        Categorization {
+            transaction_id: self.lookup.tx.id.clone(),
+            category: answer.category,
+            confidence: answer.confidence,
+            band: Band::of(answer.confidence),
+            source: answer.source,
+            reason: answer.reason,
+            merchant_key: self.lookup.keys.key.as_str().to_owned(),
+            merchant: self.merchant.clone(),
+            tags: self.tags.clone(),
+            trace,
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Every trace step and reason the pipeline writes, by stage: what a stage concluded, in the
+//! words hosts show to people.
+
+use crate::knowledge::KnownMerchant;
+use crate::memory::{AliasVerdict, Prediction, SimilarityVote};
+use crate::model::{Source, TraceStep, UNCATEGORIZED};
+use crate::normalize::{MerchantKey, Normalized};
+use crate::rules::Rule;
+
+/// Neighbours of a similarity vote the trace names.
+const NEIGHBOURS_SHOWN: usize = 5;
+
+/// A share in 0..=1 as a whole percentage, printed as `format!("{:.0}", share * 100.0)` would
+/// print it (ties to even) without the slow path that float formatting with a precision takes
+/// for many values: an alias hit formats two of these.
+pub(super) fn percent(share: f64) -> i64 {
+    (share * 100.0).round_ties_even() as i64
+}
+
+fn step(
+    stage: &str,
+    detail: String,
+    category: Option<String>,
+    confidence: Option<f64>,
+) -> TraceStep {
+    TraceStep {
+        stage: stage.to_string(),
+        detail,
+        category,
+        confidence,
+    }
+}
+
+// ---------- normalize ----------
+
+/// The merchant key the descriptor normalized to.
+pub(super) fn normalized(n: &Normalized) -> TraceStep {
+    let brand = if n.brand { " (known brand)" } else { "" };
+    step(
+        "normalize",
+        format!("merchant key {:?}{brand}", n.key.as_str()),
+        None,
+        None,
+    )
+}
+
+// ---------- rules ----------
+
+/// No rule matched.
+pub(super) fn no_rule() -> TraceStep {
+    step("rules", "no rule matched".into(), None, None)
+}
+
+/// The rules that matched, and the category and confidence they set, if one set a category.
+pub(super) fn rules_matched(ids: &[&str], set: Option<(&str, f64)>) -> TraceStep {
+    step(
+        "rules",
+        format!("matched {}", ids.join(", ")),
+        set.map(|(c, _)| c.to_string()),
+        set.map(|(_, confidence)| confidence),
+    )
+}
+
+/// Why a rule's category was chosen.
+pub(super) fn rule_reason(rule: &Rule) -> String {
+    format!("rule {:?} matched: {}", rule.id, rule.when)
+}
+
+// ---------- alias ----------
+
+/// What alias memory learned about the merchant key.
+pub(super) fn alias_verdict(key: &MerchantKey, v: &AliasVerdict) -> TraceStep {
+    let key = key.as_str();
+    let amount = match (v.by_amount, v.novel_amount) {
+        (_, true) => ", but never at an amount like this",
+        (true, false) => " at this amount",
+        _ => "",
+    };
+    step(
+        "alias",
+        format!(
+            "{key:?} learned {} time(s); {} holds {}% of the vote{amount}",
+            v.support,
+            v.category,
+            percent(v.share),
+        ),
+        Some(v.category.clone()),
+        Some(v.confidence),
+    )
+}
+
+/// Alias memory knows nothing of the merchant key.
+pub(super) fn nothing_learned(key: &MerchantKey) -> TraceStep {
+    let key = key.as_str();
+    step("alias", format!("nothing learned for {key:?}"), None, None)
+}
+
+/// Why the category alias memory holds was chosen.
+pub(super) fn alias_reason(merchant: &str, v: &AliasVerdict) -> String {
+    format!(
+        "{merchant} was filed under {} before ({} time(s), {}% of the vote)",
+        v.category,
+        v.support,
+        percent(v.share)
+    )
+}
+
+// ---------- similarity and classifier ----------
+
+/// The vote of the similar merchants the tenant filed before.
+pub(super) fn similarity_vote(v: &SimilarityVote) -> TraceStep {
+    let list = v
+        .neighbours
+        .iter()
+        .take(NEIGHBOURS_SHOWN)
+        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
+        .collect::<Vec<_>>()
+        .join(", ");
+    step(
+        "similarity",
+        format!(
+            "neighbours: {list}; {}% of the weighted vote",
+            percent(v.share)
+        ),
+        Some(v.category.clone()),
+        Some(v.confidence),
+    )
+}
+
+/// No similar merchant voted.
+pub(super) fn no_similar_merchant() -> TraceStep {
+    step(
+        "similarity",
+        "no similar merchant filed before".into(),
+        None,
+        None,
+    )
+}
+
+/// What the online classifier predicts from the descriptor's words.
+pub(super) fn classifier_prediction(p: &Prediction) -> TraceStep {
+    step(
+        "classifier",
+        format!(
+            "descriptor words point to {} (margin {:.2})",
+            p.label, p.margin
+        ),
+        Some(p.label.clone()),
+        Some(p.confidence),
+    )
+}
+
+/// The confidence guesses like this one have earned for the tenant (`seen` outcomes).
+pub(super) fn calibrated(
+    category: &str,
+    source: Source,
+    raw: f64,
+    confidence: f64,
+    seen: u32,
+) -> TraceStep {
+    step(
+        "calibration",
+        format!(
+            "{} guesses claiming {}% were right {}% of the time here ({seen} seen)",
+            source.as_str(),
+            percent(raw),
+            percent(confidence)
+        ),
+        Some(category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// Why a similarity vote's category was chosen: the first neighbour filed under it, if any.
+pub(super) fn similarity_reason(merchant: &str, category: &str, v: &SimilarityVote) -> String {
+    format!(
+        "{merchant} looks like {} you filed under {category}",
+        v.neighbours
+            .iter()
+            .find(|n| n.category == category)
+            .map_or("merchants", |n| n.key.as_str())
+    )
+}
+
+/// Why the classifier's category was chosen.
+pub(super) fn classifier_reason(category: &str) -> String {
+    format!("the words in this descriptor usually mean {category} for you")
+}
+
+// ---------- knowledge ----------
+
+/// The merchant key is in the built-in knowledge base (confidence as translated for the tenant).
+pub(super) fn known_merchant(key: &MerchantKey, k: &KnownMerchant, confidence: f64) -> TraceStep {
+    let key = key.as_str();
+    step(
+        "knowledge",
+        format!("{key:?} is a known merchant ({} table)", k.origin.as_str()),
+        Some(k.category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// The merchant key is not in the built-in knowledge base.
+pub(super) fn unknown_merchant(key: &MerchantKey) -> TraceStep {
+    let key = key.as_str();
+    step(
+        "knowledge",
+        format!("{key:?} is not in the built-in knowledge base"),
+        None,
+        None,
+    )
+}
+
+/// Why the knowledge base's category (`builtin`, as the tenant names it: `category`) was chosen.
+pub(super) fn knowledge_reason(merchant: &str, builtin: &str, category: &str) -> String {
+    if category == builtin {
+        format!("{merchant} is a well-known merchant usually filed under {category}")
+    } else {
+        format!("{merchant} is a well-known {builtin} merchant, which you file under {category}")
+    }
+}
+
+// ---------- mcc ----------
+
+/// The merchant category code's default category (`builtin`, as the tenant names it:
+/// `category`).
+pub(super) fn mcc_category(
+    code: u16,
+    description: &str,
+    builtin: &str,
+    category: &str,
+    confidence: f64,
+) -> TraceStep {
+    step(
+        "mcc",
+        format!("MCC {code:04}: {description} ({builtin})"),
+        Some(category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// The merchant category code has no default category.
+pub(super) fn mcc_unknown(code: u16) -> TraceStep {
+    step(
+        "mcc",
+        format!("MCC {code:04} has no default category"),
+        None,
+        None,
+    )
+}
+
+/// Why the merchant category code's category was chosen.
+pub(super) fn mcc_reason(merchant: &str, code: u16, description: &str) -> String {
+    format!("the card network files {merchant} under MCC {code:04} ({description})")
+}
+
+// ---------- default ----------
+
+/// No stage was confident; the best guess stands.
+pub(super) fn kept_guess() -> TraceStep {
+    step(
+        "default",
+        "kept the low-confidence guess".into(),
+        None,
+        None,
+    )
+}
+
+/// No stage knew anything; the transaction is uncategorized.
+pub(super) fn nothing_known() -> TraceStep {
+    step(
+        "default",
+        "no stage knew this merchant".into(),
+        Some(UNCATEGORIZED.into()),
+        Some(0.0),
+    )
+}
+
+/// Why the transaction is uncategorized.
+pub(super) fn default_reason(merchant: &str) -> String {
+    format!("nothing is known about {merchant} yet")
+}
+
+// ---------- llm ----------
+
+/// No stage was confident; the host's model is asked.
+pub(super) fn asking_llm() -> TraceStep {
+    step(
+        "llm",
+        "no stage was confident; asking the host's model".into(),
+        None,
+        None,
+    )
+}
+
+/// The host's model answered.
+pub(super) fn llm_answered(category: &str, confidence: f64) -> TraceStep {
+    step(
+        "llm",
+        format!("model answered {category}"),
+        Some(category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// Why the model's category was chosen, in the model's words if it gave any.
+pub(super) fn llm_reason(model_reason: &str) -> String {
+    if model_reason.is_empty() {
+        "the language model chose it".into()
+    } else {
+        format!("the language model said: {model_reason}")
+    }
+}

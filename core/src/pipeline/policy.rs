@@ -1,0 +1,35 @@
+//! The pipeline's scoring policy: the thresholds, caps and discounts that are not
+//! [`EngineConfig`](super::EngineConfig) settings.
+
+/// Most confidence a guess for a new merchant gets when the similarity vote and the classifier
+/// agree: agreement makes both more believable (`1 - (1 - a)(1 - b)`), never certain.
+pub(super) const AGREEMENT_MAX_CONFIDENCE: f64 = 0.97;
+
+/// When the similarity vote and the classifier disagree, the more confident one speaks, its
+/// confidence lowered by this share of the other's.
+pub(super) const DISAGREEMENT_RIVAL_WEIGHT: f64 = 0.5;
+
+/// Cold-start answers below this confidence (a built-in category the tenant has not shown how it
+/// names) are only best guesses.
+pub(super) const WEAK_COLD_START: f64 = 0.5;
+
+/// How much less confident a knowledge-base answer from the solyanka descriptor table is than
+/// one for a recognized brand (`knowledge_confidence`).
+pub(super) const SOLYANKA_DISCOUNT: f64 = 0.1;
+
+/// A tenant's label for a built-in category counts as its habit from this share of the votes…
+pub(super) const HABIT_MIN_SHARE: f64 = 0.5;
+/// …and this many votes.
+pub(super) const HABIT_MIN_SUPPORT: f64 = 2.0;
+
+/// Share of a cold-start answer's confidence kept when it is named after the category's family
+/// (`transport`) rather than the category itself (`transport.fuel`).
+pub(super) const FAMILY_DISCOUNT: f64 = 0.9;
+
+/// Most confidence of a cold-start answer given as the built-in category id to a tenant that
+/// files under its own labels and has not shown how it names this category.
+pub(super) const UNNAMED_BUILTIN_MAX_CONFIDENCE: f64 = 0.4;
+
+/// Most times the classifier relearns one stored merchant when memory is rebuilt from alias
+/// entries (once per vote the merchant received, up to this).
+pub(super) const RELEARN_MAX_REPEATS: u32 = 3;

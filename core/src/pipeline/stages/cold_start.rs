@@ -1,0 +1,51 @@
+//! What the built-in tables' answers become for a tenant (the knowledge and MCC stages): a
+//! built-in category in the tenant's own words, and a decision only when confident.
+
+use super::{Answer, StageOutcome};
+use crate::memory::Translation;
+use crate::pipeline::policy::{
+    FAMILY_DISCOUNT, HABIT_MIN_SHARE, HABIT_MIN_SUPPORT, UNNAMED_BUILTIN_MAX_CONFIDENCE,
+    WEAK_COLD_START,
+};
+use crate::pipeline::tenant::TenantState;
+
+/// A confident cold-start answer decides; a weak one is a guess.
+pub(super) fn settle(answer: Answer) -> StageOutcome {
+    StageOutcome::by_confidence(answer, WEAK_COLD_START)
+}
+
+/// A built-in category in the tenant's own words, when feedback showed a clear habit
+/// (most of at least two votes) for the category or else for its family; the confidence
+/// shrinks with the habit's share.
+pub(super) fn in_tenant_words(t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
+    let usable = |tr: &Translation| {
+        tr.share >= HABIT_MIN_SHARE
+            && tr.support >= HABIT_MIN_SUPPORT
+            && t.taxonomy.contains(&tr.label)
+    };
+    if let Some(tr) = t.labels.translate(builtin).filter(usable) {
+        return (tr.label, confidence * tr.share);
+    }
+    // `transport.fuel` not named yet, but the tenant files its siblings under its own
+    // `Transport` (a built-in sibling like `transport.taxi` would be a different category)
+    let own = |tr: &Translation| t.taxonomy.get(&tr.label).is_some_and(|c| !c.builtin);
+    if let Some(f) = t
+        .labels
+        .translate_family(builtin)
+        .filter(|f| usable(f) && own(f))
+    {
+        return (f.label, confidence * f.share * FAMILY_DISCOUNT);
+    }
+    // a tenant with its own label set has not shown how it names this category: the
+    // built-in id is only a weak guess
+    if t.labels
+        .speaks_own_labels(|l| t.taxonomy.get(l).is_some_and(|c| c.builtin))
+    {
+        (
+            builtin.to_string(),
+            confidence.min(UNNAMED_BUILTIN_MAX_CONFIDENCE),
+        )
+    } else {
+        (builtin.to_string(), confidence)
+    }
+}

@@ -1,0 +1,61 @@
+//! The stages a transaction goes through, in the order they run. Each is a function over the
+//! shared [`Context`] that adds its steps to the trace and says what it concluded; adding a
+//! stage means writing its function and listing it in [`STAGES`].
+
+mod alias;
+mod cold_start;
+pub(super) mod guess;
+mod knowledge;
+mod mcc;
+mod rules;
+
+use super::context::Context;
+use crate::model::{Source, TraceStep};
+
+/// A stage: reads the context, adds its steps to the trace, says what it concluded.
+pub(super) type Stage = fn(&Context<'_>, &mut Vec<TraceStep>) -> StageOutcome;
+
+/// The stages in the order they run, after normalization and before the fallback (the host's
+/// model, or the best guess).
+pub(super) const STAGES: [Stage; 5] = [
+    rules::stage,
+    alias::stage,
+    guess::stage,
+    knowledge::stage,
+    mcc::stage,
+];
+
+/// What a stage proposes.
+pub(super) struct Answer {
+    pub category: String,
+    pub confidence: f64,
+    pub source: Source,
+    /// Why, in words (see [`narrate`](super::narrate)).
+    pub reason: String,
+}
+
+/// What a stage concluded.
+pub(super) enum StageOutcome {
+    /// Confident: the answer is the decision and no later stage runs.
+    Decided(Answer),
+    /// Not confident: the answer is the best guess unless an earlier stage made one, and the
+    /// later stages run.
+    Guess(Answer),
+    /// The tenant's memory knows this merchant but is not confident: the answer is the best
+    /// guess and no later stage runs, since the later stages guess from other merchants and
+    /// the built-in tables, which do not overrule what the tenant taught.
+    FinalGuess(Answer),
+    /// Nothing to propose.
+    Nothing,
+}
+
+impl StageOutcome {
+    /// Decided at or above `min_confidence`, else a guess.
+    fn by_confidence(answer: Answer, min_confidence: f64) -> StageOutcome {
+        if answer.confidence >= min_confidence {
+            StageOutcome::Decided(answer)
+        } else {
+            StageOutcome::Guess(answer)
+        }
+    }
+}
