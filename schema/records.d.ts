@@ -211,6 +211,14 @@ export type Decision = ({
   decision: 'needs_llm'
 } & LlmRequest)
 
+/**
+ * A detail key: the words of one whole descriptor without bank phrases, dates, references,
+ * digits and punctuation (dots kept), e.g. `amazon.de amazon.de luxembourg`. Two descriptors
+ * the normalizer maps to one merchant keep different detail keys. Stored and serialized as
+ * `≈` and the words (`≈amazon.de amazon.de luxembourg`).
+ */
+export type DetailKey = string
+
 /** A detector described as data. */
 export interface DetectorSpec {
   /** Matches to ignore. */
@@ -412,6 +420,12 @@ export interface LlmRequest {
   transaction_id: string
 }
 
+/**
+ * A merchant key: the lowercase, folded name every branch, payment path and date of one
+ * merchant normalizes to (`blue bottle`). Serialized as that string.
+ */
+export type MerchantKey = string
+
 /** Thresholds for `Engine::suggest_rules`. */
 export interface MiningOptions {
   /** Most conflicting rows listed per suggestion (all are counted). Default 3. */
@@ -465,11 +479,11 @@ export interface Normalized {
   /** Whether the key came from the built-in brand table. */
   brand: boolean
   /** The finer whole-descriptor key (see `Normalizer::detail_key`). */
-  detail?: string
+  detail?: DetailKey
   /** Human-readable merchant name (`Blue Bottle Coffee`). */
   display: string
   /** Lowercase, folded merchant key (`blue bottle`). */
-  key: string
+  key: MerchantKey
 }
 
 /** How a condition compares. */

@@ -411,11 +411,11 @@ class Normalized(TypedDict):
     #: Whether the key came from the built-in brand table.
     brand: bool
     #: The finer whole-descriptor key (see `Normalizer::detail_key`).
-    detail: NotRequired[str]
+    detail: NotRequired["DetailKey"]
     #: Human-readable merchant name (`Blue Bottle Coffee`).
     display: str
     #: Lowercase, folded merchant key (`blue bottle`).
-    key: str
+    key: "MerchantKey"
 
 
 class Position(TypedDict):
@@ -858,6 +858,13 @@ class DecisionNeedsLlm(LlmRequest):
 Decision = Union["DecisionCategorized", "DecisionNeedsLlm"]
 
 
+#: A detail key: the words of one whole descriptor without bank phrases, dates, references,
+#: digits and punctuation (dots kept), e.g. `amazon.de amazon.de luxembourg`. Two descriptors
+#: the normalizer maps to one merchant keep different detail keys. Stored and serialized as
+#: `≈` and the words (`≈amazon.de amazon.de luxembourg`).
+DetailKey = str
+
+
 #: Whether money left the account (debit, a purchase) or arrived (credit, a refund or income).
 Direction = Literal["debit", "credit"]
 
@@ -890,6 +897,11 @@ ErrorCode = Literal["invalid_input", "parse_error", "not_found", "conflict", "in
 
 #: What a condition looks at.
 Field = Literal["descriptor", "merchant", "account", "currency", "amount", "direction", "mcc", "date"]
+
+
+#: A merchant key: the lowercase, folded name every branch, payment path and date of one
+#: merchant normalizes to (`blue bottle`). Serialized as that string.
+MerchantKey = str
 
 
 #: How a condition compares.

@@ -13,6 +13,7 @@ const DETAIL_MARKER: char = '≈';
 /// A merchant key: the lowercase, folded name every branch, payment path and date of one
 /// merchant normalizes to (`blue bottle`). Serialized as that string.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct MerchantKey(String);
 
@@ -38,6 +39,7 @@ impl MerchantKey {
 /// the normalizer maps to one merchant keep different detail keys. Stored and serialized as
 /// `≈` and the words (`≈amazon.de amazon.de luxembourg`).
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct DetailKey(String);
 
