@@ -70,8 +70,8 @@ class TransactionDict(TypedDict):
     accept besides :class:`xspense.Transaction`): the core's ``TransactionInput`` (same keys),
     with a ``datetime.date`` allowed as ``date`` and an ``int`` or ``decimal.Decimal`` as
     ``amount``. ``descriptor``, ``amount`` (or ``amount_minor``) and ``date`` are needed; a
-    negative amount means a debit; the core supplies the defaults of the others (``tenant``
-    ``"default"``, ``currency`` ``"USD"``, ``id`` the position in a batch)."""
+    negative amount means a debit; an absent ``id`` is the position in a batch, and the core
+    supplies the defaults of the others (see ``records.TransactionInput``)."""
 
     id: NotRequired[str]
     tenant: NotRequired[str]
