@@ -113,9 +113,24 @@ fun demo() {
     val restored = Engine(); restored.applyChanges(changes)
     check(restored.explain(tx("7", "POS KALOMI TASHI 0042")).category == "food.bars") { "changes replay" }
 
+    // input as a host stores it, read by the core's rules before it is kept
+    val parsed = parseTransactionJson("""{"id": "j1", "tenant": "ana", "descriptor": "TESCO STORES", "amount": -12.3, "currency": "gbp", "date": "2026-01-05"}""")
+    check(parsed.amount == "12.30" && parsed.currency == "GBP" && parsed.direction == TxDirection.DEBIT) { "parsed: $parsed" }
+    try {
+        parseTransactionJson("""{"descriptor": "X", "amount": "1.00", "date": "2026-04-02", "mcc": 10000}""")
+        error("an MCC above 9999 must be refused")
+    } catch (ex: XspenseException.InvalidInput) {
+        println("refused as expected: ${ex.message}")
+    }
+    try {
+        engine.categorize(tx("8", "TESCO STORES", amount = "4.7551"))
+        error("more decimals than the currency has must be refused")
+    } catch (_: XspenseException.InvalidInput) {}
+
     val history = (1..3).map { LabelledTransaction(tx("p$it", "NETFLIX.COM $it"), "entertainment.streaming") }
     val suggested = engine.suggestRules("ana", history, MiningOptions())
     check(suggested.size == 1 && suggested[0].support == 3u && suggested[0].precision == 1.0) { "suggest: $suggested" }
+    check(engine.suggestRules("ana", history, MiningOptions(minSupport = 4u)).isEmpty()) { "min_support" }
     println("suggested: ${suggested[0].text}")
 
     val vault = TokenVault()
@@ -124,6 +139,8 @@ fun demo() {
     check(safe.text == "refund <CARD_1> to <EMAIL_1>") { safe.text }
     check(vault.restore("Refunded <CARD_1>.") == "Refunded 4111 1111 1111 1111.")
     println("redacted: ${safe.text}")
+    val custom = Redactor.withSpecJson("""{"operator": "mask", "detectors": [{"id": "employee-id", "kind": "EMPLOYEE_ID", "regex": "\\bEMP-\\d{6}\\b", "keywords": ["emp-"]}]}""")
+    check(custom.redact("badge EMP-004211", null).findings.map { it.kind } == listOf("EMPLOYEE_ID")) { "custom detector" }
 
     val queue = TaskQueue.withStore(MapStore(), 100L, 10_000L)
     val e = queue.enqueue("ana", "sync", "categorize_batch", """{"rows": 120}""", EnqueueOptions(idempotencyKey = "upload-7"), T0)

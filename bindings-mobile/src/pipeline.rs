@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
-use xspense::model::{Currency, Money};
+use xspense::model::{AmountInput, LabelledInput, TransactionInput};
 use xspense::store::Change;
 use xspense::{Band, Direction, EngineConfig, Rule, Source};
 
@@ -20,16 +19,18 @@ fn json_err(what: &str, e: serde_json::Error) -> XspenseError {
     invalid(format!("{what}: {e}"))
 }
 
-/// A bank transaction. `amount` is a decimal string in major units (`"4.75"`), never negative
-/// (the sign is `direction`); `date` is `YYYY-MM-DD`.
+/// A bank transaction. `amount` is a decimal string in major units (`"4.75"`): its magnitude,
+/// the sign being `direction`; `date` is `YYYY-MM-DD`. The core reads it as a
+/// `TransactionInput`, so amounts, currencies, dates and MCCs follow the core's rules.
 #[derive(uniffi::Record, Clone)]
 pub struct Transaction {
     pub id: String,
     pub tenant: String,
     pub descriptor: String,
     pub amount: String,
-    #[uniffi(default = "USD")]
-    pub currency: String,
+    /// ISO 4217 code; the core's default when absent.
+    #[uniffi(default = None)]
+    pub currency: Option<String>,
     pub direction: TxDirection,
     pub date: String,
     #[uniffi(default = None)]
@@ -47,34 +48,65 @@ pub enum TxDirection {
     Credit,
 }
 
-fn to_core(t: Transaction) -> Result<xspense::Transaction> {
-    let currency = Currency::new(&t.currency).map_err(XspenseError::from)?;
-    let (minor, negative) = Money::parse_signed(&t.amount, currency)?;
-    if negative {
-        return Err(invalid(format!(
-            "amount {:?} is negative; give its magnitude and the direction",
-            t.amount
-        )));
+impl From<TxDirection> for Direction {
+    fn from(d: TxDirection) -> Self {
+        match d {
+            TxDirection::Debit => Direction::Debit,
+            TxDirection::Credit => Direction::Credit,
+        }
     }
-    Ok(xspense::Transaction {
+}
+
+/// The record as the core's input: the magnitude as amount text, the direction by name.
+fn to_input(t: Transaction) -> TransactionInput {
+    TransactionInput {
+        id: Some(t.id),
+        tenant: Some(t.tenant),
+        descriptor: t.descriptor,
+        amount: Some(AmountInput::Text(t.amount)),
+        amount_minor: None,
+        currency: t.currency,
+        direction: Some(Direction::from(t.direction).as_str().to_string()),
+        date: t.date,
+        merchant: t.merchant,
+        account: t.account,
+        mcc: t.mcc.map(u32::from),
+    }
+}
+
+fn to_core(t: Transaction) -> Result<xspense::Transaction> {
+    // the record always has an id, so the default id is never used
+    call(|| to_input(t).into_transaction("0"))
+}
+
+fn from_core(t: xspense::Transaction) -> Transaction {
+    Transaction {
+        amount: t.amount.decimal(),
+        currency: Some(t.amount.currency.as_str().to_string()),
+        direction: match t.direction {
+            Direction::Debit => TxDirection::Debit,
+            Direction::Credit => TxDirection::Credit,
+        },
+        date: t.date.to_string(),
         id: t.id,
         tenant: t.tenant,
         descriptor: t.descriptor,
         merchant: t.merchant,
-        amount: Money { minor, currency },
-        direction: match t.direction {
-            TxDirection::Debit => Direction::Debit,
-            TxDirection::Credit => Direction::Credit,
-        },
-        date: parse_date(&t.date)?,
         account: t.account,
         mcc: t.mcc,
-    })
+    }
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| invalid(format!("date {s:?} is not YYYY-MM-DD")))
+/// Reads and checks a transaction written as JSON by a host (the core's `TransactionInput`:
+/// a signed `amount` as text or number, or `amount_minor`; optional `id` (default `"0"`),
+/// `tenant`, `currency`, `direction`, `merchant`, `account`, `mcc`; unknown keys refused), as
+/// the engine would, without categorizing it.
+#[uniffi::export]
+pub fn parse_transaction_json(input_json: String) -> Result<Transaction> {
+    let value: serde_json::Value =
+        serde_json::from_str(&input_json).map_err(|e| json_err("transaction", e))?;
+    let tx = call(|| TransactionInput::from_json(value)?.into_transaction("0"))?;
+    Ok(from_core(tx))
 }
 
 /// One step of the explanation: which stage said what.
@@ -268,21 +300,40 @@ pub struct LabelledTransaction {
     pub category: String,
 }
 
-/// Thresholds for `Engine.suggestRules`.
+/// Thresholds for `Engine.suggestRules`; an absent one takes the core's default.
 #[derive(uniffi::Record, Clone)]
 pub struct MiningOptions {
     /// Fewest history rows a suggestion must categorize correctly.
-    #[uniffi(default = 3)]
-    pub min_support: u32,
+    #[uniffi(default = None)]
+    pub min_support: Option<u32>,
     /// Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
-    #[uniffi(default = 0.9)]
-    pub min_precision: f64,
+    #[uniffi(default = None)]
+    pub min_precision: Option<f64>,
     /// Most suggestions returned.
-    #[uniffi(default = 20)]
-    pub max_suggestions: u32,
+    #[uniffi(default = None)]
+    pub max_suggestions: Option<u32>,
     /// Most conflicting rows listed per suggestion.
-    #[uniffi(default = 3)]
-    pub max_examples: u32,
+    #[uniffi(default = None)]
+    pub max_examples: Option<u32>,
+}
+
+impl From<MiningOptions> for xspense::rules::MiningOptions {
+    fn from(o: MiningOptions) -> Self {
+        let mut core = xspense::rules::MiningOptions::default();
+        if let Some(v) = o.min_support {
+            core.min_support = v;
+        }
+        if let Some(v) = o.min_precision {
+            core.min_precision = v;
+        }
+        if let Some(v) = o.max_suggestions {
+            core.max_suggestions = v as usize;
+        }
+        if let Some(v) = o.max_examples {
+            core.max_examples = v as usize;
+        }
+        core
+    }
 }
 
 /// A history row a suggestion matches that was confirmed as another category.
@@ -388,10 +439,8 @@ impl Engine {
 
     /// Categorizes many transactions in one call (one crossing of the FFI).
     pub fn categorize_batch(&self, transactions: Vec<Transaction>) -> Result<Vec<Decision>> {
-        let txs = transactions
-            .into_iter()
-            .map(to_core)
-            .collect::<Result<Vec<_>>>()?;
+        let inputs = transactions.into_iter().map(to_input).collect();
+        let txs = call(|| xspense::model::transactions_from_inputs(inputs))?;
         self.with(|e| e.categorize_batch(&txs))?
             .into_iter()
             .map(decision)
@@ -519,23 +568,15 @@ impl Engine {
         history: Vec<LabelledTransaction>,
         options: MiningOptions,
     ) -> Result<Vec<RuleSuggestion>> {
-        let history = history
+        let rows = history
             .into_iter()
-            .enumerate()
-            .map(|(i, h)| {
-                Ok(xspense::rules::Labelled {
-                    transaction: to_core(h.transaction)
-                        .map_err(|e| invalid(format!("history row {i}: {e}")))?,
-                    category: h.category,
-                })
+            .map(|h| LabelledInput {
+                transaction: to_input(h.transaction),
+                category: h.category,
             })
-            .collect::<Result<Vec<_>>>()?;
-        let options = xspense::rules::MiningOptions {
-            min_support: options.min_support,
-            min_precision: options.min_precision,
-            max_suggestions: options.max_suggestions as usize,
-            max_examples: options.max_examples as usize,
-        };
+            .collect();
+        let history = call(|| xspense::model::history_from_inputs(rows))?;
+        let options = xspense::rules::MiningOptions::from(options);
         self.with(|e| e.suggest_rules(&tenant, &history, &options))?
             .into_iter()
             .map(suggestion)

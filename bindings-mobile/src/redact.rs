@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use xspense::redact::{Operator, PiiKind, Redactor as CoreRedactor, TokenVault as CoreVault};
+use xspense::redact::{Operator, Redactor as CoreRedactor, RedactorSpec, TokenVault as CoreVault};
 
 use crate::errors::{call, Result};
 
@@ -21,23 +21,76 @@ pub enum RedactOperator {
     Token,
 }
 
-/// How a `Redactor` works.
+/// How a `Redactor` works: the core's `RedactorSpec` as a record. An absent field takes the
+/// core's default; `Redactor.withSpecJson` takes the whole spec (custom detectors included).
 #[derive(uniffi::Record)]
 pub struct RedactorOptions {
-    pub operator: RedactOperator,
-    #[uniffi(default = 0.5)]
-    pub min_confidence: f64,
+    #[uniffi(default = None)]
+    pub operator: Option<RedactOperator>,
+    /// Findings below this confidence are kept.
+    #[uniffi(default = None)]
+    pub min_confidence: Option<f64>,
     /// The HMAC key of the `Hash` operator.
     #[uniffi(default = None)]
     pub hash_key: Option<Vec<u8>>,
     /// Kinds to leave alone (`EMAIL_ADDRESS`, `PHONE_NUMBER`, ...).
     #[uniffi(default = [])]
     pub disable: Vec<String>,
+    /// `false` drops the built-in secret detectors.
+    #[uniffi(default = None)]
+    pub builtin_secrets: Option<bool>,
+    /// Values never redacted.
     #[uniffi(default = [])]
     pub allow_values: Vec<String>,
+    /// Regexes whose matches are never redacted.
+    #[uniffi(default = [])]
+    pub allow_patterns: Vec<String>,
     /// Keep merchant numbers of bank descriptors.
-    #[uniffi(default = false)]
-    pub for_descriptors: bool,
+    #[uniffi(default = None)]
+    pub for_descriptors: Option<bool>,
+}
+
+impl RedactorOptions {
+    /// The core's spec, and the binary hash key (which the spec holds only as text).
+    fn into_spec(self) -> (RedactorSpec, Option<Vec<u8>>) {
+        let mut spec = RedactorSpec {
+            operator: self
+                .operator
+                .map(|op| Operator::from(op).as_str().to_string()),
+            min_confidence: self.min_confidence,
+            disable: self.disable,
+            builtin_secrets: self.builtin_secrets,
+            allow_values: self.allow_values,
+            allow_patterns: self.allow_patterns,
+            ..RedactorSpec::default()
+        };
+        if let Some(f) = self.for_descriptors {
+            spec.for_descriptors = f;
+        }
+        (spec, self.hash_key)
+    }
+}
+
+impl From<RedactOperator> for Operator {
+    fn from(op: RedactOperator) -> Self {
+        match op {
+            RedactOperator::Placeholder => Operator::Placeholder,
+            RedactOperator::Mask => Operator::Mask,
+            RedactOperator::Hash => Operator::Hash,
+            RedactOperator::Remove => Operator::Remove,
+            RedactOperator::Token => Operator::Token,
+        }
+    }
+}
+
+fn build(spec: &RedactorSpec, hash_key: Option<Vec<u8>>) -> Result<CoreRedactor> {
+    call(|| {
+        let mut b = spec.builder()?;
+        if let Some(k) = hash_key {
+            b = b.hash_key(k);
+        }
+        b.build()
+    })
 }
 
 /// Sensitive data found in a text; `start`/`end` are UTF-8 byte offsets into it.
@@ -116,32 +169,24 @@ impl Redactor {
     /// A redactor configured by `options`.
     #[uniffi::constructor]
     pub fn with_options(options: RedactorOptions) -> Result<Arc<Self>> {
-        let op = match options.operator {
-            RedactOperator::Placeholder => Operator::Placeholder,
-            RedactOperator::Mask => Operator::Mask,
-            RedactOperator::Hash => Operator::Hash,
-            RedactOperator::Remove => Operator::Remove,
-            RedactOperator::Token => Operator::Token,
-        };
-        let inner = call(|| {
-            let mut b = CoreRedactor::builder()
-                .operator(op)
-                .min_confidence(options.min_confidence);
-            if let Some(k) = &options.hash_key {
-                b = b.hash_key(k);
+        let (spec, hash_key) = options.into_spec();
+        Ok(Arc::new(Redactor {
+            inner: build(&spec, hash_key)?,
+        }))
+    }
+
+    /// A redactor configured by the core's `RedactorSpec` as JSON (`{"operator": "mask",
+    /// "detectors": [...], "allow_patterns": [...]}`; every key optional, unknown keys refused).
+    #[uniffi::constructor]
+    pub fn with_spec_json(spec_json: String) -> Result<Arc<Self>> {
+        let spec: RedactorSpec = serde_json::from_str(&spec_json).map_err(|e| {
+            crate::errors::XspenseError::InvalidInput {
+                detail: format!("redactor spec: {e}"),
             }
-            for name in &options.disable {
-                b = b.disable(PiiKind::parse(name)?);
-            }
-            for v in &options.allow_values {
-                b = b.allow_value(v.clone());
-            }
-            if options.for_descriptors {
-                b = b.for_descriptors();
-            }
-            b.build()
         })?;
-        Ok(Arc::new(Redactor { inner }))
+        Ok(Arc::new(Redactor {
+            inner: build(&spec, None)?,
+        }))
     }
 
     /// The findings in `text`, in order of position.

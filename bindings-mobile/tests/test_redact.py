@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import load_vectors, xm
 
@@ -10,7 +12,8 @@ OPS = {"placeholder": xm.RedactOperator.PLACEHOLDER, "mask": xm.RedactOperator.M
 
 
 def options(op: "xm.RedactOperator") -> "xm.RedactorOptions":
-    return xm.RedactorOptions(operator=op, min_confidence=0.5, hash_key=None, disable=[], allow_values=[], for_descriptors=False)
+    # the other options are absent: the core's defaults
+    return xm.RedactorOptions(operator=op)
 
 
 @pytest.mark.parametrize("case", load_vectors("redact.json"), ids=lambda c: c["name"])
@@ -29,3 +32,17 @@ def test_tokens_restore_and_json() -> None:
     assert '"[SECRET]"' in xm.Redactor().redact_json('{"password": "hunter2"}')
     with pytest.raises(xm.XspenseError.InvalidInput):
         xm.Redactor().redact_json("{")
+
+
+def test_options_record_and_spec_json_are_the_core_spec() -> None:
+    text = "badge EMP-004211, mail ana@example.com"
+    assert xm.Redactor.with_options(xm.RedactorOptions()).redact(text, None).text == xm.Redactor().redact(text, None).text
+    allowed = xm.Redactor.with_options(xm.RedactorOptions(allow_patterns=[r"ana@example\.com"]))
+    assert allowed.redact(text, None).text == text
+    spec = {"operator": "mask", "detectors": [{"id": "employee-id", "kind": "EMPLOYEE_ID", "regex": r"\bEMP-\d{6}\b", "keywords": ["emp-"]}]}
+    masked = xm.Redactor.with_spec_json(json.dumps(spec)).redact(text, None)
+    assert [f.kind for f in masked.findings] == ["EMPLOYEE_ID", "EMAIL_ADDRESS"]
+    with pytest.raises(xm.XspenseError.InvalidInput, match="operater"):
+        xm.Redactor.with_spec_json('{"operater": "mask"}')
+    with pytest.raises(xm.XspenseError.InvalidInput):
+        xm.Redactor.with_options(xm.RedactorOptions(disable=["lower case"]))

@@ -7,12 +7,8 @@ from conftest import load_vectors, vector_tx, xm
 
 
 def _options(o: dict) -> "xm.MiningOptions":
-    return xm.MiningOptions(
-        min_support=o.get("min_support", 3),
-        min_precision=o.get("min_precision", 0.9),
-        max_suggestions=o.get("max_suggestions", 20),
-        max_examples=o.get("max_examples", 3),
-    )
+    # an absent option stays None: the core's default
+    return xm.MiningOptions(**o)
 
 
 @pytest.mark.parametrize("case", load_vectors("suggest.json"), ids=lambda c: c["name"])

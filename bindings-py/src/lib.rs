@@ -8,6 +8,7 @@ mod convert;
 mod envelope;
 mod errors;
 mod limits;
+mod model;
 mod pipeline;
 mod redact;
 mod tasks;
@@ -27,7 +28,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("TASK_STATUSES", tasks::statuses())?;
     m.add_class::<pipeline::PyEngine>()?;
-    m.add_class::<pipeline::PyTransaction>()?;
+    m.add_class::<model::PyTransaction>()?;
+    m.add_function(wrap_pyfunction!(model::parse_transaction, m)?)?;
     m.add_class::<pipeline::PyCategorization>()?;
     m.add_class::<pipeline::PyTraceStep>()?;
     m.add_class::<pipeline::PyLlmRequest>()?;

@@ -2,262 +2,16 @@
 
 use std::sync::Mutex;
 
-use chrono::NaiveDate;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use xspense::llm::LlmClassifier;
-use xspense::model::{Currency, Direction, Money};
+use xspense::rules::MiningOptions;
 use xspense::store::Change;
 use xspense::{Categorization, Decision, Engine, EngineConfig, LlmRequest, Rule};
 
 use crate::convert::{de, ser, to_py};
 use crate::errors::{from_py_err, guard, invalid, IntoPy};
-
-/// A bank transaction to categorize or to learn from.
-#[pyclass(frozen, module = "xspense", name = "Transaction")]
-#[derive(Clone)]
-pub struct PyTransaction {
-    pub inner: xspense::Transaction,
-}
-
-fn parse_date(obj: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
-    let text: String = if let Ok(s) = obj.cast::<PyString>() {
-        s.to_cow()?.into_owned()
-    } else if obj.hasattr("isoformat")? {
-        // datetime.datetime first gives its date; datetime.date gives itself
-        let d = if obj.hasattr("date")? && obj.hasattr("hour")? {
-            obj.call_method0("date")?
-        } else {
-            obj.clone()
-        };
-        d.call_method0("isoformat")?.extract()?
-    } else {
-        return Err(PyTypeError::new_err(
-            "date must be a datetime.date or an ISO 8601 string (YYYY-MM-DD)",
-        ));
-    };
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| invalid(format!("date {text:?} is not YYYY-MM-DD")))
-}
-
-fn amount_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err(
-            "amount must be a number or a decimal string",
-        ));
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    // int, float (its shortest repr, so 4.75 stays 4.75) and decimal.Decimal
-    Ok(obj.str()?.to_cow()?.into_owned())
-}
-
-/// Reads one field of a dict or keyword set.
-fn field<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    Ok(d.get_item(key)?.filter(|v| !v.is_none()))
-}
-
-const TX_KEYS: [&str; 11] = [
-    "id",
-    "tenant",
-    "descriptor",
-    "amount",
-    "amount_minor",
-    "currency",
-    "direction",
-    "date",
-    "merchant",
-    "account",
-    "mcc",
-];
-
-/// Builds a core transaction from a dict in the documented shape; `default_id` is used when
-/// the dict has no `id`.
-pub fn tx_from_dict(d: &Bound<'_, PyDict>, default_id: &str) -> PyResult<xspense::Transaction> {
-    for (k, _) in d.iter() {
-        let k = k
-            .cast::<PyString>()
-            .map_err(|_| invalid("transaction keys must be strings"))?;
-        let k = k.to_cow()?;
-        if !TX_KEYS.contains(&k.as_ref()) {
-            return Err(invalid(format!(
-                "unknown transaction field {k:?} (expected one of {})",
-                TX_KEYS.join(", ")
-            )));
-        }
-    }
-    let s = |key: &str| -> PyResult<Option<String>> {
-        field(d, key)?
-            .map(|v| match v.cast::<PyString>() {
-                Ok(s) => s.to_cow().map(|c| c.into_owned()),
-                Err(_) => v.str().map(|s| s.to_string()),
-            })
-            .transpose()
-    };
-    let currency = Currency::new(&s("currency")?.unwrap_or_else(|| "USD".into())).py()?;
-    let (minor, negative) = match (field(d, "amount")?, field(d, "amount_minor")?) {
-        (Some(_), Some(_)) => return Err(invalid("give amount or amount_minor, not both")),
-        (Some(a), None) => Money::parse_signed(&amount_text(&a)?, currency).py()?,
-        (None, Some(m)) => {
-            let m: i64 = m.extract()?;
-            (m.abs(), m < 0)
-        }
-        (None, None) => return Err(invalid("a transaction needs an amount")),
-    };
-    let direction = match s("direction")?.as_deref() {
-        // a signed amount says debit by its sign; an unsigned one defaults to debit
-        None => Direction::Debit,
-        Some(_) if negative => {
-            return Err(invalid(
-                "a negative amount already says debit; drop the sign or the direction",
-            ))
-        }
-        Some(text) => text.parse::<Direction>().py()?,
-    };
-    let date = match field(d, "date")? {
-        Some(v) => parse_date(&v)?,
-        None => return Err(invalid("a transaction needs a date")),
-    };
-    let mcc = field(d, "mcc")?
-        .map(|v| {
-            v.extract::<u16>()
-                .map_err(|_| invalid("mcc must be an integer from 0 to 9999"))
-        })
-        .transpose()?;
-    Ok(xspense::Transaction {
-        id: s("id")?.unwrap_or_else(|| default_id.to_string()),
-        tenant: s("tenant")?.unwrap_or_else(|| "default".into()),
-        descriptor: s("descriptor")?.unwrap_or_default(),
-        merchant: s("merchant")?,
-        amount: Money { minor, currency },
-        direction,
-        date,
-        account: s("account")?,
-        mcc,
-    })
-}
-
-/// A transaction from a `Transaction` or a dict.
-pub fn tx_from_py(obj: &Bound<'_, PyAny>, default_id: &str) -> PyResult<xspense::Transaction> {
-    if let Ok(t) = obj.cast::<PyTransaction>() {
-        return Ok(t.get().inner.clone());
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        return tx_from_dict(d, default_id);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected a Transaction or a dict, got {}",
-        obj.get_type().name()?
-    )))
-}
-
-#[pymethods]
-impl PyTransaction {
-    #[new]
-    #[pyo3(signature = (descriptor, amount=None, *, date, tenant="default", id="0", direction=None, currency="USD", merchant=None, account=None, mcc=None, amount_minor=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        descriptor: &str,
-        amount: Option<Bound<'_, PyAny>>,
-        date: Bound<'_, PyAny>,
-        tenant: &str,
-        id: &str,
-        direction: Option<&str>,
-        currency: &str,
-        merchant: Option<&str>,
-        account: Option<&str>,
-        mcc: Option<Bound<'_, PyAny>>,
-        amount_minor: Option<i64>,
-    ) -> PyResult<Self> {
-        let d = PyDict::new(py);
-        d.set_item("descriptor", descriptor)?;
-        d.set_item("amount", amount)?;
-        d.set_item("amount_minor", amount_minor)?;
-        d.set_item("date", date)?;
-        d.set_item("tenant", tenant)?;
-        d.set_item("id", id)?;
-        d.set_item("direction", direction)?;
-        d.set_item("currency", currency)?;
-        d.set_item("merchant", merchant)?;
-        d.set_item("account", account)?;
-        d.set_item("mcc", mcc)?;
-        let inner = tx_from_dict(&d, id)?;
-        inner.validate().py()?;
-        Ok(PyTransaction { inner })
-    }
-
-    #[getter]
-    fn id(&self) -> &str {
-        &self.inner.id
-    }
-    #[getter]
-    fn tenant(&self) -> &str {
-        &self.inner.tenant
-    }
-    #[getter]
-    fn descriptor(&self) -> &str {
-        &self.inner.descriptor
-    }
-    #[getter]
-    fn merchant(&self) -> Option<&str> {
-        self.inner.merchant.as_deref()
-    }
-    #[getter]
-    fn amount(&self) -> String {
-        self.inner.amount.decimal()
-    }
-    #[getter]
-    fn amount_minor(&self) -> i64 {
-        self.inner.amount.minor
-    }
-    #[getter]
-    fn currency(&self) -> &str {
-        self.inner.amount.currency.as_str()
-    }
-    #[getter]
-    fn direction(&self) -> &'static str {
-        self.inner.direction.as_str()
-    }
-    #[getter]
-    fn date(&self) -> String {
-        self.inner.date.to_string()
-    }
-    #[getter]
-    fn account(&self) -> Option<&str> {
-        self.inner.account.as_deref()
-    }
-    #[getter]
-    fn mcc(&self) -> Option<u16> {
-        self.inner.mcc
-    }
-    /// The transaction as a dict (`amount` as a decimal string).
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let d = ser(py, &self.inner)?;
-        d.set_item("amount", self.amount())?;
-        d.set_item("currency", self.currency())?;
-        Ok(d)
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "Transaction(id={:?}, tenant={:?}, descriptor={:?}, amount='{}', currency='{}', direction='{}', date='{}')",
-            self.inner.id,
-            self.inner.tenant,
-            self.inner.descriptor,
-            self.inner.amount.decimal(),
-            self.currency(),
-            self.direction(),
-            self.inner.date
-        )
-    }
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other
-            .cast::<PyTransaction>()
-            .is_ok_and(|o| o.get().inner == self.inner)
-    }
-}
+use crate::model::{batch_from_py, history_from_py, tx_from_py};
 
 /// One step of the explanation trace.
 #[pyclass(frozen, module = "xspense", name = "TraceStep")]
@@ -556,20 +310,11 @@ impl PyEngine {
         py: Python<'py>,
         transactions: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mut txs = Vec::new();
-        for (i, item) in transactions.try_iter()?.enumerate() {
-            let item = item?;
-            let tx = tx_from_py(&item, &i.to_string()).map_err(|e| {
-                let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-                if e.is_instance_of::<crate::errors::XspenseError>(py) {
-                    invalid(format!("transaction #{i} in batch: {msg}"))
-                } else {
-                    e
-                }
-            })?;
-            txs.push(tx);
-        }
-        let decisions = self.run(py, move |e| e.categorize_batch(&txs))?;
+        let batch = batch_from_py(transactions)?;
+        let decisions = self.run(py, move |e| {
+            let txs = batch.into_transactions()?;
+            e.categorize_batch(&txs)
+        })?;
         let items = decisions
             .into_iter()
             .map(|d| decision_to_py(py, d))
@@ -709,52 +454,21 @@ impl PyEngine {
     }
 
     /// Proposes rules from confirmed history: an iterable of `(transaction, category)` pairs
-    /// (or dicts with `transaction` and `category`). Each suggestion carries its backtest.
-    #[pyo3(signature = (tenant, history, *, min_support=3, min_precision=0.9, max_suggestions=20, max_examples=3))]
-    #[allow(clippy::too_many_arguments)]
+    /// (or dicts with `transaction` and `category`). `options` are the core's mining options
+    /// (`min_support`, `min_precision`, `max_suggestions`, `max_examples`); an absent one takes
+    /// the core's default. Each suggestion carries its backtest.
+    #[pyo3(signature = (tenant, history, **options))]
     fn suggest_rules<'py>(
         &self,
         py: Python<'py>,
         tenant: &str,
         history: &Bound<'py, PyAny>,
-        min_support: u32,
-        min_precision: f64,
-        max_suggestions: usize,
-        max_examples: usize,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut rows = Vec::new();
-        for (i, item) in history.try_iter()?.enumerate() {
-            let item = item?;
-            let (tx, category) = if let Ok(d) = item.cast::<PyDict>() {
-                let tx = d
-                    .get_item("transaction")?
-                    .ok_or_else(|| invalid(format!("history row {i}: missing \"transaction\"")))?;
-                let cat = d
-                    .get_item("category")?
-                    .ok_or_else(|| invalid(format!("history row {i}: missing \"category\"")))?;
-                (tx, cat)
-            } else {
-                item.extract::<(Bound<'py, PyAny>, Bound<'py, PyAny>)>()
-                    .map_err(|_| {
-                        invalid(format!(
-                            "history row {i}: expected a (transaction, category) pair"
-                        ))
-                    })?
-            };
-            let transaction = tx_from_py(&tx, &i.to_string())?;
-            let category: String = category
-                .extract()
-                .map_err(|_| invalid(format!("history row {i}: category must be a string")))?;
-            rows.push(xspense::rules::Labelled {
-                transaction,
-                category,
-            });
-        }
-        let options = xspense::rules::MiningOptions {
-            min_support,
-            min_precision,
-            max_suggestions,
-            max_examples,
+        let rows = history_from_py(history)?;
+        let options: MiningOptions = match options {
+            Some(o) => de(o.as_any(), "mining options")?,
+            None => MiningOptions::default(),
         };
         let tenant = tenant.to_string();
         let s = self.run(py, move |e| e.suggest_rules(&tenant, &rows, &options))?;

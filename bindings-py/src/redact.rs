@@ -3,13 +3,11 @@
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
-use xspense::redact::{DetectorSpec, Operator, PiiKind, Redacted, Redactor, TokenVault};
+use pyo3::types::{PyBytes, PyDict, PyList};
+use xspense::redact::{Redacted, Redactor, RedactorSpec, TextOffsets, TokenVault};
 
-use xspense::redact::TextOffsets;
-
-use crate::convert::{de, from_py, to_py};
-use crate::errors::{guard, IntoPy};
+use crate::convert::{bytes_of, from_py, to_py};
+use crate::errors::{guard, invalid, IntoPy};
 
 /// One piece of sensitive data found in a text; `start`/`end` index the Python string.
 #[pyclass(frozen, module = "xspense", name = "Finding")]
@@ -162,51 +160,57 @@ impl PyRedactor {
 
 #[pymethods]
 impl PyRedactor {
+    /// Keyword arguments are the core's `RedactorSpec` fields; an absent one (or `None`) takes
+    /// the core's default. `hash_key` may be `bytes` as well as `str`.
     #[new]
-    #[pyo3(signature = (*, operator="placeholder", min_confidence=0.5, hash_key=None, disable=Vec::new(), builtin_secrets=true, detectors=None, allow_values=Vec::new(), allow_patterns=Vec::new(), for_descriptors=false))]
+    #[pyo3(signature = (*, operator=None, min_confidence=None, hash_key=None, disable=None, builtin_secrets=None, detectors=None, allow_values=None, allow_patterns=None, for_descriptors=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        operator: &str,
-        min_confidence: f64,
+        operator: Option<&Bound<'_, PyAny>>,
+        min_confidence: Option<&Bound<'_, PyAny>>,
         hash_key: Option<&Bound<'_, PyAny>>,
-        disable: Vec<String>,
-        builtin_secrets: bool,
+        disable: Option<&Bound<'_, PyAny>>,
+        builtin_secrets: Option<&Bound<'_, PyAny>>,
         detectors: Option<&Bound<'_, PyAny>>,
-        allow_values: Vec<String>,
-        allow_patterns: Vec<String>,
-        for_descriptors: bool,
+        allow_values: Option<&Bound<'_, PyAny>>,
+        allow_patterns: Option<&Bound<'_, PyAny>>,
+        for_descriptors: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let op: Operator = operator.parse().py()?;
-        let mut b = Redactor::builder()
-            .operator(op)
-            .min_confidence(min_confidence);
-        if let Some(k) = hash_key {
-            b = b.hash_key(crate::convert::bytes_of(k, "hash_key")?);
-        }
-        for name in disable {
-            b = b.disable(PiiKind::parse(&name).py()?);
-        }
-        if !builtin_secrets {
-            b = b.without_builtin_secrets();
-        }
-        if let Some(d) = detectors {
-            let specs: Vec<DetectorSpec> = de(d, "detectors")?;
-            for s in specs {
-                b = b.detector(s);
+        let mut spec = serde_json::Map::new();
+        for (key, value) in [
+            ("operator", operator),
+            ("min_confidence", min_confidence),
+            ("disable", disable),
+            ("builtin_secrets", builtin_secrets),
+            ("detectors", detectors),
+            ("allow_values", allow_values),
+            ("allow_patterns", allow_patterns),
+            ("for_descriptors", for_descriptors),
+        ] {
+            if let Some(v) = value {
+                spec.insert(key.into(), from_py(v)?);
             }
         }
-        for v in allow_values {
-            b = b.allow_value(v);
-        }
-        for p in allow_patterns {
-            b = b.allow_pattern(p);
-        }
-        if for_descriptors {
-            b = b.for_descriptors();
-        }
-        Ok(PyRedactor {
-            inner: guard(|| b.build()).py()?,
+        // a text key is part of the spec; a binary one goes to the builder the spec makes
+        let binary_key = match hash_key {
+            Some(k) if k.is_instance_of::<PyBytes>() => Some(bytes_of(k, "hash_key")?),
+            Some(k) => {
+                spec.insert("hash_key".into(), from_py(k)?);
+                None
+            }
+            None => None,
+        };
+        let spec: RedactorSpec = serde_json::from_value(serde_json::Value::Object(spec))
+            .map_err(|e| invalid(format!("redactor options: {e}")))?;
+        let inner = guard(|| {
+            let mut b = spec.builder()?;
+            if let Some(k) = binary_key {
+                b = b.hash_key(k);
+            }
+            b.build()
         })
+        .py()?;
+        Ok(PyRedactor { inner })
     }
 
     /// The operator's name.

@@ -96,7 +96,7 @@ def test_bad_input_is_typed_and_changes_nothing() -> None:
     with pytest.raises(xspense.InvalidInputError, match="#1"):
         e.categorize_batch([good, {**good, "descriptor": ""}])
     assert e.stats("a")["total"] == 0
-    with pytest.raises(xspense.InvalidInputError, match="unknown transaction field"):
+    with pytest.raises(xspense.InvalidInputError, match="unknown field `amout`"):
         e.categorize({**good, "amout": "1"})
     with pytest.raises(xspense.InvalidInputError, match="YYYY-MM-DD"):
         e.categorize({**good, "date": "01/02/2026"})

@@ -74,3 +74,15 @@ def test_options() -> None:
     assert len(xspense.Redactor(builtin_secrets=False).detector_ids()) < len(xspense.Redactor().detector_ids())
     with pytest.raises(xspense.XspenseError):
         xspense.Redactor(detectors=[{"id": "x", "kind": "lower", "regex": "("}])
+
+
+def test_options_are_the_core_spec() -> None:
+    text = "mail ana@example.com, card 4111 1111 1111 1111"
+    # None, like an absent option, takes the core's default
+    assert xspense.Redactor(operator=None, min_confidence=None, disable=None).redact(text).text == xspense.Redactor().redact(text).text
+    assert xspense.Redactor(allow_patterns=[r"ana@example\.com"]).redact(text).text == "mail ana@example.com, card [CARD]"
+    assert xspense.Redactor(for_descriptors=True).operator == "placeholder"
+    with pytest.raises(xspense.InvalidInputError, match="redactor options"):
+        xspense.Redactor(min_confidence="high")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        xspense.Redactor(operater="mask")  # type: ignore[call-arg]

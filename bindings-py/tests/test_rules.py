@@ -72,5 +72,7 @@ def test_bad_history_is_a_typed_error() -> None:
         e.suggest_rules("alice", ["just a string"])
     with pytest.raises(xspense.InvalidInputError, match="min_precision"):
         e.suggest_rules("alice", _history(), min_precision=0.0)
+    with pytest.raises(xspense.InvalidInputError, match="min_suport"):
+        e.suggest_rules("alice", _history(), min_suport=4)  # type: ignore[call-arg]
     with pytest.raises(xspense.InvalidInputError, match="missing"):
         e.suggest_rules("alice", [{"category": "food.coffee"}])

@@ -1808,6 +1808,19 @@ public static func withOptions(options: RedactorOptions)throws  -> Redactor  {
 })
 }
     
+    /**
+     * A redactor configured by the core's `RedactorSpec` as JSON (`{"operator": "mask",
+     * "detectors": [...], "allow_patterns": [...]}`; every key optional, unknown keys refused).
+     */
+public static func withSpecJson(specJson: String)throws  -> Redactor  {
+    return try  FfiConverterTypeRedactor_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_constructor_redactor_with_spec_json(
+        FfiConverterString.lower(specJson),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -4006,41 +4019,41 @@ public func FfiConverterTypeLlmRequest_lower(_ value: LlmRequest) -> RustBuffer 
 
 
 /**
- * Thresholds for `Engine.suggestRules`.
+ * Thresholds for `Engine.suggestRules`; an absent one takes the core's default.
  */
 public struct MiningOptions: Equatable, Hashable {
     /**
      * Fewest history rows a suggestion must categorize correctly.
      */
-    public var minSupport: UInt32
+    public var minSupport: UInt32?
     /**
      * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
      */
-    public var minPrecision: Double
+    public var minPrecision: Double?
     /**
      * Most suggestions returned.
      */
-    public var maxSuggestions: UInt32
+    public var maxSuggestions: UInt32?
     /**
      * Most conflicting rows listed per suggestion.
      */
-    public var maxExamples: UInt32
+    public var maxExamples: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * Fewest history rows a suggestion must categorize correctly.
-         */minSupport: UInt32 = UInt32(3), 
+         */minSupport: UInt32? = nil, 
         /**
          * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
-         */minPrecision: Double = Double(0.9), 
+         */minPrecision: Double? = nil, 
         /**
          * Most suggestions returned.
-         */maxSuggestions: UInt32 = UInt32(20), 
+         */maxSuggestions: UInt32? = nil, 
         /**
          * Most conflicting rows listed per suggestion.
-         */maxExamples: UInt32 = UInt32(3)) {
+         */maxExamples: UInt32? = nil) {
         self.minSupport = minSupport
         self.minPrecision = minPrecision
         self.maxSuggestions = maxSuggestions
@@ -4063,18 +4076,18 @@ public struct FfiConverterTypeMiningOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MiningOptions {
         return
             try MiningOptions(
-                minSupport: FfiConverterUInt32.read(from: &buf), 
-                minPrecision: FfiConverterDouble.read(from: &buf), 
-                maxSuggestions: FfiConverterUInt32.read(from: &buf), 
-                maxExamples: FfiConverterUInt32.read(from: &buf)
+                minSupport: FfiConverterOptionUInt32.read(from: &buf), 
+                minPrecision: FfiConverterOptionDouble.read(from: &buf), 
+                maxSuggestions: FfiConverterOptionUInt32.read(from: &buf), 
+                maxExamples: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
     public static func write(_ value: MiningOptions, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.minSupport, into: &buf)
-        FfiConverterDouble.write(value.minPrecision, into: &buf)
-        FfiConverterUInt32.write(value.maxSuggestions, into: &buf)
-        FfiConverterUInt32.write(value.maxExamples, into: &buf)
+        FfiConverterOptionUInt32.write(value.minSupport, into: &buf)
+        FfiConverterOptionDouble.write(value.minPrecision, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxSuggestions, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxExamples, into: &buf)
     }
 }
 
@@ -4497,11 +4510,15 @@ public func FfiConverterTypeRedacted_lower(_ value: Redacted) -> RustBuffer {
 
 
 /**
- * How a `Redactor` works.
+ * How a `Redactor` works: the core's `RedactorSpec` as a record. An absent field takes the
+ * core's default; `Redactor.withSpecJson` takes the whole spec (custom detectors included).
  */
 public struct RedactorOptions: Equatable, Hashable {
-    public var `operator`: RedactOperator
-    public var minConfidence: Double
+    public var `operator`: RedactOperator?
+    /**
+     * Findings below this confidence are kept.
+     */
+    public var minConfidence: Double?
     /**
      * The HMAC key of the `Hash` operator.
      */
@@ -4510,29 +4527,54 @@ public struct RedactorOptions: Equatable, Hashable {
      * Kinds to leave alone (`EMAIL_ADDRESS`, `PHONE_NUMBER`, ...).
      */
     public var disable: [String]
+    /**
+     * `false` drops the built-in secret detectors.
+     */
+    public var builtinSecrets: Bool?
+    /**
+     * Values never redacted.
+     */
     public var allowValues: [String]
+    /**
+     * Regexes whose matches are never redacted.
+     */
+    public var allowPatterns: [String]
     /**
      * Keep merchant numbers of bank descriptors.
      */
-    public var forDescriptors: Bool
+    public var forDescriptors: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(`operator`: RedactOperator, minConfidence: Double = Double(0.5), 
+    public init(`operator`: RedactOperator? = nil, 
+        /**
+         * Findings below this confidence are kept.
+         */minConfidence: Double? = nil, 
         /**
          * The HMAC key of the `Hash` operator.
          */hashKey: Data? = nil, 
         /**
          * Kinds to leave alone (`EMAIL_ADDRESS`, `PHONE_NUMBER`, ...).
-         */disable: [String] = [], allowValues: [String] = [], 
+         */disable: [String] = [], 
+        /**
+         * `false` drops the built-in secret detectors.
+         */builtinSecrets: Bool? = nil, 
+        /**
+         * Values never redacted.
+         */allowValues: [String] = [], 
+        /**
+         * Regexes whose matches are never redacted.
+         */allowPatterns: [String] = [], 
         /**
          * Keep merchant numbers of bank descriptors.
-         */forDescriptors: Bool = false) {
+         */forDescriptors: Bool? = nil) {
         self.`operator` = `operator`
         self.minConfidence = minConfidence
         self.hashKey = hashKey
         self.disable = disable
+        self.builtinSecrets = builtinSecrets
         self.allowValues = allowValues
+        self.allowPatterns = allowPatterns
         self.forDescriptors = forDescriptors
     }
 
@@ -4552,22 +4594,26 @@ public struct FfiConverterTypeRedactorOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RedactorOptions {
         return
             try RedactorOptions(
-                operator: FfiConverterTypeRedactOperator.read(from: &buf), 
-                minConfidence: FfiConverterDouble.read(from: &buf), 
+                operator: FfiConverterOptionTypeRedactOperator.read(from: &buf), 
+                minConfidence: FfiConverterOptionDouble.read(from: &buf), 
                 hashKey: FfiConverterOptionData.read(from: &buf), 
                 disable: FfiConverterSequenceString.read(from: &buf), 
+                builtinSecrets: FfiConverterOptionBool.read(from: &buf), 
                 allowValues: FfiConverterSequenceString.read(from: &buf), 
-                forDescriptors: FfiConverterBool.read(from: &buf)
+                allowPatterns: FfiConverterSequenceString.read(from: &buf), 
+                forDescriptors: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: RedactorOptions, into buf: inout [UInt8]) {
-        FfiConverterTypeRedactOperator.write(value.`operator`, into: &buf)
-        FfiConverterDouble.write(value.minConfidence, into: &buf)
+        FfiConverterOptionTypeRedactOperator.write(value.`operator`, into: &buf)
+        FfiConverterOptionDouble.write(value.minConfidence, into: &buf)
         FfiConverterOptionData.write(value.hashKey, into: &buf)
         FfiConverterSequenceString.write(value.disable, into: &buf)
+        FfiConverterOptionBool.write(value.builtinSecrets, into: &buf)
         FfiConverterSequenceString.write(value.allowValues, into: &buf)
-        FfiConverterBool.write(value.forDescriptors, into: &buf)
+        FfiConverterSequenceString.write(value.allowPatterns, into: &buf)
+        FfiConverterOptionBool.write(value.forDescriptors, into: &buf)
     }
 }
 
@@ -5017,15 +5063,19 @@ public func FfiConverterTypeTraceStep_lower(_ value: TraceStep) -> RustBuffer {
 
 
 /**
- * A bank transaction. `amount` is a decimal string in major units (`"4.75"`), never negative
- * (the sign is `direction`); `date` is `YYYY-MM-DD`.
+ * A bank transaction. `amount` is a decimal string in major units (`"4.75"`): its magnitude,
+ * the sign being `direction`; `date` is `YYYY-MM-DD`. The core reads it as a
+ * `TransactionInput`, so amounts, currencies, dates and MCCs follow the core's rules.
  */
 public struct Transaction: Equatable, Hashable {
     public var id: String
     public var tenant: String
     public var descriptor: String
     public var amount: String
-    public var currency: String
+    /**
+     * ISO 4217 code; the core's default when absent.
+     */
+    public var currency: String?
     public var direction: TxDirection
     public var date: String
     public var merchant: String?
@@ -5034,7 +5084,10 @@ public struct Transaction: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, tenant: String, descriptor: String, amount: String, currency: String = "USD", direction: TxDirection, date: String, merchant: String? = nil, account: String? = nil, mcc: UInt16? = nil) {
+    public init(id: String, tenant: String, descriptor: String, amount: String, 
+        /**
+         * ISO 4217 code; the core's default when absent.
+         */currency: String? = nil, direction: TxDirection, date: String, merchant: String? = nil, account: String? = nil, mcc: UInt16? = nil) {
         self.id = id
         self.tenant = tenant
         self.descriptor = descriptor
@@ -5067,7 +5120,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
                 tenant: FfiConverterString.read(from: &buf), 
                 descriptor: FfiConverterString.read(from: &buf), 
                 amount: FfiConverterString.read(from: &buf), 
-                currency: FfiConverterString.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf), 
                 direction: FfiConverterTypeTxDirection.read(from: &buf), 
                 date: FfiConverterString.read(from: &buf), 
                 merchant: FfiConverterOptionString.read(from: &buf), 
@@ -5081,7 +5134,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
         FfiConverterString.write(value.tenant, into: &buf)
         FfiConverterString.write(value.descriptor, into: &buf)
         FfiConverterString.write(value.amount, into: &buf)
-        FfiConverterString.write(value.currency, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
         FfiConverterTypeTxDirection.write(value.direction, into: &buf)
         FfiConverterString.write(value.date, into: &buf)
         FfiConverterOptionString.write(value.merchant, into: &buf)
@@ -5924,6 +5977,30 @@ fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -5964,6 +6041,30 @@ fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6084,6 +6185,30 @@ fileprivate struct FfiConverterOptionTypeTask: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeTask.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRedactOperator: FfiConverterRustBuffer {
+    typealias SwiftType = RedactOperator?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRedactOperator.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRedactOperator.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6421,6 +6546,20 @@ public func checkRules(text: String)throws  -> String  {
     )
 })
 }
+/**
+ * Reads and checks a transaction written as JSON by a host (the core's `TransactionInput`:
+ * a signed `amount` as text or number, or `amount_minor`; optional `id` (default `"0"`),
+ * `tenant`, `currency`, `direction`, `merchant`, `account`, `mcc`; unknown keys refused), as
+ * the engine would, without categorizing it.
+ */
+public func parseTransactionJson(inputJson: String)throws  -> Transaction  {
+    return try  FfiConverterTypeTransaction_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_func_parse_transaction_json(
+        FfiConverterString.lower(inputJson),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -6444,6 +6583,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_func_check_rules() != 54987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_func_parse_transaction_json() != 23130) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_auditlog_append() != 37564) {
@@ -6624,6 +6766,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_constructor_redactor_with_options() != 9824) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_constructor_redactor_with_spec_json() != 22239) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_constructor_tokenvault_new() != 9654) {

@@ -597,6 +597,11 @@ uint64_t uniffi_xspense_mobile_fn_constructor_redactor_new(RustCallStatus *_Nonn
 uint64_t uniffi_xspense_mobile_fn_constructor_redactor_with_options(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_REDACTOR_WITH_SPEC_JSON
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_REDACTOR_WITH_SPEC_JSON
+uint64_t uniffi_xspense_mobile_fn_constructor_redactor_with_spec_json(RustBuffer spec_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_REDACTOR_FIND
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_REDACTOR_FIND
 RustBuffer uniffi_xspense_mobile_fn_method_redactor_find(uint64_t ptr, RustBuffer text, RustCallStatus *_Nonnull out_status
@@ -793,6 +798,11 @@ RustBuffer uniffi_xspense_mobile_fn_func_error_codes(RustCallStatus *_Nonnull ou
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_CHECK_RULES
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_CHECK_RULES
 RustBuffer uniffi_xspense_mobile_fn_func_check_rules(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_PARSE_TRANSACTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_PARSE_TRANSACTION_JSON
+RustBuffer uniffi_xspense_mobile_fn_func_parse_transaction_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_XSPENSE_MOBILE_RUSTBUFFER_ALLOC
@@ -1070,6 +1080,12 @@ uint16_t uniffi_xspense_mobile_checksum_func_error_codes(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_CHECK_RULES
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_CHECK_RULES
 uint16_t uniffi_xspense_mobile_checksum_func_check_rules(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_PARSE_TRANSACTION_JSON
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_PARSE_TRANSACTION_JSON
+uint16_t uniffi_xspense_mobile_checksum_func_parse_transaction_json(void
     
 );
 #endif
@@ -1430,6 +1446,12 @@ uint16_t uniffi_xspense_mobile_checksum_constructor_redactor_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_REDACTOR_WITH_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_REDACTOR_WITH_OPTIONS
 uint16_t uniffi_xspense_mobile_checksum_constructor_redactor_with_options(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_REDACTOR_WITH_SPEC_JSON
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_REDACTOR_WITH_SPEC_JSON
+uint16_t uniffi_xspense_mobile_checksum_constructor_redactor_with_spec_json(void
     
 );
 #endif

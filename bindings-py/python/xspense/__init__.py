@@ -1,7 +1,8 @@
 """xspense: categorize bank text, redact PII and secrets, coordinate AI workers.
 
 The behaviour lives in the Rust core (``xspense._native``); this package re-exports it and adds
-typed records (``xspense.types``) and a pandas helper.
+typed records (``xspense.types``, generated from the core into ``xspense.records``) and a pandas
+helper.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from ._native import (
     Transaction,
     Verifier,
     XspenseError,
+    parse_transaction,
     sign_webhook,
     verify_audit,
     verify_webhook,
@@ -162,6 +164,7 @@ __all__ = [
     "TransactionDict",
     "Verifier",
     "XspenseError",
+    "parse_transaction",
     "sign_webhook",
     "verify_audit",
     "verify_webhook",

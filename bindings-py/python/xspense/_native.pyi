@@ -1,4 +1,8 @@
-"""Type stubs of the compiled core binding (``xspense._native``)."""
+"""Type stubs of the compiled core binding (``xspense._native``); mypy's stubtest checks them
+against the built module (``scripts/test-python.sh``)."""
+
+import datetime
+import decimal
 
 from typing import (
     Any,
@@ -11,7 +15,10 @@ from typing import (
     Sequence,
     Tuple,
     Union,
+    final,
 )
+
+from typing_extensions import Self, Unpack, disjoint_base
 
 from .types import (
     AllowedCategory,
@@ -20,12 +27,14 @@ from .types import (
     Category,
     Change,
     Claims,
+    DetectorSpec,
     Direction,
     Enqueued,
     EngineConfig,
     JsonFinding,
     LabelledDict,
     LlmExample,
+    MiningOptions,
     Normalized,
     Operator,
     QueueStats,
@@ -37,7 +46,56 @@ from .types import (
     TaskStatus,
     TaskStoreProtocol,
     TransactionDict,
+    TransactionRecord,
 )
+
+__all__ = [
+    "XspenseError",
+    "InvalidInputError",
+    "ParseError",
+    "NotFoundError",
+    "ConflictError",
+    "InvalidAnswerError",
+    "CorruptSnapshotError",
+    "InvalidTransitionError",
+    "RateLimitedError",
+    "InternalError",
+    "LeaseLostError",
+    "PayloadTooLargeError",
+    "TokenMalformedError",
+    "TokenBadSignatureError",
+    "TokenWrongAudienceError",
+    "TokenWrongIssuerError",
+    "TokenExpiredError",
+    "TokenNotYetValidError",
+    "TokenReplayedError",
+    "TamperedError",
+    "__version__",
+    "ERROR_CODES",
+    "TASK_STATUSES",
+    "Engine",
+    "Transaction",
+    "parse_transaction",
+    "Categorization",
+    "TraceStep",
+    "LlmRequest",
+    "Redactor",
+    "TokenVault",
+    "Finding",
+    "Redacted",
+    "RedactedJson",
+    "TaskQueue",
+    "RetryPolicy",
+    "Signer",
+    "Verifier",
+    "sign_webhook",
+    "verify_webhook",
+    "RateLimiter",
+    "RateDecision",
+    "PayloadGuard",
+    "AuditLog",
+    "verify_audit",
+]
 
 __version__: Final[str]
 #: Every stable error code, in the core's order.
@@ -46,8 +104,8 @@ ERROR_CODES: Final[List[str]]
 TASK_STATUSES: Final[List[str]]
 
 _Bytes = Union[bytes, str]
-_Date = Any  # datetime.date, datetime.datetime or "YYYY-MM-DD"
-_Amount = Any  # str, int, float or decimal.Decimal
+_Date = Union[str, datetime.date]  # "YYYY-MM-DD", datetime.date or datetime.datetime
+_Amount = Union[str, int, float, decimal.Decimal]
 
 class XspenseError(Exception):
     """Base class of every xspense error; ``code`` is the stable error code."""
@@ -78,25 +136,28 @@ class TokenReplayedError(XspenseError): ...
 class TamperedError(XspenseError):
     seq: int
 
+@final
 class Transaction:
-    """A bank transaction. A negative ``amount`` means a debit; floats are read by their
-    shortest decimal form (``4.75`` stays ``4.75``); ``amount_minor`` takes minor units."""
+    """A bank transaction, read by the core as the :class:`TransactionDict` of its arguments.
+    A negative ``amount`` means a debit; floats are read by their shortest decimal form
+    (``4.75`` stays ``4.75``); ``amount_minor`` takes minor units. An argument left out (or
+    ``None``) takes the core's default (``records.TransactionInput``); the id's is ``"0"``."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         descriptor: str,
         amount: Optional[_Amount] = None,
         *,
         date: _Date,
-        tenant: str = "default",
-        id: str = "0",
+        tenant: Optional[str] = None,
+        id: Optional[str] = None,
         direction: Optional[Direction] = None,
-        currency: str = "USD",
+        currency: Optional[str] = None,
         merchant: Optional[str] = None,
         account: Optional[str] = None,
         mcc: Optional[int] = None,
         amount_minor: Optional[int] = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def id(self) -> str: ...
     @property
@@ -125,6 +186,12 @@ class Transaction:
 
 _TxLike = Union[Transaction, TransactionDict]
 
+def parse_transaction(transaction: _TxLike) -> TransactionRecord:
+    """Reads and checks a transaction as the engine would, without categorizing it; returns it
+    in the core's JSON shape (``amount`` as ``{"minor", "currency"}``, the sign as
+    ``direction``). ``InvalidInputError`` names what is wrong."""
+
+@final
 class TraceStep:
     """One step of the explanation: which stage said what."""
 
@@ -138,6 +205,7 @@ class TraceStep:
     def confidence(self) -> Optional[float]: ...
     def to_dict(self) -> Dict[str, Any]: ...
 
+@final
 class Categorization:
     """The engine's answer for one transaction."""
 
@@ -166,6 +234,7 @@ class Categorization:
         """Always ``False``."""
     def to_dict(self) -> Dict[str, Any]: ...
 
+@final
 class LlmRequest:
     """What to ask the host's language model; pass its answer text to ``Engine.resolve``."""
 
@@ -202,10 +271,11 @@ class LlmRequest:
     @staticmethod
     def from_json(text: str) -> LlmRequest: ...
 
+@disjoint_base
 class Engine:
     """The categorization engine (see ``xspense.Engine`` for the pandas helper)."""
 
-    def __init__(self, config: Optional[EngineConfig] = None) -> None: ...
+    def __new__(cls, config: Optional[EngineConfig] = None) -> Self: ...
     @property
     def config(self) -> EngineConfig: ...
     def categorize(self, transaction: _TxLike) -> Union[Categorization, LlmRequest]: ...
@@ -244,19 +314,17 @@ class Engine:
         history: Iterable[
             Union[Tuple[Union[TransactionDict, Transaction], str], LabelledDict]
         ],
-        *,
-        min_support: int = 3,
-        min_precision: float = 0.9,
-        max_suggestions: int = 20,
-        max_examples: int = 3,
+        **options: Unpack[MiningOptions],
     ) -> List[RuleSuggestion]:
-        """Rules mined from confirmed history, each with its backtest; adds nothing."""
+        """Rules mined from confirmed history, each with its backtest; adds nothing.
+        ``options`` are the core's mining options; an absent one takes the core's default."""
     def drain_changes(self) -> List[Change]:
         """Change events since the last call, for the host to persist."""
     def apply_changes(self, changes: Sequence[Change]) -> None: ...
     def export_snapshot(self, tenant: Optional[str] = None) -> str: ...
     def import_snapshot(self, snapshot: str) -> List[str]: ...
 
+@final
 class Finding:
     """Sensitive data found in a text; ``start``/``end`` index the Python string."""
 
@@ -272,43 +340,48 @@ class Finding:
     def detector(self) -> str: ...
     def to_dict(self) -> Dict[str, Any]: ...
 
+@final
 class Redacted:
     @property
     def text(self) -> str: ...
     @property
     def findings(self) -> List[Finding]: ...
 
+@final
 class RedactedJson:
     @property
     def value(self) -> Any: ...
     @property
     def findings(self) -> List[JsonFinding]: ...
 
+@final
 class TokenVault:
     """Remembers the values behind ``<KIND_n>`` tokens."""
 
-    def __init__(self) -> None: ...
+    def __new__(cls) -> Self: ...
     def restore(self, text: str) -> str: ...
     def value_of(self, token: str) -> Optional[str]: ...
     def __len__(self) -> int: ...
 
+@final
 class Redactor:
     """Finds and replaces cards, IBANs, SSNs, routing numbers, emails, phones, IPs, JWTs,
-    API keys and secrets."""
+    API keys and secrets. The keyword arguments are the core's ``RedactorSpec``
+    (``records.RedactorSpec``); one left out (or ``None``) takes the core's default."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
-        operator: Operator = "placeholder",
-        min_confidence: float = 0.5,
+        operator: Optional[Operator] = None,
+        min_confidence: Optional[float] = None,
         hash_key: Optional[_Bytes] = None,
-        disable: Sequence[str] = (),
-        builtin_secrets: bool = True,
-        detectors: Optional[Sequence[Dict[str, Any]]] = None,
-        allow_values: Sequence[str] = (),
-        allow_patterns: Sequence[str] = (),
-        for_descriptors: bool = False,
-    ) -> None: ...
+        disable: Optional[Sequence[str]] = None,
+        builtin_secrets: Optional[bool] = None,
+        detectors: Optional[Sequence[DetectorSpec]] = None,
+        allow_values: Optional[Sequence[str]] = None,
+        allow_patterns: Optional[Sequence[str]] = None,
+        for_descriptors: Optional[bool] = None,
+    ) -> Self: ...
     @property
     def operator(self) -> Operator: ...
     def detector_ids(self) -> List[str]: ...
@@ -319,12 +392,13 @@ class Redactor:
     ) -> List[str]: ...
     def redact_json(self, value: Any, vault: Optional[TokenVault] = None) -> RedactedJson: ...
 
+@final
 class RetryPolicy:
     """Exponential backoff with deterministic jitter."""
 
-    def __init__(
-        self, *, base_ms: int = 1000, factor: float = 2.0, max_ms: int = 600000, jitter: float = 0.5
-    ) -> None: ...
+    def __new__(
+        cls, *, base_ms: int = 1000, factor: float = 2.0, max_ms: int = 600000, jitter: float = 0.5
+    ) -> Self: ...
     @property
     def base_ms(self) -> int: ...
     @property
@@ -335,14 +409,15 @@ class RetryPolicy:
     def jitter(self) -> float: ...
     def delay_ms(self, task_id: str, attempt: int) -> int: ...
 
+@final
 class TaskQueue:
     """Claims, leases, retries, idempotency and dead letters over a store (built-in in-memory
     store, or the host's object following ``xspense.TaskStoreProtocol``). ``now`` arguments
     are ms since the epoch and default to the system clock."""
 
-    def __init__(
-        self, store: Optional[TaskStoreProtocol] = None, *, retry: Optional[RetryPolicy] = None
-    ) -> None: ...
+    def __new__(
+        cls, store: Optional[TaskStoreProtocol] = None, *, retry: Optional[RetryPolicy] = None
+    ) -> Self: ...
     @property
     def store(self) -> Optional[TaskStoreProtocol]: ...
     def enqueue(
@@ -395,10 +470,11 @@ class TaskQueue:
     def stats(self, *, now: Optional[int] = None) -> QueueStats: ...
     def purge(self, retention_ms: int, *, now: Optional[int] = None) -> int: ...
 
+@final
 class Signer:
     """Signs envelopes (compact HS256 JWTs) as one issuer; keys need 32+ bytes."""
 
-    def __init__(self, key: _Bytes, issuer: str) -> None: ...
+    def __new__(cls, key: _Bytes, issuer: str) -> Self: ...
     def sign(
         self,
         message: Dict[str, Any],
@@ -409,18 +485,19 @@ class Signer:
         now: Optional[int] = None,
     ) -> str: ...
 
+@final
 class Verifier:
     """Verifies envelopes: signature (any key, for rotation), issuer, audience, time, replay."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         keys: Sequence[_Bytes],
         issuers: Sequence[str],
         audience: str,
         *,
         leeway_ms: int = 30000,
         replay_capacity: int = 100000,
-    ) -> None: ...
+    ) -> Self: ...
     def verify(self, token: str, *, now: Optional[int] = None) -> Claims: ...
 
 def sign_webhook(secret: _Bytes, body: _Bytes, *, now: Optional[int] = None) -> str: ...
@@ -433,6 +510,7 @@ def verify_webhook(
     now: Optional[int] = None,
 ) -> None: ...
 
+@final
 class RateDecision:
     @property
     def allowed(self) -> bool: ...
@@ -444,24 +522,27 @@ class RateDecision:
     def reset_after_ms(self) -> int: ...
     def __bool__(self) -> bool: ...
 
+@final
 class RateLimiter:
     """GCRA: ``count`` requests per ``period_ms`` per tenant and route, bursts of ``burst``."""
 
-    def __init__(self, count: int, period_ms: int, *, burst: Optional[int] = None) -> None: ...
+    def __new__(cls, count: int, period_ms: int, *, burst: Optional[int] = None) -> Self: ...
     def check(
         self, tenant: str, route: str, *, n: int = 1, now: Optional[int] = None
     ) -> RateDecision: ...
     def enforce(self, tenant: str, route: str, *, now: Optional[int] = None) -> RateDecision: ...
 
+@final
 class PayloadGuard:
-    def __init__(self, max_bytes: int = 1048576, max_depth: int = 64) -> None: ...
+    def __new__(cls, max_bytes: int = 1048576, max_depth: int = 64) -> Self: ...
     def check_size(self, payload: _Bytes) -> None: ...
     def check_json(self, payload: _Bytes) -> None: ...
 
+@final
 class AuditLog:
     """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``."""
 
-    def __init__(self, *, redact: bool = True) -> None: ...
+    def __new__(cls, *, redact: bool = True) -> Self: ...
     @staticmethod
     def resume(entries: Sequence[AuditEntry], *, redact: bool = True) -> AuditLog: ...
     def append(

@@ -139,6 +139,42 @@ impl TransactionInput {
     }
 }
 
+impl From<Transaction> for TransactionInput {
+    /// The input that gives `tx` back through [`TransactionInput::into_transaction`]: its
+    /// magnitude in minor units with its direction.
+    ///
+    /// ```
+    /// use xspense::model::TransactionInput;
+    /// let tx = TransactionInput::from_json(serde_json::json!(
+    ///     {"descriptor": "REFUND", "amount": "12.50", "direction": "credit", "date": "2026-11-02"}))
+    ///     .and_then(|t| t.into_transaction("9")).unwrap();
+    /// assert_eq!(TransactionInput::from(tx.clone()).into_transaction("0").unwrap(), tx);
+    /// ```
+    fn from(tx: Transaction) -> Self {
+        TransactionInput {
+            id: Some(tx.id),
+            tenant: Some(tx.tenant),
+            descriptor: tx.descriptor,
+            amount: None,
+            amount_minor: Some(tx.amount.minor),
+            currency: Some(tx.amount.currency.as_str().to_string()),
+            direction: Some(tx.direction.as_str().to_string()),
+            date: tx.date.format("%Y-%m-%d").to_string(),
+            merchant: tx.merchant,
+            account: tx.account,
+            mcc: tx.mcc.map(u32::from),
+        }
+    }
+}
+
+/// `e` as an `invalid_input` error about `what` (`transaction #2 in batch`, `history row 2`).
+fn naming(what: std::fmt::Arguments<'_>, e: Error) -> Error {
+    match e {
+        Error::InvalidInput(message) => Error::invalid(format!("{what}: {message}")),
+        other => Error::invalid(format!("{what}: {other}")),
+    }
+}
+
 /// Transactions from a batch of host-written ones; an absent id becomes the position in the
 /// batch (`"0"`, `"1"`, ...). The first bad one is an `invalid_input` error naming its position.
 ///
@@ -156,7 +192,33 @@ pub fn transactions_from_inputs(inputs: Vec<TransactionInput>) -> Result<Vec<Tra
         .enumerate()
         .map(|(i, t)| {
             t.into_transaction(&i.to_string())
-                .map_err(|e| Error::invalid(format!("transaction #{i} in batch: {e}")))
+                .map_err(|e| naming(format_args!("transaction #{i} in batch"), e))
+        })
+        .collect()
+}
+
+/// Transactions from a batch of JSON values as hosts wrote them: each is read by
+/// [`TransactionInput::from_json`], then converted as by [`transactions_from_inputs`]. The first
+/// bad one, unreadable or invalid, is an `invalid_input` error naming its position.
+///
+/// ```
+/// use xspense::model::transactions_from_json;
+/// let batch = vec![
+///     serde_json::json!({"descriptor": "A", "amount": "-1.00", "date": "2026-11-02"}),
+///     serde_json::json!({"descriptor": "B", "amout": "-1.00", "date": "2026-11-02"}),
+/// ];
+/// let err = transactions_from_json(batch).unwrap_err();
+/// assert!(err.to_string().contains("transaction #1 in batch"));
+/// assert!(err.to_string().contains("amout"));
+/// ```
+pub fn transactions_from_json(values: Vec<serde_json::Value>) -> Result<Vec<Transaction>> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            TransactionInput::from_json(v)
+                .and_then(|t| t.into_transaction(&i.to_string()))
+                .map_err(|e| naming(format_args!("transaction #{i} in batch"), e))
         })
         .collect()
 }
@@ -173,20 +235,112 @@ pub struct LabelledInput {
     pub category: String,
 }
 
+fn labelled(i: usize, row: LabelledInput) -> Result<Labelled> {
+    let transaction = row
+        .transaction
+        .into_transaction(&i.to_string())
+        .map_err(|e| naming(format_args!("history row {i}"), e))?;
+    Ok(Labelled {
+        transaction,
+        category: row.category,
+    })
+}
+
 /// History rows from host-written ones; an absent transaction id becomes the row's position.
 /// The first bad row is an `invalid_input` error naming it (`history row 3: ...`).
 pub fn history_from_inputs(rows: Vec<LabelledInput>) -> Result<Vec<Labelled>> {
     rows.into_iter()
         .enumerate()
-        .map(|(i, row)| {
-            let transaction = row
-                .transaction
-                .into_transaction(&i.to_string())
-                .map_err(|e| Error::invalid(format!("history row {i}: {e}")))?;
-            Ok(Labelled {
-                transaction,
-                category: row.category,
-            })
+        .map(|(i, row)| labelled(i, row))
+        .collect()
+}
+
+/// History rows from JSON values as hosts wrote them (`{"transaction": {...}, "category":
+/// "..."}`), converted as by [`history_from_inputs`]. The first bad row, unreadable or invalid,
+/// is an `invalid_input` error naming it.
+///
+/// ```
+/// use xspense::model::history_from_json;
+/// let rows = vec![serde_json::json!({"transaction": {"descriptor": "A", "amount": "-1.00",
+///     "date": "2026-11-02"}})];
+/// let err = history_from_json(rows).unwrap_err();
+/// assert!(err.to_string().contains("history row 0"));
+/// assert!(err.to_string().contains("category"));
+/// ```
+pub fn history_from_json(rows: Vec<serde_json::Value>) -> Result<Vec<Labelled>> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let row: LabelledInput = serde_json::from_value(v).map_err(|e| {
+                naming(
+                    format_args!("history row {i}"),
+                    Error::invalid(e.to_string()),
+                )
+            })?;
+            labelled(i, row)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_transaction_round_trips_through_its_input() {
+        for v in [
+            json!({"id": "a", "tenant": "t", "descriptor": "SQ *KALOMI", "amount": "-31.50",
+                   "currency": "EUR", "date": "2026-04-02", "merchant": "Kalomi",
+                   "account": "checking", "mcc": 5812}),
+            json!({"descriptor": "PAYROLL", "amount": "2500", "direction": "credit",
+                   "currency": "JPY", "date": "2026-11-30"}),
+        ] {
+            let tx = TransactionInput::from_json(v)
+                .and_then(|t| t.into_transaction("7"))
+                .unwrap();
+            let back = TransactionInput::from(tx.clone());
+            assert_eq!(back.clone().into_transaction("other").unwrap(), tx);
+            // and through its JSON, as a binding hands it over
+            let json = serde_json::to_value(&back).unwrap();
+            let again = TransactionInput::from_json(json).unwrap();
+            assert_eq!(again.into_transaction("other").unwrap(), tx);
+        }
+    }
+
+    #[test]
+    fn batch_and_history_errors_name_the_position_once() {
+        let ok = json!({"descriptor": "A", "amount": "1.00", "date": "2026-11-02"});
+        let txs = transactions_from_json(vec![ok.clone(), ok.clone()]).unwrap();
+        assert_eq!((txs[0].id.as_str(), txs[1].id.as_str()), ("0", "1"));
+        let e = transactions_from_json(vec![ok.clone(), json!({"descriptor": ""})]).unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_input");
+        assert!(e
+            .to_string()
+            .starts_with("invalid input: transaction #1 in batch: transaction: "));
+        let e = transactions_from_json(vec![json!({"descriptor": "", "amount": "1",
+            "date": "2026-11-02"})])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid input: transaction #0 in batch: transaction \"0\": descriptor must not be empty"
+        );
+        let e = history_from_json(vec![
+            json!({"transaction": ok, "category": "x"}),
+            json!("a string"),
+        ])
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid input: history row 1: invalid type"),
+            "{e}"
+        );
+        let rows = history_from_json(vec![json!({"transaction": {"descriptor": "B",
+            "amount": "-2.00", "date": "2026-11-02"}, "category": "food.coffee"})])
+        .unwrap();
+        assert_eq!(
+            (rows[0].transaction.id.as_str(), rows[0].category.as_str()),
+            ("0", "food.coffee")
+        );
+    }
 }

@@ -9,7 +9,8 @@ mod transaction;
 
 pub use categorization::{Band, Categorization, Source, TraceStep};
 pub use input::{
-    history_from_inputs, transactions_from_inputs, AmountInput, LabelledInput, TransactionInput,
+    history_from_inputs, history_from_json, transactions_from_inputs, transactions_from_json,
+    AmountInput, LabelledInput, TransactionInput,
 };
 pub use money::{Currency, Money};
 pub use taxonomy::{Category, Taxonomy, UNCATEGORIZED};

@@ -773,6 +773,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_func_check_rules(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_func_parse_transaction_json(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_append(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_entries_json(
@@ -892,6 +894,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_xspense_mobile_checksum_constructor_redactor_new(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_redactor_with_options(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_constructor_redactor_with_spec_json(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_tokenvault_new(
     ): Int
@@ -1023,6 +1027,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_xspense_mobile_fn_constructor_redactor_with_options(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_constructor_redactor_with_spec_json(`specJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_method_redactor_find(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_redactor_redact(`ptr`: Long,`text`: RustBuffer.ByValue,`vault`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1100,6 +1106,8 @@ internal object UniffiLib {
     external fun uniffi_xspense_mobile_fn_func_error_codes(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_func_check_rules(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_func_parse_transaction_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_xspense_mobile_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1227,6 +1235,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_func_check_rules() and 0xFFFF) != 54987) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_func_parse_transaction_json() and 0xFFFF) != 23130) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_append() and 0xFFFF) != 37564) {
@@ -1407,6 +1418,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_redactor_with_options() and 0xFFFF) != 9824) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_constructor_redactor_with_spec_json() and 0xFFFF) != 22239) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_tokenvault_new() and 0xFFFF) != 9654) {
@@ -3853,6 +3867,23 @@ open class Redactor: Disposable, AutoCloseable, RedactorInterface
     
         
         FfiConverterTypeRedactorOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A redactor configured by the core's `RedactorSpec` as JSON (`{"operator": "mask",
+     * "detectors": [...], "allow_patterns": [...]}`; every key optional, unknown keys refused).
+     */
+    @Throws(XspenseException::class) fun `withSpecJson`(`specJson`: kotlin.String): Redactor {
+            return FfiConverterTypeRedactor.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_constructor_redactor_with_spec_json(
+    
+        
+        FfiConverterString.lower(`specJson`),_status)
 }
     )
     }
@@ -6702,28 +6733,28 @@ public object FfiConverterTypeLlmRequest: FfiConverterRustBuffer<LlmRequest> {
 
 
 /**
- * Thresholds for `Engine.suggestRules`.
+ * Thresholds for `Engine.suggestRules`; an absent one takes the core's default.
  */
 data class MiningOptions (
     /**
      * Fewest history rows a suggestion must categorize correctly.
      */
-    var `minSupport`: kotlin.UInt = 3u 
+    var `minSupport`: kotlin.UInt? = null 
     , 
     /**
      * Lowest share of its matches a suggestion must categorize correctly, in (0, 1].
      */
-    var `minPrecision`: kotlin.Double = 0.9 
+    var `minPrecision`: kotlin.Double? = null 
     , 
     /**
      * Most suggestions returned.
      */
-    var `maxSuggestions`: kotlin.UInt = 20u 
+    var `maxSuggestions`: kotlin.UInt? = null 
     , 
     /**
      * Most conflicting rows listed per suggestion.
      */
-    var `maxExamples`: kotlin.UInt = 3u 
+    var `maxExamples`: kotlin.UInt? = null 
     
 ){
     
@@ -6740,25 +6771,25 @@ data class MiningOptions (
 public object FfiConverterTypeMiningOptions: FfiConverterRustBuffer<MiningOptions> {
     override fun read(buf: ByteBuffer): MiningOptions {
         return MiningOptions(
-            FfiConverterUInt.read(buf),
-            FfiConverterDouble.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
         )
     }
 
     override fun allocationSize(value: MiningOptions) = (
-            FfiConverterUInt.allocationSize(value.`minSupport`) +
-            FfiConverterDouble.allocationSize(value.`minPrecision`) +
-            FfiConverterUInt.allocationSize(value.`maxSuggestions`) +
-            FfiConverterUInt.allocationSize(value.`maxExamples`)
+            FfiConverterOptionalUInt.allocationSize(value.`minSupport`) +
+            FfiConverterOptionalDouble.allocationSize(value.`minPrecision`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxSuggestions`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxExamples`)
     )
 
     override fun write(value: MiningOptions, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`minSupport`, buf)
-            FfiConverterDouble.write(value.`minPrecision`, buf)
-            FfiConverterUInt.write(value.`maxSuggestions`, buf)
-            FfiConverterUInt.write(value.`maxExamples`, buf)
+            FfiConverterOptionalUInt.write(value.`minSupport`, buf)
+            FfiConverterOptionalDouble.write(value.`minPrecision`, buf)
+            FfiConverterOptionalUInt.write(value.`maxSuggestions`, buf)
+            FfiConverterOptionalUInt.write(value.`maxExamples`, buf)
     }
 }
 
@@ -7086,12 +7117,16 @@ public object FfiConverterTypeRedacted: FfiConverterRustBuffer<Redacted> {
 
 
 /**
- * How a `Redactor` works.
+ * How a `Redactor` works: the core's `RedactorSpec` as a record. An absent field takes the
+ * core's default; `Redactor.withSpecJson` takes the whole spec (custom detectors included).
  */
 data class RedactorOptions (
-    var `operator`: RedactOperator
+    var `operator`: RedactOperator? = null 
     , 
-    var `minConfidence`: kotlin.Double = 0.5 
+    /**
+     * Findings below this confidence are kept.
+     */
+    var `minConfidence`: kotlin.Double? = null 
     , 
     /**
      * The HMAC key of the `Hash` operator.
@@ -7103,12 +7138,25 @@ data class RedactorOptions (
      */
     var `disable`: List<kotlin.String> = listOf() 
     , 
+    /**
+     * `false` drops the built-in secret detectors.
+     */
+    var `builtinSecrets`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Values never redacted.
+     */
     var `allowValues`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Regexes whose matches are never redacted.
+     */
+    var `allowPatterns`: List<kotlin.String> = listOf() 
     , 
     /**
      * Keep merchant numbers of bank descriptors.
      */
-    var `forDescriptors`: kotlin.Boolean = false 
+    var `forDescriptors`: kotlin.Boolean? = null 
     
 ){
     
@@ -7125,31 +7173,37 @@ data class RedactorOptions (
 public object FfiConverterTypeRedactorOptions: FfiConverterRustBuffer<RedactorOptions> {
     override fun read(buf: ByteBuffer): RedactorOptions {
         return RedactorOptions(
-            FfiConverterTypeRedactOperator.read(buf),
-            FfiConverterDouble.read(buf),
+            FfiConverterOptionalTypeRedactOperator.read(buf),
+            FfiConverterOptionalDouble.read(buf),
             FfiConverterOptionalByteArray.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
             FfiConverterSequenceString.read(buf),
-            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: RedactorOptions) = (
-            FfiConverterTypeRedactOperator.allocationSize(value.`operator`) +
-            FfiConverterDouble.allocationSize(value.`minConfidence`) +
+            FfiConverterOptionalTypeRedactOperator.allocationSize(value.`operator`) +
+            FfiConverterOptionalDouble.allocationSize(value.`minConfidence`) +
             FfiConverterOptionalByteArray.allocationSize(value.`hashKey`) +
             FfiConverterSequenceString.allocationSize(value.`disable`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`builtinSecrets`) +
             FfiConverterSequenceString.allocationSize(value.`allowValues`) +
-            FfiConverterBoolean.allocationSize(value.`forDescriptors`)
+            FfiConverterSequenceString.allocationSize(value.`allowPatterns`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`forDescriptors`)
     )
 
     override fun write(value: RedactorOptions, buf: ByteBuffer) {
-            FfiConverterTypeRedactOperator.write(value.`operator`, buf)
-            FfiConverterDouble.write(value.`minConfidence`, buf)
+            FfiConverterOptionalTypeRedactOperator.write(value.`operator`, buf)
+            FfiConverterOptionalDouble.write(value.`minConfidence`, buf)
             FfiConverterOptionalByteArray.write(value.`hashKey`, buf)
             FfiConverterSequenceString.write(value.`disable`, buf)
+            FfiConverterOptionalBoolean.write(value.`builtinSecrets`, buf)
             FfiConverterSequenceString.write(value.`allowValues`, buf)
-            FfiConverterBoolean.write(value.`forDescriptors`, buf)
+            FfiConverterSequenceString.write(value.`allowPatterns`, buf)
+            FfiConverterOptionalBoolean.write(value.`forDescriptors`, buf)
     }
 }
 
@@ -7526,8 +7580,9 @@ public object FfiConverterTypeTraceStep: FfiConverterRustBuffer<TraceStep> {
 
 
 /**
- * A bank transaction. `amount` is a decimal string in major units (`"4.75"`), never negative
- * (the sign is `direction`); `date` is `YYYY-MM-DD`.
+ * A bank transaction. `amount` is a decimal string in major units (`"4.75"`): its magnitude,
+ * the sign being `direction`; `date` is `YYYY-MM-DD`. The core reads it as a
+ * `TransactionInput`, so amounts, currencies, dates and MCCs follow the core's rules.
  */
 data class Transaction (
     var `id`: kotlin.String
@@ -7538,7 +7593,10 @@ data class Transaction (
     , 
     var `amount`: kotlin.String
     , 
-    var `currency`: kotlin.String = "USD" 
+    /**
+     * ISO 4217 code; the core's default when absent.
+     */
+    var `currency`: kotlin.String? = null 
     , 
     var `direction`: TxDirection
     , 
@@ -7569,7 +7627,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterTypeTxDirection.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -7583,7 +7641,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.allocationSize(value.`tenant`) +
             FfiConverterString.allocationSize(value.`descriptor`) +
             FfiConverterString.allocationSize(value.`amount`) +
-            FfiConverterString.allocationSize(value.`currency`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`) +
             FfiConverterTypeTxDirection.allocationSize(value.`direction`) +
             FfiConverterString.allocationSize(value.`date`) +
             FfiConverterOptionalString.allocationSize(value.`merchant`) +
@@ -7596,7 +7654,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.write(value.`tenant`, buf)
             FfiConverterString.write(value.`descriptor`, buf)
             FfiConverterString.write(value.`amount`, buf)
-            FfiConverterString.write(value.`currency`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
             FfiConverterTypeTxDirection.write(value.`direction`, buf)
             FfiConverterString.write(value.`date`, buf)
             FfiConverterOptionalString.write(value.`merchant`, buf)
@@ -8387,6 +8445,38 @@ public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
     override fun read(buf: ByteBuffer): kotlin.Long? {
         if (buf.get().toInt() == 0) {
@@ -8441,6 +8531,38 @@ public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?>
         } else {
             buf.put(1)
             FfiConverterDouble.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
         }
     }
 }
@@ -8601,6 +8723,38 @@ public object FfiConverterOptionalTypeTask: FfiConverterRustBuffer<Task?> {
         } else {
             buf.put(1)
             FfiConverterTypeTask.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRedactOperator: FfiConverterRustBuffer<RedactOperator?> {
+    override fun read(buf: ByteBuffer): RedactOperator? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRedactOperator.read(buf)
+    }
+
+    override fun allocationSize(value: RedactOperator?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRedactOperator.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RedactOperator?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRedactOperator.write(value, buf)
         }
     }
 }
@@ -8999,6 +9153,24 @@ public object FfiConverterMapStringTypeQueueCounts: FfiConverterRustBuffer<Map<k
     
         
         FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads and checks a transaction written as JSON by a host (the core's `TransactionInput`:
+         * a signed `amount` as text or number, or `amount_minor`; optional `id` (default `"0"`),
+         * `tenant`, `currency`, `direction`, `merchant`, `account`, `mcc`; unknown keys refused), as
+         * the engine would, without categorizing it.
+         */
+    @Throws(XspenseException::class) fun `parseTransactionJson`(`inputJson`: kotlin.String): Transaction {
+            return FfiConverterTypeTransaction.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_func_parse_transaction_json(
+    
+        
+        FfiConverterString.lower(`inputJson`),_status)
 }
     )
     }
