@@ -78,7 +78,7 @@ impl TransactionInput {
     /// assert!(err.to_string().contains("amout"));
     /// ```
     pub fn from_json(value: serde_json::Value) -> Result<Self> {
-        serde_json::from_value(value).map_err(|e| Error::invalid(format!("transaction: {e}")))
+        read_json(value, "transaction")
     }
 
     /// The transaction; `default_id` is used when `id` is absent. Bad fields are
@@ -271,15 +271,24 @@ pub fn history_from_json(rows: Vec<serde_json::Value>) -> Result<Vec<Labelled>> 
     rows.into_iter()
         .enumerate()
         .map(|(i, v)| {
-            let row: LabelledInput = serde_json::from_value(v).map_err(|e| {
-                naming(
-                    format_args!("history row {i}"),
-                    Error::invalid(e.to_string()),
-                )
-            })?;
+            let row: LabelledInput = read_json(v, &format!("history row {i}"))?;
             labelled(i, row)
         })
         .collect()
+}
+
+/// `T` from a JSON value; a mistake is an `invalid_input` error naming `what` and the path of
+/// the field it is in (`transaction: mcc: invalid value: integer `-1`, expected u32`).
+fn read_json<T: serde::de::DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            Error::invalid(format!("{what}: {inner}"))
+        } else {
+            Error::invalid(format!("{what}: {path}: {inner}"))
+        }
+    })
 }
 
 #[cfg(test)]
