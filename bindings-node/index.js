@@ -846,6 +846,7 @@ module.exports.TaskQueue = nativeBinding.TaskQueue
 module.exports.TokenVault = nativeBinding.TokenVault
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.parseTransaction = nativeBinding.parseTransaction
 module.exports.signWebhook = nativeBinding.signWebhook
 module.exports.verifyAudit = nativeBinding.verifyAudit
 module.exports.verifyWebhook = nativeBinding.verifyWebhook

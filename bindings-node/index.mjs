@@ -15,6 +15,7 @@ export const {
   TokenVault,
   Verifier,
   errorCodes,
+  parseTransaction,
   signWebhook,
   verifyAudit,
   verifyWebhook,

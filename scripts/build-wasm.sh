@@ -19,7 +19,7 @@ TOOLS=target/wasm-tools
 if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS"
 fi
-(cd bindings-wasm && npm install --no-audit --no-fund --loglevel=error)
+(cd bindings-wasm && npm ci --no-audit --no-fund --loglevel=error)
 
 step "wasm binding: cargo build --target wasm32-unknown-unknown (build-std) ${FEATURES:-}"
 # shellcheck disable=SC2086

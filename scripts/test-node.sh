@@ -13,7 +13,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   bash ../scripts/apt-install.sh nodejs npm
 fi
 node --version
-npm install --no-audit --no-fund --loglevel=error
+npm ci --no-audit --no-fund --loglevel=error
 
 step "node binding: napi build --release"
 npx napi build --platform --release --dts index.d.ts

@@ -24,6 +24,10 @@ test('sign, verify, and each refusal has its code', () => {
   assert.equal(new Verifier(['n'.repeat(32), KEY], ['planner'], 'worker').verify(other, T0).jti, 'jti-2')
   assert.throws(() => new Signer('short', 'planner'), { code: 'invalid_input' })
   assert.throws(() => s.sign({ ...MSG, task_id: '' }, 'worker', 'j', { now: T0 }), { code: 'invalid_input' })
+  assert.throws(() => s.sign(MSG, 'worker', 'j', { ttlMs: 5000, now: T0 }), { code: 'invalid_input', message: /ttlMs/ })
+  const short = s.sign(MSG, 'worker', 'jti-3', { ttl_ms: 1000, now: T0 })
+  assert.throws(() => new Verifier([KEY], ['planner'], 'worker', { leeway_ms: 0 }).verify(short, T0 + 2000), { code: 'token_expired' })
+  assert.equal(new Verifier([KEY], ['planner'], 'worker', { leeway_ms: 5000 }).verify(short, T0 + 2000).jti, 'jti-3')
 })
 
 test('webhooks', () => {

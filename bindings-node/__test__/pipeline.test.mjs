@@ -16,7 +16,7 @@ for (const c of loadVectors('categorize.json')) {
       assert.equal(d.category, exp.category)
       assert.equal(d.source, exp.source)
     }
-    if (exp.merchant_key) assert.equal(d.merchantKey, exp.merchant_key)
+    if (exp.merchant_key) assert.equal(d.merchant_key, exp.merchant_key)
   })
 }
 
@@ -52,7 +52,8 @@ test('amount forms and typed input errors', () => {
   const e = new Engine({ llm_fallback: false })
   const base = { tenant: 'a', descriptor: 'TESCO STORES 1', date: '2026-01-01' }
   assert.equal(e.categorize({ ...base, amount: -12.5 }).decision, 'categorized')
-  assert.equal(e.categorize({ ...base, amountMinor: 999 }).decision, 'categorized')
+  assert.equal(e.categorize({ ...base, amount_minor: 999 }).decision, 'categorized')
+  assert.throws(() => e.categorize({ ...base, amountMinor: 999 }), { code: 'invalid_input', message: /amountMinor/ })
   assert.throws(() => e.categorize({ ...base, amount: '-5', direction: 'credit' }), { code: 'invalid_input' })
   assert.throws(() => e.categorize({ ...base, amount: 'twelve' }), { code: 'invalid_input' })
   assert.throws(() => e.categorize({ ...base, amount: '1', date: '01/02/2026' }), { code: 'invalid_input' })
@@ -61,6 +62,7 @@ test('amount forms and typed input errors', () => {
   assert.throws(() => e.feedback({ ...base, amount: '1' }, 'no.such.category'), { code: 'not_found' })
   assert.throws(() => new Engine({ alias_decay: 2 }), { code: 'invalid_input' })
   assert.throws(() => new Engine({ no_such_setting: 1 }), { code: 'invalid_input' })
+  assert.throws(() => new Engine({ llmFallback: false }), { code: 'invalid_input', message: /llmFallback/ })
   assert.equal(e.stats('a').total, 2, 'refused input changed nothing')
 })
 
@@ -73,8 +75,12 @@ test('batch: same answers as single calls, in order, off the main thread', async
   const batch = await pending
   const sync = new Engine().categorizeBatchSync(rows)
   assert.deepEqual(batch, sync)
-  assert.deepEqual(batch.map((d) => d.transactionId), ['0', '1', '2', '3'])
-  await assert.rejects(new Engine().categorizeBatch([rows[0], { ...rows[0], descriptor: '' }]), { code: 'invalid_input' })
+  assert.deepEqual(batch.map((d) => d.transaction_id), ['0', '1', '2', '3'])
+  assert.equal(Object.getPrototypeOf(batch[0]), Object.prototype)
+  assert.throws(() => new Engine().categorizeBatch([rows[0], { ...rows[0], descriptor: '' }]),
+    { code: 'invalid_input', message: /transaction #1 in batch: .*descriptor/ })
+  assert.throws(() => new Engine().categorizeBatchSync([rows[0], { ...rows[0], colour: 'red' }]),
+    { code: 'invalid_input', message: /colour/ })
 })
 
 test('feedback, explain, forget; tenants isolated', () => {
@@ -86,7 +92,7 @@ test('feedback, explain, forget; tenants isolated', () => {
   assert.equal(e.stats('a').total, 0)
   const other = e.categorize({ ...tx, tenant: 'b' })
   assert.equal(other.decision, 'needs_llm', 'tenant b does not see what a taught')
-  assert.ok(e.forgetMerchant('a', c.merchantKey))
+  assert.ok(e.forgetMerchant('a', c.merchant_key))
   assert.equal(e.categorize(tx).decision, 'needs_llm')
 })
 
@@ -96,7 +102,7 @@ test('resolve learns; the prompt has no card number', () => {
   const req = e.categorize(tx)
   assert.equal(req.decision, 'needs_llm')
   assert.ok(!req.prompt.includes('4111'))
-  assert.ok(req.allowedCategories.some((c) => c.id === 'food.coffee'))
+  assert.ok(req.allowed_categories.some((c) => c.id === 'food.coffee'))
   const back = JSON.parse(JSON.stringify(req)) // a request can travel to another process
   assert.equal(e.resolve(back, '{"category": "food.groceries", "confidence": 0.8}').source, 'llm')
   assert.equal(e.categorize(tx).source, 'alias')

@@ -22,10 +22,11 @@ test('every operator; tokens restore', async () => {
   const text = 'card 4111 1111 1111 1111'
   assert.equal(new Redactor({ operator: 'mask' }).redact(text).text, 'card **** **** **** 1111')
   assert.equal(new Redactor({ operator: 'remove' }).redact(text).text, 'card ')
-  const h1 = new Redactor({ operator: 'hash', hashKey: 'k'.repeat(32) }).redact(text).text
-  const h2 = new Redactor({ operator: 'hash', hashKey: Buffer.from('k'.repeat(32)) }).redact('card 4111-1111-1111-1111').text
+  const h1 = new Redactor({ operator: 'hash', hash_key: 'k'.repeat(32) }).redact(text).text
+  const h2 = new Redactor({ operator: 'hash', hash_key: Buffer.from('k'.repeat(32)) }).redact('card 4111-1111-1111-1111').text
   assert.ok(h1.startsWith('card [CARD:') && h1 === h2)
   assert.throws(() => new Redactor({ operator: 'shred' }), { code: 'invalid_input' })
+  assert.throws(() => new Redactor({ operator: 'hash', hashKey: 'k'.repeat(32) }), { code: 'invalid_input', message: /hashKey/ })
   const vault = new TokenVault()
   const r = new Redactor({ operator: 'token' })
   const out = await r.redactAsync('refund 4111 1111 1111 1111 to ana@example.com', vault)
@@ -45,8 +46,8 @@ test('JSON, options, custom detectors', () => {
   assert.equal(doc.user.password, 'hunter2')
   const text = 'mail ana@example.com from 203.0.113.42'
   assert.equal(new Redactor({ disable: ['EMAIL_ADDRESS'] }).redact(text).text, 'mail ana@example.com from [IP]')
-  assert.equal(new Redactor({ allowValues: ['ana@example.com'] }).redact(text).text, 'mail ana@example.com from [IP]')
+  assert.equal(new Redactor({ allow_values: ['ana@example.com'] }).redact(text).text, 'mail ana@example.com from [IP]')
   const custom = new Redactor({ detectors: [{ id: 'employee-id', kind: 'EMPLOYEE_ID', regex: '\\bEMP-\\d{6}\\b', keywords: ['emp-'] }] })
   assert.equal(custom.redact('badge EMP-004211').text, 'badge [EMPLOYEE_ID]')
-  assert.ok(new Redactor({ builtinSecrets: false }).detectorIds().length < r.detectorIds().length)
+  assert.ok(new Redactor({ builtin_secrets: false }).detectorIds().length < r.detectorIds().length)
 })

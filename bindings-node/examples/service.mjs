@@ -51,7 +51,7 @@ export function createService({ keys, issuers, limit = { count: 20, periodMs: 10
       const tenant = claims.iss
       const decision = limiter.check(tenant, req.url)
       if (!decision.allowed) {
-        return send(429, { error: { code: 'rate_limited', message: 'slow down' } }, { 'retry-after': String(Math.ceil(decision.retryAfterMs / 1000)) })
+        return send(429, { error: { code: 'rate_limited', message: 'slow down' } }, { 'retry-after': String(Math.ceil(decision.retry_after_ms / 1000)) })
       }
       const chunks = []
       let size = 0

@@ -2,19 +2,26 @@
 
 use std::sync::Mutex;
 
+use napi::bindgen_prelude::Unknown;
+use napi::Env;
 use napi_derive::napi;
+use serde::Deserialize;
 use serde_json::Value;
 use xspense::audit::{self, AuditAction, AuditEntry, AuditLog as CoreLog};
 use xspense::redact::Redactor;
 
-use crate::convert::{from_record, integral, now_or, record};
+use crate::convert::{from_js, from_js_or_default, now_or, to_js, Json};
 use crate::errors::{guard, IntoJs, JsError};
 
 /// Options of `AuditLog.append`.
-#[napi(object)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct AppendOptions {
+    /// Value before (redacted before it is hashed, unless the log does not redact).
     #[napi(ts_type = "JsonValue")]
     pub old: Option<Value>,
+    /// Value after (redacted likewise).
     #[napi(ts_type = "JsonValue")]
     pub new: Option<Value>,
     /// ms since the epoch (default: now).
@@ -48,10 +55,11 @@ impl AuditLog {
     /// Continues a persisted log after verifying its chain.
     #[napi(factory)]
     pub fn resume(
-        #[napi(ts_arg_type = "AuditEntry[]")] entries: Value,
+        env: Env,
+        #[napi(ts_arg_type = "AuditEntry[]")] entries: Unknown,
         redact: Option<bool>,
     ) -> Result<Self, JsError> {
-        let entries: Vec<AuditEntry> = from_record(entries, "audit entries")?;
+        let entries: Vec<AuditEntry> = from_js(&env, entries, "audit entries")?;
         let log =
             guard(|| CoreLog::resume(entries, redact.unwrap_or(true).then(Redactor::new))).js()?;
         Ok(AuditLog {
@@ -63,32 +71,31 @@ impl AuditLog {
     #[napi(ts_return_type = "AuditEntry")]
     pub fn append(
         &self,
+        env: Env,
         tenant: String,
         actor: String,
         #[napi(ts_arg_type = "AuditAction")] action: String,
         subject: String,
-        options: Option<AppendOptions>,
-    ) -> Result<Value, JsError> {
+        #[napi(ts_arg_type = "AppendOptions")] options: Option<Unknown>,
+    ) -> Result<Json, JsError> {
         let act = action.parse::<AuditAction>().js()?;
-        let (old, new, at) = options.map_or((None, None, None), |o| {
-            (o.old.map(integral), o.new.map(integral), o.at)
-        });
+        let o: AppendOptions = from_js_or_default(&env, options, "append options")?;
         let mut log = self.lock();
         let e = guard(|| {
-            log.append(now_or(at), &tenant, &actor, act, &subject, old, new)
+            log.append(now_or(o.at), &tenant, &actor, act, &subject, o.old, o.new)
                 .cloned()
         })
         .js()?;
-        record(&e)
+        to_js(&e)
     }
 
     /// Every entry, oldest first (optionally one tenant's).
     #[napi(ts_return_type = "AuditEntry[]")]
-    pub fn entries(&self, tenant: Option<String>) -> Result<Value, JsError> {
+    pub fn entries(&self, tenant: Option<String>) -> Result<Json, JsError> {
         let log = self.lock();
         match tenant {
-            Some(t) => record(&log.for_tenant(&t).collect::<Vec<_>>()),
-            None => record(&log.entries()),
+            Some(t) => to_js(&log.for_tenant(&t).collect::<Vec<_>>()),
+            None => to_js(&log.entries()),
         }
     }
 
@@ -108,7 +115,10 @@ impl AuditLog {
 
 /// Verifies persisted audit entries; throws `code: "tampered"` at the first bad one.
 #[napi]
-pub fn verify_audit(#[napi(ts_arg_type = "AuditEntry[]")] entries: Value) -> Result<(), JsError> {
-    let entries: Vec<AuditEntry> = from_record(entries, "audit entries")?;
+pub fn verify_audit(
+    env: Env,
+    #[napi(ts_arg_type = "AuditEntry[]")] entries: Unknown,
+) -> Result<(), JsError> {
+    let entries: Vec<AuditEntry> = from_js(&env, entries, "audit entries")?;
     guard(|| audit::verify(&entries)).js()
 }

@@ -2,7 +2,8 @@
 //!
 //! Built by `@napi-rs/cli` into `xspense.<platform>.node`; `index.js` (CommonJS, generated) and
 //! `index.mjs` are the package's entries, and `index.d.ts` is generated from the `#[napi]` items
-//! here with `header.d.ts` on top.
+//! here with `schema/records.d.ts` (the record types, generated from the core's serde types) on
+//! top. Records and option objects cross in the core's JSON shape (snake_case keys).
 
 // napi registers exported functions only outside `cfg(test)`, so a test build sees them unused
 #![cfg_attr(test, allow(dead_code))]
@@ -12,6 +13,7 @@ mod convert;
 mod envelope;
 mod errors;
 mod limits;
+mod model;
 mod pipeline;
 mod redact;
 mod tasks;

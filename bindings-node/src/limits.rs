@@ -1,38 +1,20 @@
 //! Rate limiting (GCRA) and payload guards.
 
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Buffer, Either, Unknown};
+use napi::Env;
 use napi_derive::napi;
+use serde::Deserialize;
 use xspense::limits::{
     InMemoryLimitStore, PayloadGuard as CoreGuard, Quota, RateLimiter as CoreLimiter,
 };
 
-use crate::convert::{bytes, now_or};
+use crate::convert::{bytes, from_js_or_default, now_or, to_js, Json};
 use crate::errors::{guard, IntoJs, JsError};
 
-/// The answer to one rate-limit check.
-#[napi(object)]
-pub struct RateDecision {
-    /// Whether the request may go ahead (it has been counted if so).
-    pub allowed: bool,
-    /// Requests that could still go ahead right now.
-    pub remaining: u32,
-    /// When refused, how long until a request would be allowed (ms).
-    pub retry_after_ms: i64,
-    /// How long until the full burst is available again (ms).
-    pub reset_after_ms: i64,
-}
-
-fn decision(d: xspense::limits::Decision) -> RateDecision {
-    RateDecision {
-        allowed: d.allowed,
-        remaining: d.remaining,
-        retry_after_ms: d.retry_after_ms,
-        reset_after_ms: d.reset_after_ms,
-    }
-}
-
 /// Options of `RateLimiter.check`.
-#[napi(object)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct CheckOptions {
     /// How many requests this is (default 1).
     pub n: Option<u32>,
@@ -57,33 +39,32 @@ impl RateLimiter {
     }
 
     /// Counts the request(s) if they fit; says when to retry if not.
-    #[napi]
+    #[napi(ts_return_type = "RateDecision")]
     pub fn check(
         &self,
+        env: Env,
         tenant: String,
         route: String,
-        options: Option<CheckOptions>,
-    ) -> Result<RateDecision, JsError> {
-        let (n, now) = options.map_or((None, None), |o| (o.n, o.now));
-        guard(|| {
+        #[napi(ts_arg_type = "CheckOptions")] options: Option<Unknown>,
+    ) -> Result<Json, JsError> {
+        let o: CheckOptions = from_js_or_default(&env, options, "check options")?;
+        let d = guard(|| {
             self.inner
-                .check_n(&tenant, &route, n.unwrap_or(1), now_or(now))
+                .check_n(&tenant, &route, o.n.unwrap_or(1), now_or(o.now))
         })
-        .js()
-        .map(decision)
+        .js()?;
+        to_js(&d)
     }
 
     /// Like `check`, but throws `code: "rate_limited"` when refused.
-    #[napi]
+    #[napi(ts_return_type = "RateDecision")]
     pub fn enforce(
         &self,
         tenant: String,
         route: String,
         now: Option<i64>,
-    ) -> Result<RateDecision, JsError> {
-        guard(|| self.inner.enforce(&tenant, &route, now_or(now)))
-            .js()
-            .map(decision)
+    ) -> Result<Json, JsError> {
+        to_js(&guard(|| self.inner.enforce(&tenant, &route, now_or(now))).js()?)
     }
 }
 

@@ -1,87 +1,29 @@
-//! Redaction: `Redactor`, `TokenVault` and their results.
+//! Redaction: `Redactor`, `TokenVault` and their results. Finding offsets index the JavaScript
+//! string (UTF-16 units).
 
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, Buffer, JsObjectValue, Object, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
-use xspense::redact::{DetectorSpec, Redactor as CoreRedactor, TokenVault as CoreVault};
+use xspense::redact::{
+    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec, TextOffsets,
+    TokenVault as CoreVault,
+};
 
-use xspense::redact::{RedactorSpec, TextOffsets};
+use crate::convert::{encode, from_js, is_buffer, json_text, parse, to_js, Json};
+use crate::errors::{guard, invalid, rejection, IntoJs, JsError};
 
-use crate::convert::from_record;
-use crate::errors::{guard, rejection, IntoJs, JsError};
-
-/// Sensitive data found in a text; `start`/`end` index the JavaScript string.
-#[napi(object)]
-pub struct Finding {
-    pub kind: String,
-    pub start: u32,
-    pub end: u32,
-    pub confidence: f64,
-    pub detector: String,
-}
-
-/// A redacted text and what was replaced in it (spans refer to the input).
-#[napi(object)]
-pub struct Redacted {
-    pub text: String,
-    pub findings: Vec<Finding>,
-}
-
-/// A finding inside a JSON document; `start`/`end` index the string at `path`.
-#[napi(object)]
-pub struct JsonFinding {
-    /// JSON Pointer of the value that held it.
-    pub path: String,
-    pub kind: String,
-    pub start: u32,
-    pub end: u32,
-    pub confidence: f64,
-    pub detector: String,
-}
-
-/// A redacted JSON document and what was replaced in it.
-#[napi(object)]
-pub struct RedactedJson {
-    #[napi(ts_type = "JsonValue")]
-    pub value: Value,
-    pub findings: Vec<JsonFinding>,
-}
-
-/// How a `Redactor` works; every field is optional.
-#[napi(object)]
-pub struct RedactorOptions {
-    #[napi(ts_type = "'placeholder' | 'mask' | 'hash' | 'remove' | 'token'")]
-    pub operator: Option<String>,
-    /// Findings below this confidence are kept (default 0.5).
-    pub min_confidence: Option<f64>,
-    /// The HMAC key of the `hash` operator.
-    pub hash_key: Option<Either<String, Buffer>>,
-    /// Kinds to leave alone (`EMAIL_ADDRESS`, `PHONE_NUMBER`, ...).
-    pub disable: Option<Vec<String>>,
-    /// `false` drops the built-in secret detectors (default `true`).
-    pub builtin_secrets: Option<bool>,
-    /// Extra detectors: `{id, kind, regex, keywords?, entropy?, ...}`.
-    #[napi(ts_type = "JsonObject[]")]
-    pub detectors: Option<Value>,
-    pub allow_values: Option<Vec<String>>,
-    pub allow_patterns: Option<Vec<String>>,
-    /// Keep merchant numbers of bank descriptors (store numbers, references).
-    pub for_descriptors: Option<bool>,
-}
-
-fn findings(text: &str, found: Vec<xspense::redact::Finding>) -> Vec<Finding> {
+/// Byte offsets of `found` (into `text`) as UTF-16 offsets.
+fn utf16(text: &str, found: Vec<Finding>) -> Vec<Finding> {
     let mut at = TextOffsets::utf16(text);
     found
         .into_iter()
         .map(|f| Finding {
-            kind: f.kind.as_str().to_string(),
-            start: at.at(f.start) as u32,
-            end: at.at(f.end) as u32,
-            confidence: f.confidence,
-            detector: f.detector,
+            start: at.at(f.start),
+            end: at.at(f.end),
+            ..f
         })
         .collect()
 }
@@ -132,12 +74,12 @@ pub struct RedactTask {
 }
 
 impl Task for RedactTask {
-    type Output = xspense::Result<Redacted>;
-    type JsValue = Redacted;
+    type Output = xspense::Result<Json>;
+    type JsValue = Json;
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(run(&self.redactor, &self.text, self.vault.as_ref()))
+        Ok(run(&self.redactor, &self.text, self.vault.as_ref()).and_then(|r| encode(&r)))
     }
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Redacted> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Json> {
         output.map_err(|e| rejection(env, e))
     }
 }
@@ -147,16 +89,42 @@ fn run(
     text: &str,
     vault: Option<&Arc<Mutex<CoreVault>>>,
 ) -> xspense::Result<Redacted> {
-    let out = guard(|| {
+    let mut out = guard(|| {
         Ok(match vault {
             Some(v) => r.redact_with(text, &mut v.lock().unwrap_or_else(|p| p.into_inner())),
             None => r.redact(text),
         })
     })?;
-    Ok(Redacted {
-        findings: findings(text, out.findings),
-        text: out.text,
-    })
+    out.findings = utf16(text, std::mem::take(&mut out.findings));
+    Ok(out)
+}
+
+/// The redactor's options as the core reads them (`RedactorSpec`), and the `hash_key` when it
+/// was given as a `Buffer` (which JSON cannot carry).
+fn redactor_options(
+    env: &Env,
+    options: Unknown,
+) -> Result<(RedactorSpec, Option<Vec<u8>>), JsError> {
+    const WHAT: &str = "redactor options";
+    let mut key = None;
+    if options.get_type().ok() == Some(napi::ValueType::Object) {
+        // SAFETY: the value was just checked to be an object.
+        let obj: Object = unsafe { options.cast() }.js()?;
+        let k: Unknown = obj.get_named_property_unchecked("hash_key").js()?;
+        if is_buffer(&k) {
+            // SAFETY: the value was just checked to be a Buffer.
+            let b: Buffer = unsafe { k.cast() }.js()?;
+            key = Some(b.to_vec());
+        }
+    }
+    let mut value: Value = parse(&json_text(env, options, WHAT)?, WHAT)?;
+    if key.is_some() {
+        if let Some(map) = value.as_object_mut() {
+            map.remove("hash_key");
+        }
+    }
+    let spec = serde_json::from_value(value).map_err(|e| invalid(format!("{WHAT}: {e}")))?;
+    Ok((spec, key))
 }
 
 /// Finds and replaces card numbers, IBANs, SSNs, routing numbers, emails, phones, IPs, JWTs,
@@ -168,36 +136,23 @@ pub struct Redactor {
 
 #[napi]
 impl Redactor {
+    /// A redactor; `options` uses the core's names (`operator`, `min_confidence`, ...; unknown
+    /// keys are refused). `hash_key` may also be a `Buffer`.
     #[napi(constructor)]
-    pub fn new(options: Option<RedactorOptions>) -> Result<Self, JsError> {
-        let o = options.unwrap_or(RedactorOptions {
-            operator: None,
-            min_confidence: None,
-            hash_key: None,
-            disable: None,
-            builtin_secrets: None,
-            detectors: None,
-            allow_values: None,
-            allow_patterns: None,
-            for_descriptors: None,
-        });
-        let spec = RedactorSpec {
-            operator: o.operator,
-            min_confidence: o.min_confidence,
-            hash_key: None,
-            disable: o.disable.unwrap_or_default(),
-            builtin_secrets: o.builtin_secrets,
-            detectors: match o.detectors {
-                Some(d) => from_record::<Vec<DetectorSpec>>(d, "detectors")?,
-                None => Vec::new(),
-            },
-            allow_values: o.allow_values.unwrap_or_default(),
-            allow_patterns: o.allow_patterns.unwrap_or_default(),
-            for_descriptors: o.for_descriptors == Some(true),
+    pub fn new(
+        env: Env,
+        #[napi(
+            ts_arg_type = "Omit<RedactorSpec, 'hash_key'> & { hash_key?: string | Buffer | null }"
+        )]
+        options: Option<Unknown>,
+    ) -> Result<Self, JsError> {
+        let (spec, key) = match options {
+            Some(o) => redactor_options(&env, o)?,
+            None => (RedactorSpec::default(), None),
         };
         let mut b = spec.builder().js()?;
-        if let Some(k) = &o.hash_key {
-            b = b.hash_key(crate::convert::bytes(k));
+        if let Some(k) = &key {
+            b = b.hash_key(k);
         }
         Ok(Redactor {
             inner: Arc::new(guard(|| b.build()).js()?),
@@ -220,17 +175,17 @@ impl Redactor {
     }
 
     /// The findings in `text`, in order of position, without replacing anything.
-    #[napi]
-    pub fn find(&self, text: String) -> Result<Vec<Finding>, JsError> {
+    #[napi(ts_return_type = "Finding[]")]
+    pub fn find(&self, text: String) -> Result<Json, JsError> {
         let found = guard(|| Ok(self.inner.find(&text))).js()?;
-        Ok(findings(&text, found))
+        to_js(&utf16(&text, found))
     }
 
     /// `text` with every finding replaced; with the `token` operator pass a `vault` to restore
     /// the values later.
-    #[napi]
-    pub fn redact(&self, text: String, vault: Option<&TokenVault>) -> Result<Redacted, JsError> {
-        run(&self.inner, &text, vault.map(|v| &v.inner)).js()
+    #[napi(ts_return_type = "Redacted")]
+    pub fn redact(&self, text: String, vault: Option<&TokenVault>) -> Result<Json, JsError> {
+        to_js(&run(&self.inner, &text, vault.map(|v| &v.inner)).js()?)
     }
 
     /// `redact` off the main thread, for large texts.
@@ -244,45 +199,30 @@ impl Redactor {
     }
 
     /// A JSON value with sensitive strings, and values under sensitive keys (`password`,
-    /// `card_number`, ...), replaced.
-    #[napi]
+    /// `card_number`, ...), replaced. Each finding's `path` is a JSON Pointer; its offsets index
+    /// the string there.
+    #[napi(ts_return_type = "RedactedJson")]
     pub fn redact_json(
         &self,
-        #[napi(ts_arg_type = "JsonValue")] value: Value,
+        env: Env,
+        #[napi(ts_arg_type = "JsonValue")] value: Unknown,
         vault: Option<&TokenVault>,
-    ) -> Result<RedactedJson, JsError> {
-        let value = crate::convert::integral(value);
-        let r = guard(|| {
+    ) -> Result<Json, JsError> {
+        let value: Value = from_js(&env, value, "value")?;
+        let mut out: RedactedJson = guard(|| {
             Ok(match vault {
                 Some(v) => self.inner.redact_json_with(&value, &mut v.lock()),
                 None => self.inner.redact_json(&value),
             })
         })
         .js()?;
-        let findings = r
-            .findings
-            .into_iter()
-            .map(|f| {
-                let (start, end) = match value.pointer(&f.path).and_then(Value::as_str) {
-                    Some(s) => {
-                        let mut at = TextOffsets::utf16(s);
-                        (at.at(f.finding.start) as u32, at.at(f.finding.end) as u32)
-                    }
-                    None => (f.finding.start as u32, f.finding.end as u32),
-                };
-                JsonFinding {
-                    path: f.path,
-                    kind: f.finding.kind.as_str().to_string(),
-                    start,
-                    end,
-                    confidence: f.finding.confidence,
-                    detector: f.finding.detector,
-                }
-            })
-            .collect();
-        Ok(RedactedJson {
-            value: r.value,
-            findings,
-        })
+        for f in &mut out.findings {
+            if let Some(s) = value.pointer(&f.path).and_then(Value::as_str) {
+                let mut at = TextOffsets::utf16(s);
+                f.finding.start = at.at(f.finding.start);
+                f.finding.end = at.at(f.finding.end);
+            }
+        }
+        to_js(&out)
     }
 }

@@ -1,29 +1,36 @@
 //! The task engine: `TaskQueue` over the built-in store or a store written in JavaScript.
 
-use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, ObjectFinalize, ObjectRef};
+use napi::bindgen_prelude::{
+    FnArgs, Function, JsObjectValue, Object, ObjectFinalize, ObjectRef, Unknown,
+};
 use napi::Env;
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 use xspense::clock::Millis;
 use xspense::tasks::{
     InMemoryTaskStore, NewTask, RetryPolicy as CorePolicy, Task, TaskStatus, TaskStore,
 };
 
-use crate::convert::{from_record, integral, now_or, record};
+use crate::convert::{from_js, from_js_or_default, integral, now_or, record, to_js, Json};
 use crate::errors::{guard, invalid, IntoJs, JsError};
 
-/// Backoff between attempts of a failed task.
-#[napi(object)]
-#[derive(Clone, Copy)]
+/// Backoff between attempts of a failed task: any of the keys of a `RetryPolicy`; a key left
+/// out keeps the value in force (the queue's, or the core's default for a new queue).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
 pub struct RetryOptions {
-    /// First delay (default 1,000 ms).
+    /// First delay (ms).
+    #[napi(js_name = "base_ms")]
     pub base_ms: Option<i64>,
-    /// Growth per attempt (default 2).
+    /// Growth per attempt.
     pub factor: Option<f64>,
-    /// Longest delay (default 600,000 ms).
+    /// Longest delay (ms).
+    #[napi(js_name = "max_ms")]
     pub max_ms: Option<i64>,
-    /// Fraction of the delay randomized away, deterministically per task (default 0.5).
+    /// Fraction of the delay randomized away, deterministically per task.
     pub jitter: Option<f64>,
 }
 
@@ -41,18 +48,25 @@ fn policy(o: Option<RetryOptions>, base: CorePolicy) -> Result<CorePolicy, JsErr
     Ok(p)
 }
 
-/// What a host store's `fail` receives to compute the next delay.
+/// What a host store's `fail` receives to compute the next delay. Its `base_ms`, `factor`,
+/// `max_ms` and `jitter` are those of the `RetryPolicy` record.
 #[napi]
 pub struct RetryPolicy {
     inner: CorePolicy,
 }
 
+// The getters' declarations are the `RetryPolicy` record's keys in records.d.ts, which
+// TypeScript merges with this class.
 #[napi]
 impl RetryPolicy {
     #[napi(constructor)]
-    pub fn new(options: Option<RetryOptions>) -> Result<Self, JsError> {
+    pub fn new(
+        env: Env,
+        #[napi(ts_arg_type = "RetryOptions")] options: Option<Unknown>,
+    ) -> Result<Self, JsError> {
+        let options: RetryOptions = from_js_or_default(&env, options, "retry options")?;
         Ok(RetryPolicy {
-            inner: policy(options, CorePolicy::default())?,
+            inner: policy(Some(options), CorePolicy::default())?,
         })
     }
     /// The delay after failed attempt number `attempt` (1-based) of task `taskId`.
@@ -60,47 +74,163 @@ impl RetryPolicy {
     pub fn delay_ms(&self, task_id: String, attempt: u32) -> i64 {
         self.inner.delay(&task_id, attempt)
     }
-    #[napi(getter)]
+    #[napi(getter, js_name = "base_ms", skip_typescript)]
+    pub fn base_ms(&self) -> i64 {
+        self.inner.base_ms
+    }
+    #[napi(getter, js_name = "factor", skip_typescript)]
+    pub fn factor(&self) -> f64 {
+        self.inner.factor
+    }
+    #[napi(getter, js_name = "max_ms", skip_typescript)]
     pub fn max_ms(&self) -> i64 {
         self.inner.max_ms
     }
+    #[napi(getter, js_name = "jitter", skip_typescript)]
+    pub fn jitter(&self) -> f64 {
+        self.inner.jitter
+    }
 }
 
-/// Options of `TaskQueue.enqueue`.
-#[napi(object)]
+/// Options of `TaskQueue.enqueue` and `enqueueDownstream`; what is left out takes the core's
+/// defaults for a new task.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct EnqueueOptions {
-    /// Who asks (default `"api"`).
+    /// Who asks (`enqueue` only; a downstream task is from its parent's queue).
     pub sender: Option<String>,
+    #[napi(js_name = "idempotency_key")]
     pub idempotency_key: Option<String>,
+    /// Joins an existing correlation (`enqueue` only; a downstream task keeps its parent's).
+    #[napi(js_name = "correlation_id")]
     pub correlation_id: Option<String>,
     pub priority: Option<i32>,
     /// Not before this time (ms since the epoch).
+    #[napi(js_name = "run_at")]
     pub run_at: Option<i64>,
-    /// Attempts before the task is dead (default 5).
+    /// Claims allowed before the task is dead.
+    #[napi(js_name = "max_attempts")]
     pub max_attempts: Option<u32>,
+    /// ms since the epoch (default: now).
     pub now: Option<i64>,
+}
+
+impl EnqueueOptions {
+    /// `task` with the options given here set on it.
+    fn apply(self, mut task: NewTask) -> NewTask {
+        if let Some(k) = self.idempotency_key {
+            task = task.idempotency_key(k);
+        }
+        if let Some(p) = self.priority {
+            task = task.priority(p);
+        }
+        if let Some(t) = self.run_at {
+            task = task.run_at(t);
+        }
+        if let Some(n) = self.max_attempts {
+            task = task.max_attempts(n);
+        }
+        task
+    }
 }
 
 /// Options of `claim` and `heartbeat`.
-#[napi(object)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct LeaseOptions {
     /// Lease length (default 30,000 ms).
+    #[napi(js_name = "lease_ms")]
     pub lease_ms: Option<i64>,
+    /// ms since the epoch (default: now).
     pub now: Option<i64>,
+}
+
+impl LeaseOptions {
+    /// The lease length and the time.
+    fn read(env: &Env, options: Option<Unknown>) -> Result<(Millis, Millis), JsError> {
+        let o: LeaseOptions = from_js_or_default(env, options, "lease options")?;
+        let lease = o.lease_ms.unwrap_or(30_000);
+        if lease <= 0 {
+            return Err(invalid("lease_ms must be positive"));
+        }
+        Ok((lease, now_or(o.now)))
+    }
 }
 
 /// Options of `fail`.
-#[napi(object)]
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct FailOptions {
     /// Overrides the queue's retry policy for this failure.
     pub retry: Option<RetryOptions>,
+    /// ms since the epoch (default: now).
     pub now: Option<i64>,
 }
 
-/// Options of `TaskQueue`.
-#[napi(object)]
+/// Options of `new TaskQueue`.
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct QueueOptions {
+    /// The retry policy of failed tasks.
     pub retry: Option<RetryOptions>,
+}
+
+/// A task store written by the host, for `new TaskQueue(store)`. Each method must be atomic
+/// and synchronous; throw an `Error` with `code` `"not_found"`, `"lease_lost"` or
+/// `"invalid_transition"` where the in-memory store would (it reaches the caller unchanged).
+/// Tasks, new tasks and statistics are records in the core's JSON shape (snake_case keys).
+/// `examples/json-file-store.mjs` is a complete one.
+#[napi(
+    object,
+    js_name = "TaskStore",
+    object_from_js = false,
+    object_to_js = false
+)]
+#[allow(dead_code)] // declares the interface a host implements (index.d.ts); never built here
+pub struct HostTaskStore {
+    /// Adds `task` (id, `correlation_id` defaulting to it, `run_at` to `now`), or returns the
+    /// task with the same tenant and idempotency key and `created: false`.
+    #[napi(ts_type = "(task: NewTask, now: number) => Enqueued")]
+    pub enqueue: (),
+    /// Takes the next due task of `queue` (pending with `run_at <= now`, or claimed with an
+    /// expired lease, which counts as a failed attempt), highest priority first, then earliest
+    /// `run_at`.
+    #[napi(
+        ts_type = "(queue: string, worker: string, leaseMs: number, now: number) => Task | null"
+    )]
+    pub claim: (),
+    /// Extends the lease `worker` holds to `now + leaseMs` and returns it.
+    #[napi(
+        ts_type = "(tenant: string, id: string, worker: string, leaseMs: number, now: number) => number"
+    )]
+    pub heartbeat: (),
+    /// Marks a claimed task completed with `result`.
+    #[napi(
+        ts_type = "(tenant: string, id: string, worker: string, result: JsonValue, now: number) => void"
+    )]
+    pub complete: (),
+    /// Records a failed attempt: pending again at `now + retry.delayMs(id, attempts)`, or dead
+    /// when no attempts are left.
+    #[napi(
+        ts_type = "(tenant: string, id: string, worker: string, error: string, retry: RetryPolicy, now: number) => TaskStatus"
+    )]
+    pub fail: (),
+    /// Cancels a pending or claimed task.
+    #[napi(ts_type = "(tenant: string, id: string, now: number) => void")]
+    pub cancel: (),
+    /// One task of `tenant`.
+    #[napi(ts_type = "(tenant: string, id: string) => Task")]
+    pub get: (),
+    /// Counts per queue and status.
+    #[napi(ts_type = "(now: number) => QueueStats")]
+    pub stats: (),
+    /// Deletes final tasks finished before `now - retentionMs`; returns how many.
+    #[napi(ts_type = "(retentionMs: number, now: number) => number")]
+    pub purge: (),
 }
 
 enum Backend {
@@ -149,21 +279,16 @@ where
     })
 }
 
-fn check_lease(lease_ms: Millis) -> Result<(), JsError> {
-    if lease_ms <= 0 {
-        return Err(invalid("leaseMs must be positive"));
-    }
-    Ok(())
-}
-
 #[napi]
 impl TaskQueue {
     #[napi(constructor)]
     pub fn new(
+        env: Env,
         #[napi(ts_arg_type = "TaskStore | null")] store: Option<Object>,
-        options: Option<QueueOptions>,
+        #[napi(ts_arg_type = "QueueOptions")] options: Option<Unknown>,
     ) -> Result<Self, JsError> {
-        let retry = policy(options.and_then(|o| o.retry), CorePolicy::default())?;
+        let options: QueueOptions = from_js_or_default(&env, options, "queue options")?;
+        let retry = policy(options.retry, CorePolicy::default())?;
         let backend = match store {
             None => Backend::Memory(InMemoryTaskStore::new()),
             Some(obj) => {
@@ -203,31 +328,20 @@ impl TaskQueue {
         tenant: String,
         queue: String,
         intent: String,
-        #[napi(ts_arg_type = "JsonValue")] payload: Option<Value>,
-        options: Option<EnqueueOptions>,
-    ) -> Result<Value, JsError> {
-        let o = options.unwrap_or(EnqueueOptions {
-            sender: None,
-            idempotency_key: None,
-            correlation_id: None,
-            priority: None,
-            run_at: None,
-            max_attempts: None,
-            now: None,
-        });
-        let task = NewTask {
-            tenant,
-            queue,
-            from: o.sender.unwrap_or_else(|| "api".into()),
-            intent,
-            payload: payload.map_or_else(|| Value::Object(Default::default()), integral),
-            correlation_id: o.correlation_id,
-            idempotency_key: o.idempotency_key,
-            priority: o.priority.unwrap_or(0),
-            run_at: o.run_at,
-            max_attempts: o.max_attempts.unwrap_or(5),
-        };
-        self.add(&env, task, now_or(o.now))
+        #[napi(ts_arg_type = "JsonValue")] payload: Option<Unknown>,
+        #[napi(ts_arg_type = "EnqueueOptions")] options: Option<Unknown>,
+    ) -> Result<Json, JsError> {
+        let payload = read_payload(&env, payload)?;
+        let mut o: EnqueueOptions = from_js_or_default(&env, options, "enqueue options")?;
+        let mut task = NewTask::new(tenant, queue, intent, payload);
+        if let Some(from) = o.sender.take() {
+            task = task.from(from);
+        }
+        if let Some(id) = o.correlation_id.take() {
+            task = task.correlation_id(id);
+        }
+        let now = now_or(o.now);
+        self.add(&env, o.apply(task), now)
     }
 
     /// Adds a task downstream of `parent`: same tenant and correlation id, from its queue.
@@ -235,36 +349,28 @@ impl TaskQueue {
     pub fn enqueue_downstream(
         &self,
         env: Env,
-        #[napi(ts_arg_type = "Task")] parent: Value,
+        #[napi(ts_arg_type = "Task")] parent: Unknown,
         queue: String,
         intent: String,
-        #[napi(ts_arg_type = "JsonValue")] payload: Option<Value>,
-        options: Option<EnqueueOptions>,
-    ) -> Result<Value, JsError> {
-        let parent: Task = from_record(parent, "parent task")?;
-        let payload = payload.map_or_else(|| Value::Object(Default::default()), integral);
-        let mut task = NewTask::downstream_of(&parent, queue, intent, payload);
-        let mut now = None;
-        if let Some(o) = options {
-            task.priority = o.priority.unwrap_or(0);
-            task.idempotency_key = o.idempotency_key;
-            task.run_at = o.run_at;
-            if let Some(m) = o.max_attempts {
-                task.max_attempts = m;
-            }
-            now = o.now;
-        }
-        self.add(&env, task, now_or(now))
+        #[napi(ts_arg_type = "JsonValue")] payload: Option<Unknown>,
+        #[napi(ts_arg_type = "EnqueueOptions")] options: Option<Unknown>,
+    ) -> Result<Json, JsError> {
+        let parent: Task = from_js(&env, parent, "parent task")?;
+        let payload = read_payload(&env, payload)?;
+        let o: EnqueueOptions = from_js_or_default(&env, options, "enqueue options")?;
+        let task = NewTask::downstream_of(&parent, queue, intent, payload);
+        let now = now_or(o.now);
+        self.add(&env, o.apply(task), now)
     }
 
-    fn add(&self, env: &Env, task: NewTask, now: Millis) -> Result<Value, JsError> {
+    fn add(&self, env: &Env, task: NewTask, now: Millis) -> Result<Json, JsError> {
         task.validate().js()?;
         match self.backend()? {
-            Backend::Memory(s) => record(&guard(|| s.enqueue(task, now)).js()?),
+            Backend::Memory(s) => to_js(&guard(|| s.enqueue(task, now)).js()?),
             Backend::Host(h) => {
                 let e: xspense::tasks::Enqueued =
                     host_call(env, h, "enqueue", FnArgs::from((record(&task)?, now)))?;
-                record(&e)
+                to_js(&e)
             }
         }
     }
@@ -276,18 +382,16 @@ impl TaskQueue {
         env: Env,
         queue: String,
         worker: String,
-        options: Option<LeaseOptions>,
-    ) -> Result<Value, JsError> {
-        let (lease, now) = options.map_or((None, None), |o| (o.lease_ms, o.now));
-        let (lease, now) = (lease.unwrap_or(30_000), now_or(now));
-        check_lease(lease)?;
+        #[napi(ts_arg_type = "LeaseOptions")] options: Option<Unknown>,
+    ) -> Result<Json, JsError> {
+        let (lease, now) = LeaseOptions::read(&env, options)?;
         let t: Option<Task> = match self.backend()? {
             Backend::Memory(s) => guard(|| s.claim(&queue, &worker, lease, now)).js()?,
             Backend::Host(h) => {
                 host_call(&env, h, "claim", FnArgs::from((queue, worker, lease, now)))?
             }
         };
-        record(&t)
+        to_js(&t)
     }
 
     /// Extends the lease `worker` holds; returns the new expiry.
@@ -298,11 +402,9 @@ impl TaskQueue {
         tenant: String,
         id: String,
         worker: String,
-        options: Option<LeaseOptions>,
+        #[napi(ts_arg_type = "LeaseOptions")] options: Option<Unknown>,
     ) -> Result<i64, JsError> {
-        let (lease, now) = options.map_or((None, None), |o| (o.lease_ms, o.now));
-        let (lease, now) = (lease.unwrap_or(30_000), now_or(now));
-        check_lease(lease)?;
+        let (lease, now) = LeaseOptions::read(&env, options)?;
         match self.backend()? {
             Backend::Memory(s) => guard(|| s.heartbeat(&tenant, &id, &worker, lease, now)).js(),
             Backend::Host(h) => host_call(
@@ -322,10 +424,11 @@ impl TaskQueue {
         tenant: String,
         id: String,
         worker: String,
-        #[napi(ts_arg_type = "JsonValue")] result: Option<Value>,
+        #[napi(ts_arg_type = "JsonValue")] result: Option<Unknown>,
         now: Option<i64>,
     ) -> Result<(), JsError> {
-        let (result, now) = (result.map_or(Value::Null, integral), now_or(now));
+        let result: Value = from_js_or_default(&env, result, "result")?;
+        let now = now_or(now);
         match self.backend()? {
             Backend::Memory(s) => guard(|| s.complete(&tenant, &id, &worker, result, now)).js(),
             Backend::Host(h) => {
@@ -349,11 +452,11 @@ impl TaskQueue {
         id: String,
         worker: String,
         error: String,
-        options: Option<FailOptions>,
+        #[napi(ts_arg_type = "FailOptions")] options: Option<Unknown>,
     ) -> Result<String, JsError> {
-        let (retry, now) = options.map_or((None, None), |o| (o.retry, o.now));
-        let retry = policy(retry, self.retry)?;
-        let now = now_or(now);
+        let o: FailOptions = from_js_or_default(&env, options, "fail options")?;
+        let retry = policy(o.retry, self.retry)?;
+        let now = now_or(o.now);
         let st: TaskStatus = match self.backend()? {
             Backend::Memory(s) => {
                 guard(|| s.fail(&tenant, &id, &worker, &error, &retry, now)).js()?
@@ -392,23 +495,23 @@ impl TaskQueue {
 
     /// One task of a tenant.
     #[napi(ts_return_type = "Task")]
-    pub fn get(&self, env: Env, tenant: String, id: String) -> Result<Value, JsError> {
+    pub fn get(&self, env: Env, tenant: String, id: String) -> Result<Json, JsError> {
         let t: Task = match self.backend()? {
             Backend::Memory(s) => guard(|| s.get(&tenant, &id)).js()?,
             Backend::Host(h) => host_call(&env, h, "get", FnArgs::from((tenant, id)))?,
         };
-        record(&t)
+        to_js(&t)
     }
 
     /// Counts per queue and status, error rate and dead letters.
     #[napi(ts_return_type = "QueueStats")]
-    pub fn stats(&self, env: Env, now: Option<i64>) -> Result<Value, JsError> {
+    pub fn stats(&self, env: Env, now: Option<i64>) -> Result<Json, JsError> {
         let now = now_or(now);
         let s: xspense::tasks::QueueStats = match self.backend()? {
             Backend::Memory(s) => guard(|| s.stats(now)).js()?,
             Backend::Host(h) => host_call(&env, h, "stats", now)?,
         };
-        record(&s)
+        to_js(&s)
     }
 
     /// Forgets final tasks older than `retentionMs`; returns how many.
@@ -420,5 +523,13 @@ impl TaskQueue {
             Backend::Host(h) => host_call(&env, h, "purge", FnArgs::from((retention_ms, now)))?,
         };
         Ok(n as u32)
+    }
+}
+
+/// A task's payload; `{}` when left out.
+fn read_payload(env: &Env, payload: Option<Unknown>) -> Result<Value, JsError> {
+    match payload {
+        Some(p) => from_js(env, p, "payload"),
+        None => Ok(Value::Object(Default::default())),
     }
 }

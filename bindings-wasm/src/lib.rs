@@ -1,5 +1,7 @@
 //! xspense in the browser and in Node through WebAssembly (wasm-bindgen): plain JS objects in
-//! and out, errors as JS `Error`s with the core's `code`. This crate only converts and calls.
+//! and out in the core's JSON shapes (snake_case keys), errors as JS `Error`s with the core's
+//! `code`. This crate only converts and calls. The record types of the generated `.d.ts` are
+//! `schema/records.d.ts`, generated from the core's serde types and included below.
 //!
 //! Features: `redact` (the `Redactor` and `TokenVault` classes; on by default) and
 //! `unicode-all` (Unicode categories and scripts in rule regexes; off, it costs about 80 KB).
@@ -8,12 +10,18 @@
 
 mod convert;
 mod errors;
+mod model;
 mod pipeline;
 #[cfg(feature = "redact")]
 mod redact;
 
 pub use errors::error_codes;
+pub use model::parse_transaction;
 pub use pipeline::Engine;
+
+/// The record types (`TransactionInput`, `Decision`, `Rule`, ...) every signature names.
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const RECORDS: &'static str = include_str!("../../schema/records.d.ts");
 #[cfg(feature = "redact")]
 pub use redact::{Redactor, TokenVault};
 

@@ -3,29 +3,16 @@
 
 use wasm_bindgen::prelude::*;
 use xspense::llm::LlmRequest;
-use xspense::model::TransactionInput;
-use xspense::rules::{Labelled, MiningOptions, Rule};
+use xspense::model::{
+    history_from_inputs, transactions_from_inputs, LabelledInput, TransactionInput,
+};
+use xspense::rules::{MiningOptions, Rule};
 use xspense::store::Change;
 use xspense::EngineConfig;
 
 use crate::convert::{from_js, from_js_or_default, to_js};
-use crate::errors::{invalid, IntoJs};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &'static str = include_str!("../types.d.ts");
-
-fn tx(v: JsValue, default_id: &str) -> Result<xspense::Transaction, JsValue> {
-    let input: TransactionInput = from_js(v, "transaction")?;
-    input.into_transaction(default_id).js()
-}
-
-/// One confirmed history row as JS writes it.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LabelledInput {
-    transaction: TransactionInput,
-    category: String,
-}
+use crate::errors::IntoJs;
+use crate::model::read_transaction;
 
 /// The categorization engine: every tenant's rules, memory and statistics, in this page.
 #[wasm_bindgen]
@@ -47,7 +34,7 @@ impl Engine {
     }
 
     /// The configuration in force.
-    #[wasm_bindgen(unchecked_return_type = "EngineConfig")]
+    #[wasm_bindgen(unchecked_return_type = "Required<EngineConfig>")]
     pub fn config(&self) -> Result<JsValue, JsValue> {
         to_js(self.inner.config())
     }
@@ -57,9 +44,9 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn categorize(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TransactionInput")] transaction: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let t = tx(transaction, "0")?;
+        let t = read_transaction(transaction)?;
         to_js(&self.inner.categorize(&t).js()?)
     }
 
@@ -67,17 +54,10 @@ impl Engine {
     #[wasm_bindgen(js_name = categorizeBatch, unchecked_return_type = "Decision[]")]
     pub fn categorize_batch(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Transaction[]")] transactions: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TransactionInput[]")] transactions: JsValue,
     ) -> Result<JsValue, JsValue> {
         let inputs: Vec<TransactionInput> = from_js(transactions, "transactions")?;
-        let txs = inputs
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                t.into_transaction(&i.to_string())
-                    .map_err(|e| invalid(format!("transaction #{i} in batch: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let txs = transactions_from_inputs(inputs).js()?;
         to_js(&self.inner.categorize_batch(&txs).js()?)
     }
 
@@ -95,10 +75,10 @@ impl Engine {
     /// Learns a correction (or a confirmation): this transaction belongs in `category`.
     pub fn feedback(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TransactionInput")] transaction: JsValue,
         category: &str,
     ) -> Result<(), JsValue> {
-        let t = tx(transaction, "0")?;
+        let t = read_transaction(transaction)?;
         self.inner.feedback(&t, category).js()
     }
 
@@ -106,9 +86,9 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "Categorization")]
     pub fn explain(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Transaction")] transaction: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TransactionInput")] transaction: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let t = tx(transaction, "0")?;
+        let t = read_transaction(transaction)?;
         to_js(&self.inner.explain(&t).js()?)
     }
 
@@ -203,23 +183,11 @@ impl Engine {
     pub fn suggest_rules(
         &self,
         tenant: &str,
-        #[wasm_bindgen(unchecked_param_type = "LabelledTransaction[]")] history: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LabelledInput[]")] history: JsValue,
         #[wasm_bindgen(unchecked_param_type = "MiningOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let rows: Vec<LabelledInput> = from_js(history, "history")?;
-        let history = rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, h)| {
-                Ok(Labelled {
-                    transaction: h
-                        .transaction
-                        .into_transaction(&i.to_string())
-                        .map_err(|e| invalid(format!("history row {i}: {e}")))?,
-                    category: h.category,
-                })
-            })
-            .collect::<Result<Vec<_>, JsValue>>()?;
+        let history = history_from_inputs(rows).js()?;
         let options: MiningOptions = from_js_or_default(options, "mining options")?;
         to_js(&self.inner.suggest_rules(tenant, &history, &options).js()?)
     }

@@ -70,7 +70,7 @@ impl Redactor {
     /// A redactor; `options` uses the core's names (`operator`, `min_confidence`, ...).
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "RedactorOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RedactorSpec | undefined")] options: JsValue,
     ) -> Result<Redactor, JsValue> {
         let spec: RedactorSpec = from_js_or_default(options, "redactor options")?;
         Ok(Redactor {

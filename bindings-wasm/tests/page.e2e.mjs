@@ -1,7 +1,8 @@
 // End-to-end test of the demo page in headless Chromium (Debian's /usr/bin/chromium driven by
-// playwright-core), served from 127.0.0.1: drop the sample CSV, see categories, correct a row
-// and watch similar rows follow, accept a suggested rule, check the redaction panel, reload and
-// find what was taught kept. Saves a screenshot to target/wasm-e2e/page.png.
+// playwright-core), served from 127.0.0.1: drop a CSV with a bad amount and see it refused, drop
+// the sample CSV, see categories, correct a row and watch similar rows follow, accept a
+// suggested rule, check the redaction panel, reload and find what was taught kept. Saves a
+// screenshot to target/wasm-e2e/page.png.
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs'
@@ -46,14 +47,22 @@ try {
   await ready()
   assert.match(await page.textContent('#privacy'), /stays in this browser/)
 
+  const drop = (text, name) => page.evaluate(([t, n]) => {
+    const dt = new DataTransfer()
+    dt.items.add(new File([t], n, { type: 'text/csv' }))
+    document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }))
+  }, [text, name])
+
+  // An export with an amount the engine would refuse is refused whole, naming the line.
+  await drop('Date,Description,Amount\n2026-11-01,TESCO,-4.75\n2026-11-02,ALDI,1.000\n', 'bad.csv')
+  await page.waitForFunction(() => /^bad\.csv:/.test(document.getElementById('status').textContent))
+  assert.match(await page.textContent('#status'), /^bad\.csv: line 3: .*ambiguous/)
+  assert.equal(await page.locator('#rows tbody tr').count(), 0)
+
   // Drop the sample CSV onto the drop zone.
   const csv = readFileSync(join(root, 'www', 'sample.csv'), 'utf8')
   const rowsInCsv = csv.trim().split('\n').length - 1
-  await page.evaluate((text) => {
-    const dt = new DataTransfer()
-    dt.items.add(new File([text], 'sample.csv', { type: 'text/csv' }))
-    document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }))
-  }, csv)
+  await drop(csv, 'sample.csv')
   await page.waitForFunction((n) => document.querySelectorAll('#rows tbody tr').length === n, rowsInCsv)
   const category = (text) => page.locator('#rows tbody tr', { hasText: text }).first().locator('select').inputValue()
   assert.equal(await category('STARBUCKS'), 'food.coffee')

@@ -1,6 +1,6 @@
 // The demo page: a CSV bank export categorized by the xspense engine running as WebAssembly in
 // this page. State is kept in localStorage through the engine's change events and snapshots.
-import init, { Engine, Redactor } from '../pkg/web/xspense_wasm.js'
+import init, { Engine, Redactor, parseTransaction } from '../pkg/web/xspense_wasm.js'
 
 const TENANT = 'me'
 const KEY = { csv: 'xspense.csv', snapshot: 'xspense.snapshot', changes: 'xspense.changes', confirmed: 'xspense.confirmed' }
@@ -59,7 +59,7 @@ function isoDate(text, line) {
   throw new Error(`line ${line}: cannot read the date ${JSON.stringify(text)}`)
 }
 
-/** Transactions from a bank export; errors name the line and column. */
+/** Transactions from a bank export, each checked as the engine will read it; errors name the line. */
 function readExport(text) {
   const table = parseCsv(text.replace(/^\uFEFF/, ''))
   if (table.length < 2) throw new Error('the file has no rows under its header')
@@ -81,6 +81,11 @@ function readExport(text) {
     if (!amount) throw new Error(`line ${line}: no amount`)
     const row = { id: `r${line}`, date: isoDate(cells[col.date] ?? '', line), descriptor: (cells[col.desc] ?? '').trim(), amount }
     row.tx = { id: row.id, tenant: TENANT, descriptor: row.descriptor, amount: row.amount, date: row.date }
+    try {
+      parseTransaction(row.tx)
+    } catch (e) {
+      throw new Error(`line ${line}: ${e.message}`)
+    }
     return row
   })
 }
