@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
+# and doc tests, the example programs, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
 # mobile, and the browser binding with its demo page in headless Chromium). Installs what
 # it needs; safe to run again.
 set -euo pipefail
@@ -19,8 +19,15 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (core, command-line tool, benches build)"
+step "cargo test (core, command-line tool, examples and benches build)"
 cargo test --workspace
+
+step "examples: every Rust program in examples/rust (each checks what it prints)"
+for program in examples/rust/src/bin/*.rs; do
+  name=$(basename "$program" .rs)
+  printf -- '-- %s\n' "$name"
+  cargo run -q -p xspense-examples --bin "$name"
+done
 
 step "the optional HNSW index (feature hnsw: clippy and its tests)"
 cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
