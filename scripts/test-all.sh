@@ -4,6 +4,7 @@
 # mobile, and the browser binding with its demo page in headless Chromium). Installs what
 # it needs; safe to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
@@ -37,10 +38,10 @@ step "wasm32 build of the core (Debian rustc-web, build-std)"
 bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
-  CARGO_TARGET_DIR=target-wasm \
+  CARGO_TARGET_DIR="$WASM_TARGET" \
   /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
   --target wasm32-unknown-unknown -p xspense
-ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
+ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh
