@@ -34,14 +34,21 @@ step "the optional HNSW index (feature hnsw: clippy and its tests)"
 cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
 cargo test -p xspense --features hnsw --lib memory::hnsw
 
-step "wasm32 build of the core (Debian rustc-web, build-std)"
+step "the core without its default features (no workers, as the browser build): clippy and tests"
+cargo clippy -p xspense --no-default-features --all-targets -- -D warnings
+cargo test -p xspense --no-default-features
+
+step "wasm32 build of the core (Debian rustc-web, build-std): as the browser builds it, then with the default features"
 bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
-  CARGO_TARGET_DIR="$WASM_TARGET" \
-  /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
-  --target wasm32-unknown-unknown -p xspense
-ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
+for features in --no-default-features ""; do
+  # shellcheck disable=SC2086
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
+    CARGO_TARGET_DIR="$WASM_TARGET" \
+    /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
+    --target wasm32-unknown-unknown -p xspense $features
+  ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
+done
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh
