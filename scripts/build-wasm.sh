@@ -4,6 +4,7 @@
 # wasm-opt -Oz (npm binaryen) and a size report. Installs what it needs; safe to run again.
 # FEATURES="--no-default-features" builds the engine alone (no Redactor, no workers).
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
@@ -15,7 +16,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-TOOLS=target/wasm-tools
+TOOLS=$TARGET/wasm-tools
 if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS"
 fi
@@ -28,10 +29,10 @@ step "wasm binding: cargo build --target wasm32-unknown-unknown (build-std) ${FE
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-  CARGO_TARGET_DIR=target-wasm/binding \
+  CARGO_TARGET_DIR="$WASM_TARGET/binding" \
   /usr/bin/cargo build --profile wasm-release -Zbuild-std=std,panic_abort \
   --target wasm32-unknown-unknown -p xspense-wasm ${FEATURES:-}
-WASM=target-wasm/binding/wasm32-unknown-unknown/wasm-release/xspense_wasm.wasm
+WASM=$WASM_TARGET/binding/wasm32-unknown-unknown/wasm-release/xspense_wasm.wasm
 
 step "wasm binding: wasm-bindgen (web and nodejs), wasm-opt -Oz"
 OUT=bindings-wasm/pkg
@@ -44,6 +45,7 @@ for t in web node; do
   mv "$OUT/$t/xspense_wasm_bg.opt.wasm" "$OUT/$t/xspense_wasm_bg.wasm"
 done
 opt=$(stat -c %s "$OUT/web/xspense_wasm_bg.wasm")
+mkdir -p "$TARGET"
 gz=$(gzip -9 -c "$OUT/web/xspense_wasm_bg.wasm" | wc -c)
 printf 'wasm size: %s bytes from wasm-bindgen, %s after wasm-opt -Oz, %s gzipped\n' "$raw" "$opt" "$gz" \
-  | tee target/wasm-size.txt
+  | tee "$TARGET/wasm-size.txt"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
+# and doc tests, the example programs, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
 # mobile, and the browser binding with its demo page in headless Chromium). Installs what
 # it needs; safe to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
@@ -19,21 +20,35 @@ cargo fmt --all -- --check
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (core, command-line tool, benches build)"
+step "cargo test (core, command-line tool, examples and benches build)"
 cargo test --workspace
+
+step "examples: every Rust program in examples/rust (each checks what it prints)"
+for program in examples/rust/src/bin/*.rs; do
+  name=$(basename "$program" .rs)
+  printf -- '-- %s\n' "$name"
+  cargo run -q -p xspense-examples --bin "$name"
+done
 
 step "the optional HNSW index (feature hnsw: clippy and its tests)"
 cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
 cargo test -p xspense --features hnsw --lib memory::hnsw
 
-step "wasm32 build of the core (Debian rustc-web, build-std)"
+step "the core without its default features (no workers, as the browser build): clippy and tests"
+cargo clippy -p xspense --no-default-features --all-targets -- -D warnings
+cargo test -p xspense --no-default-features
+
+step "wasm32 build of the core (Debian rustc-web, build-std): as the browser builds it, then with the default features"
 bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
-  CARGO_TARGET_DIR=target-wasm \
-  /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
-  --target wasm32-unknown-unknown -p xspense
-ls -l target-wasm/wasm32-unknown-unknown/release/libxspense.rlib >/dev/null
+for features in --no-default-features ""; do
+  # shellcheck disable=SC2086
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
+    CARGO_TARGET_DIR="$WASM_TARGET" \
+    /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
+    --target wasm32-unknown-unknown -p xspense $features
+  ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
+done
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh

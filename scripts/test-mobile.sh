@@ -3,18 +3,20 @@
 # workspace), Kotlin and Swift sources regenerated and compared with the committed ones, the shared
 # vectors through uniffi's Python bindings under pytest, a Kotlin program compiled with kotlinc and
 # run on the JVM with JNA, and the Swift C header checked with clang. Installs what it needs under
-# target/ (and Debian's libjna-java and clang); safe to run again.
+# cargo's target folder, target/ or $CARGO_TARGET_DIR (and Debian's libjna-java and clang); safe
+# to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
-OUT=target/mobile
+OUT=$TARGET/mobile
 GEN=bindings-mobile/generated
 
 step "mobile binding: cargo build (cdylib and uniffi-bindgen)"
 cargo build --release -p xspense-mobile --features cli
-LIB=target/release/libxspense_mobile.so
-BINDGEN=target/release/uniffi-bindgen
+LIB=$TARGET/release/libxspense_mobile.so
+BINDGEN=$TARGET/release/uniffi-bindgen
 
 step "mobile binding: generate Kotlin, Swift and Python"
 rm -rf "$OUT/kotlin" "$OUT/swift" "$OUT/python"
@@ -29,16 +31,16 @@ if ! diff -r "$OUT/kotlin" "$GEN/kotlin" >/dev/null || ! diff -r "$OUT/swift" "$
 fi
 
 step "mobile binding: shared vectors through uniffi's Python bindings"
-VENV=target/py-venv
+VENV=$TARGET/py-venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check "pytest>=7"
-XSPENSE_MOBILE_PY="$PWD/$OUT/python" "$VENV/bin/python" -m pytest -q bindings-mobile/tests
+XSPENSE_MOBILE_PY="$OUT/python" "$VENV/bin/python" -m pytest -q bindings-mobile/tests
 
 step "mobile binding: Kotlin on the JVM (kotlinc from npm, JNA from Debian)"
 bash scripts/apt-install.sh libjna-java clang
-KT=target/kotlin
+KT=$TARGET/kotlin
 if [ ! -x "$KT/node_modules/kotlin-compiler/bin/kotlinc" ]; then
   mkdir -p "$KT"
   (cd "$KT" && npm install --no-audit --no-fund --loglevel=error --prefix . kotlin-compiler@2.4.20)
@@ -55,7 +57,7 @@ open(sys.argv[2], "w", encoding="utf-8").write(blocks[0])
 PY
 "$KOTLIN/bin/kotlinc" -nowarn bindings-mobile/kotlin/Main.kt "$OUT/Readme.kt" \
   "$GEN/kotlin/dev/xspense/xspense_mobile.kt" -cp /usr/share/java/jna.jar -d "$OUT/app.jar"
-java -Djna.library.path="$PWD/target/release" \
+java -Djna.library.path="$TARGET/release" \
   -cp "$OUT/app.jar:/usr/share/java/jna.jar:$KOTLIN/lib/kotlin-stdlib.jar" MainKt
 
 step "mobile binding: Swift (no toolchain here: the C header is checked with clang)"

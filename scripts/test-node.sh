@@ -4,6 +4,7 @@
 # service on 127.0.0.1, npm pack + install of the tarball, README), and tsc --strict on a typed
 # example. Installs what it needs; safe to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/../bindings-node"
 
 step() { printf '\n== %s\n' "$*"; }

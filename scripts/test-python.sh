@@ -2,14 +2,15 @@
 # Builds the Python binding and runs its checks: maturin build into a venv, pytest (shared
 # vectors, examples, README), mypy --strict on the package, mypy's stubtest of `_native.pyi`
 # against the built module, and `pip install ./bindings-py` into a clean venv. Installs what it
-# needs under target/; safe to run again.
+# needs under cargo's target folder (target/ or $CARGO_TARGET_DIR); safe to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 PY=${PYTHON:-python3}
-VENV=target/py-venv
-CLEAN=target/py-install-venv
+VENV=$TARGET/py-venv
+CLEAN=$TARGET/py-install-venv
 
 step "python binding: venv and build tools ($($PY --version))"
 if [ ! -x "$VENV/bin/python" ]; then
@@ -19,25 +20,25 @@ fi
   "maturin>=1.8,<2" "pytest>=7" "mypy>=1.18" "pandas>=1.5"
 
 step "python binding: maturin develop --release"
-(cd bindings-py && VIRTUAL_ENV="$PWD/../$VENV" PATH="$PWD/../$VENV/bin:$PATH" \
+(cd bindings-py && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
   maturin develop --release -q)
 
 step "python binding: pytest"
 "$VENV/bin/python" -m pytest -q bindings-py/tests
 
 step "python binding: mypy --strict on the package and its stubs"
-(cd bindings-py/python && "../../$VENV/bin/python" -m mypy --strict xspense)
+(cd bindings-py/python && "$VENV/bin/python" -m mypy --strict xspense)
 
 step "python binding: stubtest (_native.pyi against the built module)"
 # the stubs may not drift from the module: every name, signature and default is compared
-(cd bindings-py/python && "../../$VENV/bin/python" -m mypy.stubtest xspense._native \
+(cd bindings-py/python && "$VENV/bin/python" -m mypy.stubtest xspense._native \
   --allowlist ../stubtest-allowlist.txt)
 
 step "python binding: pip install ./bindings-py into a clean venv"
 rm -rf "$CLEAN"
 "$PY" -m venv "$CLEAN"
 "$CLEAN/bin/python" -m pip install -q --disable-pip-version-check ./bindings-py
-(cd /tmp && "$OLDPWD/$CLEAN/bin/python" - <<'PY'
+(cd /tmp && "$CLEAN/bin/python" - <<'PY'
 import xspense
 e = xspense.Engine()
 d = e.categorize({"descriptor": "SQ *BLUE BOTTLE 0042 OAKLAND CA", "amount": "-4.75", "date": "2026-11-02"})

@@ -2,9 +2,11 @@
 # Builds the browser binding (scripts/build-wasm.sh) and tests it: the shared vectors and the JS
 # surface under Node against the nodejs build, tsc --strict on a typed example against the
 # generated declarations, then the demo page end to end in headless Chromium (Debian's chromium
-# driven by playwright-core, served from 127.0.0.1), which saves target/wasm-e2e/page.png.
+# driven by playwright-core, served from 127.0.0.1), which saves wasm-e2e/page.png under cargo's
+# target folder (target/ or $CARGO_TARGET_DIR).
 # Installs what it needs; safe to run again.
 set -euo pipefail
+. "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }

@@ -1,6 +1,7 @@
 """Loads the uniffi-generated Python module (same FFI scaffolding as Kotlin and Swift) and the
 core's shared test vectors. `scripts/test-mobile.sh` generates the module into
-$XSPENSE_MOBILE_PY (default target/mobile/python) next to the built library."""
+$XSPENSE_MOBILE_PY (default mobile/python under cargo's target folder: $CARGO_TARGET_DIR, else
+target/) next to the built library."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pathlib
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-GEN = pathlib.Path(os.environ.get("XSPENSE_MOBILE_PY", ROOT / "target" / "mobile" / "python"))
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+GEN = pathlib.Path(os.environ.get("XSPENSE_MOBILE_PY", TARGET / "mobile" / "python"))
 sys.path.insert(0, str(GEN))
 
 import xspense_mobile as xm  # noqa: E402  (generated)

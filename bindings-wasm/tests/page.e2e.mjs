@@ -2,7 +2,8 @@
 // playwright-core), served from 127.0.0.1: drop a CSV with a bad amount and see it refused, drop
 // the sample CSV, see categories, correct a row and watch similar rows follow, accept a
 // suggested rule, check the redaction panel, reload and find what was taught kept. Saves a
-// screenshot to target/wasm-e2e/page.png.
+// screenshot to wasm-e2e/page.png under cargo's target folder ($CARGO_TARGET_DIR, else target/
+// at the repository root).
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { mkdirSync, readFileSync, existsSync, statSync } from 'node:fs'
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const shots = join(root, '..', 'target', 'wasm-e2e')
+const shots = join(process.env.CARGO_TARGET_DIR || join(root, '..', 'target'), 'wasm-e2e')
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.csv': 'text/csv', '.json': 'application/json' }
 
 const server = createServer((req, res) => {

@@ -20,11 +20,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "workers")]
 pub mod audit;
+#[cfg(feature = "workers")]
 pub mod clock;
+#[cfg(feature = "workers")]
 pub mod envelope;
 pub mod error;
 pub mod knowledge;
+#[cfg(feature = "workers")]
 pub mod limits;
 pub mod llm;
 pub mod memory;
@@ -34,6 +38,7 @@ pub mod pipeline;
 pub mod redact;
 pub mod rules;
 pub mod store;
+#[cfg(feature = "workers")]
 pub mod tasks;
 
 pub use error::{Error, ErrorCode, Position, Result};
