@@ -1,4 +1,5 @@
-// The README's JavaScript example runs as written (against this build).
+// The JavaScript examples of this package's README and of the repository's README run as
+// written (against this build).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -8,8 +9,10 @@ import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
-test('README example', () => {
-  const text = fs.readFileSync(path.join(here, '..', 'README.md'), 'utf8')
+const readmes = { package: path.join(here, '..', 'README.md'), repository: path.join(here, '..', '..', 'README.md') }
+
+for (const [which, file] of Object.entries(readmes)) test(`${which} README example`, () => {
+  const text = fs.readFileSync(file, 'utf8')
   const blocks = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
   assert.ok(blocks.length > 0)
   const req = createRequire(path.join(here, '..', 'index.js'))
