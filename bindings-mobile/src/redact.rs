@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use xspense::redact::{Operator, Redactor as CoreRedactor, RedactorSpec, TokenVault as CoreVault};
+use xspense::redact::{
+    reindex_findings, OffsetUnit, Operator, Redactor as CoreRedactor, RedactorSpec,
+    TokenVault as CoreVault,
+};
 
 use crate::errors::{call, Result};
 
@@ -93,7 +96,8 @@ fn build(spec: &RedactorSpec, hash_key: Option<Vec<u8>>) -> Result<CoreRedactor>
     })
 }
 
-/// Sensitive data found in a text; `start`/`end` are UTF-8 byte offsets into it.
+/// Sensitive data found in a text; `start`/`end` are UTF-16 offsets into it (Kotlin's string
+/// indices; Swift's `utf16` view).
 #[derive(uniffi::Record)]
 pub struct Finding {
     pub kind: String,
@@ -110,7 +114,8 @@ pub struct Redacted {
     pub findings: Vec<Finding>,
 }
 
-fn findings(found: Vec<xspense::redact::Finding>) -> Vec<Finding> {
+fn findings(text: &str, mut found: Vec<xspense::redact::Finding>) -> Vec<Finding> {
+    reindex_findings(text, &mut found, OffsetUnit::Utf16);
     found
         .into_iter()
         .map(|f| Finding {
@@ -191,7 +196,7 @@ impl Redactor {
 
     /// The findings in `text`, in order of position.
     pub fn find(&self, text: String) -> Result<Vec<Finding>> {
-        call(|| Ok(findings(self.inner.find(&text))))
+        call(|| Ok(findings(&text, self.inner.find(&text))))
     }
 
     /// `text` with every finding replaced; pass a `vault` with the `Token` operator.
@@ -207,7 +212,7 @@ impl Redactor {
         })?;
         Ok(Redacted {
             text: out.text,
-            findings: findings(out.findings),
+            findings: findings(&text, out.findings),
         })
     }
 

@@ -46,3 +46,11 @@ def test_options_record_and_spec_json_are_the_core_spec() -> None:
         xm.Redactor.with_spec_json('{"operater": "mask"}')
     with pytest.raises(xm.XspenseError.InvalidInput):
         xm.Redactor.with_options(xm.RedactorOptions(disable=["lower case"]))
+
+
+def test_offsets_are_utf16_units_as_kotlin_and_swift_index_strings() -> None:
+    text = "café 😀 ana@example.com"
+    found = xm.Redactor().find(text)
+    # é is one UTF-16 unit and 😀 two, so the email starts at 8 (byte offset 11)
+    assert [(f.kind, f.start, f.end) for f in found] == [("EMAIL_ADDRESS", 8, 23)]
+    assert text.encode("utf-16-le")[2 * 8:2 * 23].decode("utf-16-le") == "ana@example.com"

@@ -8,25 +8,12 @@ use napi::{Env, Task};
 use napi_derive::napi;
 use serde_json::Value;
 use xspense::redact::{
-    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec, TextOffsets,
+    reindex_findings, OffsetUnit, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec,
     TokenVault as CoreVault,
 };
 
 use crate::convert::{encode, from_js, is_buffer, json_text, parse, to_js, Json};
 use crate::errors::{guard, invalid, rejection, IntoJs, JsError};
-
-/// Byte offsets of `found` (into `text`) as UTF-16 offsets.
-fn utf16(text: &str, found: Vec<Finding>) -> Vec<Finding> {
-    let mut at = TextOffsets::utf16(text);
-    found
-        .into_iter()
-        .map(|f| Finding {
-            start: at.at(f.start),
-            end: at.at(f.end),
-            ..f
-        })
-        .collect()
-}
 
 /// Remembers the values behind `<KIND_n>` tokens so a reply can be restored.
 #[napi]
@@ -89,14 +76,13 @@ fn run(
     text: &str,
     vault: Option<&Arc<Mutex<CoreVault>>>,
 ) -> xspense::Result<Redacted> {
-    let mut out = guard(|| {
+    let out = guard(|| {
         Ok(match vault {
             Some(v) => r.redact_with(text, &mut v.lock().unwrap_or_else(|p| p.into_inner())),
             None => r.redact(text),
         })
     })?;
-    out.findings = utf16(text, std::mem::take(&mut out.findings));
-    Ok(out)
+    Ok(out.in_offsets(text, OffsetUnit::Utf16))
 }
 
 /// The redactor's options as the core reads them (`RedactorSpec`), and the `hash_key` when it
@@ -177,8 +163,9 @@ impl Redactor {
     /// The findings in `text`, in order of position, without replacing anything.
     #[napi(ts_return_type = "Finding[]")]
     pub fn find(&self, text: String) -> Result<Json, JsError> {
-        let found = guard(|| Ok(self.inner.find(&text))).js()?;
-        to_js(&utf16(&text, found))
+        let mut found = guard(|| Ok(self.inner.find(&text))).js()?;
+        reindex_findings(&text, &mut found, OffsetUnit::Utf16);
+        to_js(&found)
     }
 
     /// `text` with every finding replaced; with the `token` operator pass a `vault` to restore
@@ -209,20 +196,13 @@ impl Redactor {
         vault: Option<&TokenVault>,
     ) -> Result<Json, JsError> {
         let value: Value = from_js(&env, value, "value")?;
-        let mut out: RedactedJson = guard(|| {
+        let out: RedactedJson = guard(|| {
             Ok(match vault {
                 Some(v) => self.inner.redact_json_with(&value, &mut v.lock()),
                 None => self.inner.redact_json(&value),
             })
         })
         .js()?;
-        for f in &mut out.findings {
-            if let Some(s) = value.pointer(&f.path).and_then(Value::as_str) {
-                let mut at = TextOffsets::utf16(s);
-                f.finding.start = at.at(f.finding.start);
-                f.finding.end = at.at(f.finding.end);
-            }
-        }
-        to_js(&out)
+        to_js(&out.in_offsets(&value, OffsetUnit::Utf16))
     }
 }

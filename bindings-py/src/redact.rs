@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
-use xspense::redact::{Redacted, Redactor, RedactorSpec, TextOffsets, TokenVault};
+use xspense::redact::{reindex_findings, OffsetUnit, Redacted, Redactor, RedactorSpec, TokenVault};
 
 use crate::convert::{bytes_of, from_py, to_py};
 use crate::errors::{guard, invalid, IntoPy};
@@ -43,14 +43,14 @@ impl PyFinding {
     }
 }
 
-fn findings(text: &str, found: Vec<xspense::redact::Finding>) -> Vec<PyFinding> {
-    let mut at = TextOffsets::chars(text);
+fn findings(text: &str, mut found: Vec<xspense::redact::Finding>) -> Vec<PyFinding> {
+    reindex_findings(text, &mut found, OffsetUnit::Char);
     found
         .into_iter()
         .map(|f| PyFinding {
             kind: f.kind.as_str().to_string(),
-            start: at.at(f.start),
-            end: at.at(f.end),
+            start: f.start,
+            end: f.end,
             confidence: f.confidence,
             detector: f.detector,
         })
@@ -293,22 +293,15 @@ impl PyRedactor {
                     })
                 })
             })
-            .py()?;
+            .py()?
+            .in_offsets(&v, OffsetUnit::Char);
         let list = PyList::empty(py);
         for f in r.findings {
             let d = PyDict::new(py);
-            // spans index the original string at `path`
-            let (start, end) = match v.pointer(&f.path).and_then(|x| x.as_str()) {
-                Some(s) => {
-                    let mut at = TextOffsets::chars(s);
-                    (at.at(f.finding.start), at.at(f.finding.end))
-                }
-                None => (f.finding.start, f.finding.end),
-            };
             d.set_item("path", &f.path)?;
             d.set_item("kind", f.finding.kind.as_str())?;
-            d.set_item("start", start)?;
-            d.set_item("end", end)?;
+            d.set_item("start", f.finding.start)?;
+            d.set_item("end", f.finding.end)?;
             d.set_item("confidence", f.finding.confidence)?;
             d.set_item("detector", &f.finding.detector)?;
             list.append(d)?;

@@ -16,6 +16,8 @@ from conftest import load_vectors
 from xspense import records, types
 
 CONSTRUCTOR_KEYS = set(inspect.signature(xspense.Transaction).parameters)
+#: the constructor's parameters typed ``str``: Python refuses another type before the core sees it
+TEXT_KEYS = {"descriptor", "tenant", "id", "direction", "currency", "merchant", "account"}
 
 
 @pytest.mark.parametrize("case", load_vectors("transaction_inputs.json"), ids=lambda c: c["name"])
@@ -32,8 +34,10 @@ def test_transaction_input_vectors(case: Dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", load_vectors("transaction_inputs.json"), ids=lambda c: c["name"])
 def test_the_constructor_reads_the_vectors_alike(case: Dict[str, Any]) -> None:
     fields = case["input"]
-    if not set(fields) <= CONSTRUCTOR_KEYS or "descriptor" not in fields:
-        # an unknown or missing argument: Python refuses the call before the core sees it
+    mistyped = any(k in TEXT_KEYS and not isinstance(v, str) for k, v in fields.items())
+    if not set(fields) <= CONSTRUCTOR_KEYS or "descriptor" not in fields or mistyped:
+        # an unknown, missing or mistyped argument: Python refuses the call before the core
+        # sees it
         with pytest.raises(TypeError):
             xspense.Transaction(**fields)
     elif "expect" in case:

@@ -3,25 +3,12 @@
 
 use wasm_bindgen::prelude::*;
 use xspense::redact::{
-    Finding, Redacted, RedactedJson, Redactor as CoreRedactor, RedactorSpec, TextOffsets,
+    reindex_findings, OffsetUnit, Redacted, Redactor as CoreRedactor, RedactorSpec,
     TokenVault as CoreVault,
 };
 
 use crate::convert::{from_js, from_js_or_default, to_js};
 use crate::errors::IntoJs;
-
-/// Byte offsets of `found` (into `text`) as UTF-16 offsets.
-fn utf16(text: &str, found: Vec<Finding>) -> Vec<Finding> {
-    let mut at = TextOffsets::utf16(text);
-    found
-        .into_iter()
-        .map(|f| Finding {
-            start: at.at(f.start),
-            end: at.at(f.end),
-            ..f
-        })
-        .collect()
-}
 
 /// Remembers the values behind `<KIND_n>` tokens so a reply can be restored.
 #[wasm_bindgen]
@@ -93,7 +80,9 @@ impl Redactor {
     /// The findings in `text`, in order of position, without replacing anything.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn find(&self, text: &str) -> Result<JsValue, JsValue> {
-        to_js(&utf16(text, self.inner.find(text)))
+        let mut found = self.inner.find(text);
+        reindex_findings(text, &mut found, OffsetUnit::Utf16);
+        to_js(&found)
     }
 
     /// `text` with every finding replaced.
@@ -121,7 +110,7 @@ impl Redactor {
         #[wasm_bindgen(unchecked_param_type = "JsonValue")] value: JsValue,
     ) -> Result<JsValue, JsValue> {
         let v: serde_json::Value = from_js(value, "value")?;
-        json_out(&v, self.inner.redact_json(&v))
+        to_js(&self.inner.redact_json(&v).in_offsets(&v, OffsetUnit::Utf16))
     }
 
     /// `redactJson` recording tokens in `vault`.
@@ -133,25 +122,12 @@ impl Redactor {
     ) -> Result<JsValue, JsValue> {
         let v: serde_json::Value = from_js(value, "value")?;
         let out = self.inner.redact_json_with(&v, &mut vault.inner);
-        json_out(&v, out)
+        to_js(&out.in_offsets(&v, OffsetUnit::Utf16))
     }
 }
 
 impl Redactor {
-    fn redacted(&self, text: &str, mut out: Redacted) -> Result<JsValue, JsValue> {
-        out.findings = utf16(text, std::mem::take(&mut out.findings));
-        to_js(&out)
+    fn redacted(&self, text: &str, out: Redacted) -> Result<JsValue, JsValue> {
+        to_js(&out.in_offsets(text, OffsetUnit::Utf16))
     }
-}
-
-/// The result with each finding's offsets as UTF-16 offsets into the string at its path.
-fn json_out(input: &serde_json::Value, mut out: RedactedJson) -> Result<JsValue, JsValue> {
-    for f in &mut out.findings {
-        if let Some(s) = input.pointer(&f.path).and_then(|s| s.as_str()) {
-            let mut at = TextOffsets::utf16(s);
-            f.finding.start = at.at(f.finding.start);
-            f.finding.end = at.at(f.finding.end);
-        }
-    }
-    to_js(&out)
 }

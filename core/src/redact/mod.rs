@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 pub use json::{JsonFinding, RedactedJson};
 pub use kind::PiiKind;
-pub use offsets::{OffsetUnit, TextOffsets};
+pub use offsets::{reindex_findings, OffsetUnit, TextOffsets};
 pub use operator::{Operator, TokenVault};
 pub use pattern::{builtin_secret_detectors, AllowSpec, DetectorSpec};
 pub use spec::RedactorSpec;

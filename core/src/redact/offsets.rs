@@ -1,6 +1,8 @@
 //! Byte offsets into UTF-8 text as the offsets other languages index strings by: UTF-16 units
 //! (JavaScript, Java, Kotlin, Swift's `utf16` view) or characters (Python).
 
+use super::{Finding, JsonFinding, Redacted, RedactedJson};
+
 /// The unit a host language indexes strings in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OffsetUnit {
@@ -69,5 +71,43 @@ impl<'a> TextOffsets<'a> {
             });
         self.byte = end;
         self.units
+    }
+}
+
+/// Turns the byte offsets of findings in `text` into `unit` offsets, the form a binding hands
+/// to its language.
+pub fn reindex_findings(text: &str, findings: &mut [Finding], unit: OffsetUnit) {
+    let mut at = TextOffsets::new(text, unit);
+    for f in findings {
+        f.start = at.at(f.start);
+        f.end = at.at(f.end);
+    }
+}
+
+impl Redacted {
+    /// The same result with its findings' offsets into the input `text` in `unit`.
+    ///
+    /// ```
+    /// use xspense::redact::{OffsetUnit, Redactor};
+    /// let text = "café: ana@example.com";
+    /// let out = Redactor::new().redact(text).in_offsets(text, OffsetUnit::Utf16);
+    /// assert_eq!((out.findings[0].start, out.findings[0].end), (6, 21));
+    /// ```
+    pub fn in_offsets(mut self, text: &str, unit: OffsetUnit) -> Redacted {
+        reindex_findings(text, &mut self.findings, unit);
+        self
+    }
+}
+
+impl RedactedJson {
+    /// The same result with each finding's offsets into the string at its path of the input
+    /// `value` in `unit` (a finding in a number keeps its offsets: number text is ASCII).
+    pub fn in_offsets(mut self, value: &serde_json::Value, unit: OffsetUnit) -> RedactedJson {
+        for JsonFinding { path, finding } in &mut self.findings {
+            if let Some(s) = value.pointer(path).and_then(serde_json::Value::as_str) {
+                reindex_findings(s, std::slice::from_mut(finding), unit);
+            }
+        }
+        self
     }
 }
