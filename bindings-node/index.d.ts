@@ -211,6 +211,14 @@ export type Decision = ({
   decision: 'needs_llm'
 } & LlmRequest)
 
+/**
+ * A detail key: the words of one whole descriptor without bank phrases, dates, references,
+ * digits and punctuation (dots kept), e.g. `amazon.de amazon.de luxembourg`. Two descriptors
+ * the normalizer maps to one merchant keep different detail keys. Stored and serialized as
+ * `≈` and the words (`≈amazon.de amazon.de luxembourg`).
+ */
+export type DetailKey = string
+
 /** A detector described as data. */
 export interface DetectorSpec {
   /** Matches to ignore. */
@@ -327,17 +335,21 @@ export interface EventMessage {
 /** What a condition looks at. */
 export type Field = 'descriptor' | 'merchant' | 'account' | 'currency' | 'amount' | 'direction' | 'mcc' | 'date'
 
-/** One piece of sensitive data found in a text. */
+/**
+ * One piece of sensitive data found in a text. Offsets count UTF-8 bytes in Rust; the
+ * bindings give them in their language's unit (UTF-16 units in JavaScript, Kotlin and Swift,
+ * characters in Python; see `reindex_findings`).
+ */
 export interface Finding {
   /** How sure the detector is, 0 to 1. */
   confidence: number
   /** Which detector found it (`card`, `phone`, `stripe-access-token`, ...). */
   detector: string
-  /** Byte offset just past its end. */
+  /** Offset just past its end. */
   end: number
   /** What it is. */
   kind: PiiKind
-  /** Byte offset where it starts in the input. */
+  /** Offset where it starts in the input. */
   start: number
 }
 
@@ -347,13 +359,13 @@ export interface JsonFinding {
   confidence: number
   /** Which detector found it (`card`, `phone`, `stripe-access-token`, ...). */
   detector: string
-  /** Byte offset just past its end. */
+  /** Offset just past its end. */
   end: number
   /** What it is. */
   kind: PiiKind
   /** JSON Pointer (RFC 6901) of the string or number that held it. */
   path: string
-  /** Byte offset where it starts in the input. */
+  /** Offset where it starts in the input. */
   start: number
 }
 
@@ -412,6 +424,12 @@ export interface LlmRequest {
   transaction_id: string
 }
 
+/**
+ * A merchant key: the lowercase, folded name every branch, payment path and date of one
+ * merchant normalizes to (`blue bottle`). Serialized as that string.
+ */
+export type MerchantKey = string
+
 /** Thresholds for `Engine::suggest_rules`. */
 export interface MiningOptions {
   /** Most conflicting rows listed per suggestion (all are counted). Default 3. */
@@ -465,11 +483,11 @@ export interface Normalized {
   /** Whether the key came from the built-in brand table. */
   brand: boolean
   /** The finer whole-descriptor key (see `Normalizer::detail_key`). */
-  detail?: string
+  detail?: DetailKey
   /** Human-readable merchant name (`Blue Bottle Coffee`). */
   display: string
   /** Lowercase, folded merchant key (`blue bottle`). */
-  key: string
+  key: MerchantKey
 }
 
 /** How a condition compares. */

@@ -335,17 +335,21 @@ export interface EventMessage {
 /** What a condition looks at. */
 export type Field = 'descriptor' | 'merchant' | 'account' | 'currency' | 'amount' | 'direction' | 'mcc' | 'date'
 
-/** One piece of sensitive data found in a text. */
+/**
+ * One piece of sensitive data found in a text. Offsets count UTF-8 bytes in Rust; the
+ * bindings give them in their language's unit (UTF-16 units in JavaScript, Kotlin and Swift,
+ * characters in Python; see `reindex_findings`).
+ */
 export interface Finding {
   /** How sure the detector is, 0 to 1. */
   confidence: number
   /** Which detector found it (`card`, `phone`, `stripe-access-token`, ...). */
   detector: string
-  /** Byte offset just past its end. */
+  /** Offset just past its end. */
   end: number
   /** What it is. */
   kind: PiiKind
-  /** Byte offset where it starts in the input. */
+  /** Offset where it starts in the input. */
   start: number
 }
 
@@ -355,13 +359,13 @@ export interface JsonFinding {
   confidence: number
   /** Which detector found it (`card`, `phone`, `stripe-access-token`, ...). */
   detector: string
-  /** Byte offset just past its end. */
+  /** Offset just past its end. */
   end: number
   /** What it is. */
   kind: PiiKind
   /** JSON Pointer (RFC 6901) of the string or number that held it. */
   path: string
-  /** Byte offset where it starts in the input. */
+  /** Offset where it starts in the input. */
   start: number
 }
 

@@ -261,17 +261,20 @@ class EventMessage(TypedDict):
 
 
 class Finding(TypedDict):
-    """One piece of sensitive data found in a text."""
+    """One piece of sensitive data found in a text. Offsets count UTF-8 bytes in Rust; the
+    bindings give them in their language's unit (UTF-16 units in JavaScript, Kotlin and Swift,
+    characters in Python; see `reindex_findings`).
+    """
 
     #: How sure the detector is, 0 to 1.
     confidence: float
     #: Which detector found it (`card`, `phone`, `stripe-access-token`, ...).
     detector: str
-    #: Byte offset just past its end.
+    #: Offset just past its end.
     end: int
     #: What it is.
     kind: "PiiKind"
-    #: Byte offset where it starts in the input.
+    #: Offset where it starts in the input.
     start: int
 
 
@@ -282,13 +285,13 @@ class JsonFinding(TypedDict):
     confidence: float
     #: Which detector found it (`card`, `phone`, `stripe-access-token`, ...).
     detector: str
-    #: Byte offset just past its end.
+    #: Offset just past its end.
     end: int
     #: What it is.
     kind: "PiiKind"
     #: JSON Pointer (RFC 6901) of the string or number that held it.
     path: str
-    #: Byte offset where it starts in the input.
+    #: Offset where it starts in the input.
     start: int
 
 

@@ -49,15 +49,17 @@ pub use validate::Validator;
 use crate::error::{Error, Result};
 use scan::Raw;
 
-/// One piece of sensitive data found in a text.
+/// One piece of sensitive data found in a text. Offsets count UTF-8 bytes in Rust; the
+/// bindings give them in their language's unit (UTF-16 units in JavaScript, Kotlin and Swift,
+/// characters in Python; see [`reindex_findings`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// What it is.
     pub kind: PiiKind,
-    /// Byte offset where it starts in the input.
+    /// Offset where it starts in the input.
     pub start: usize,
-    /// Byte offset just past its end.
+    /// Offset just past its end.
     pub end: usize,
     /// How sure the detector is, 0 to 1.
     pub confidence: f64,
