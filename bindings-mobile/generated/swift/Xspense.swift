@@ -3777,7 +3777,8 @@ public func FfiConverterTypeEnqueued_lower(_ value: Enqueued) -> RustBuffer {
 
 
 /**
- * Sensitive data found in a text; `start`/`end` are UTF-8 byte offsets into it.
+ * Sensitive data found in a text; `start`/`end` are UTF-16 offsets into it (Kotlin's string
+ * indices; Swift's `utf16` view).
  */
 public struct Finding: Equatable, Hashable {
     public var kind: String

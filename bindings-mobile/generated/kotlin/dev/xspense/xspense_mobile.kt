@@ -6544,7 +6544,8 @@ public object FfiConverterTypeEnqueued: FfiConverterRustBuffer<Enqueued> {
 
 
 /**
- * Sensitive data found in a text; `start`/`end` are UTF-8 byte offsets into it.
+ * Sensitive data found in a text; `start`/`end` are UTF-16 offsets into it (Kotlin's string
+ * indices; Swift's `utf16` view).
  */
 data class Finding (
     var `kind`: kotlin.String
