@@ -23,6 +23,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (core, command-line tool, examples and benches build)"
 cargo test --workspace
 
+# (the programs in examples/{python,node,browser,kotlin} run in the binding scripts at the end)
 step "examples: every Rust program in examples/rust (each checks what it prints)"
 for program in examples/rust/src/bin/*.rs; do
   name=$(basename "$program" .rs)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the mobile binding and runs its checks: the cdylib and uniffi-bindgen (pinned in the
 # workspace), Kotlin and Swift sources regenerated and compared with the committed ones, the shared
-# vectors through uniffi's Python bindings under pytest, a Kotlin program compiled with kotlinc and
-# run on the JVM with JNA, and the Swift C header checked with clang. Installs what it needs under
+# vectors through uniffi's Python bindings under pytest, a Kotlin program (bindings-mobile/kotlin,
+# with the README's example) and the programs in examples/kotlin compiled with kotlinc and run on
+# the JVM with JNA, and the Swift C header checked with clang. Installs what it needs under
 # cargo's target folder, target/ or $CARGO_TARGET_DIR (and Debian's libjna-java and clang); safe
 # to run again.
 set -euo pipefail
@@ -55,10 +56,15 @@ blocks = re.findall(r"```kotlin\n(.*?)```", text, re.S)
 assert blocks, "the README has a Kotlin example"
 open(sys.argv[2], "w", encoding="utf-8").write(blocks[0])
 PY
-"$KOTLIN/bin/kotlinc" -nowarn bindings-mobile/kotlin/Main.kt "$OUT/Readme.kt" \
+# the programs in examples/kotlin (package `example`) are compiled into the same jar
+"$KOTLIN/bin/kotlinc" -nowarn bindings-mobile/kotlin/Main.kt "$OUT/Readme.kt" examples/kotlin/*.kt \
   "$GEN/kotlin/dev/xspense/xspense_mobile.kt" -cp /usr/share/java/jna.jar -d "$OUT/app.jar"
-java -Djna.library.path="$TARGET/release" \
-  -cp "$OUT/app.jar:/usr/share/java/jna.jar:$KOTLIN/lib/kotlin-stdlib.jar" MainKt
+CP="$OUT/app.jar:/usr/share/java/jna.jar:$KOTLIN/lib/kotlin-stdlib.jar"
+java -Djna.library.path="$TARGET/release" -cp "$CP" MainKt
+for program in examples/kotlin/*.kt; do
+  printf -- '-- %s\n' "$program"
+  java -Djna.library.path="$TARGET/release" -cp "$CP" "example.$(basename "$program" .kt)Kt"
+done
 
 step "mobile binding: Swift (no toolchain here: the C header is checked with clang)"
 clang -fsyntax-only -Wno-pragma-once-outside-header -x c "$GEN/swift/XspenseFFI.h"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Node binding and runs its checks: napi build (which regenerates index.js and
 # index.d.ts; they must match the committed ones), the node:test suite (shared vectors, the HTTP
-# service on 127.0.0.1, npm pack + install of the tarball, README), and tsc --strict on a typed
-# example. Installs what it needs; safe to run again.
+# service on 127.0.0.1, npm pack + install of the tarball, README), tsc --strict on a typed
+# example, and the programs in examples/node, copied under cargo's target folder (target/ or
+# $CARGO_TARGET_DIR) beside a node_modules/xspense that links to this package, so that
+# `import ... from 'xspense'` resolves to the build just made. Installs what it needs; safe to
+# run again.
 set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/../bindings-node"
@@ -29,3 +32,14 @@ node --test __test__/
 
 step "node binding: tsc --strict on examples/typed.ts against index.d.ts"
 npx tsc -p tsconfig.json
+
+step "node binding: the programs in examples/node, importing 'xspense' (each checks what it prints)"
+EX=$TARGET/examples-node
+rm -rf "$EX"
+mkdir -p "$EX/node_modules"
+ln -s "$PWD" "$EX/node_modules/xspense"
+cp ../examples/node/*.mjs "$EX/"
+for program in "$EX"/*.mjs; do
+  printf -- '-- examples/node/%s\n' "$(basename "$program")"
+  (cd "$EX" && node "$program")
+done

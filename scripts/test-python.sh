@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Python binding and runs its checks: maturin build into a venv, pytest (shared
-# vectors, examples, README), mypy --strict on the package, mypy's stubtest of `_native.pyi`
-# against the built module, and `pip install ./bindings-py` into a clean venv. Installs what it
-# needs under cargo's target folder (target/ or $CARGO_TARGET_DIR); safe to run again.
+# vectors, the binding's examples, README), the programs in examples/python with the venv's
+# python, mypy --strict on the package, mypy's stubtest of `_native.pyi` against the built
+# module, and `pip install ./bindings-py` into a clean venv. Installs what it needs under
+# cargo's target folder (target/ or $CARGO_TARGET_DIR); safe to run again.
 set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
@@ -25,6 +26,12 @@ step "python binding: maturin develop --release"
 
 step "python binding: pytest"
 "$VENV/bin/python" -m pytest -q bindings-py/tests
+
+step "python binding: the programs in examples/python (each checks what it prints)"
+for program in examples/python/*.py; do
+  printf -- '-- %s\n' "$program"
+  "$VENV/bin/python" "$program"
+done
 
 step "python binding: mypy --strict on the package and its stubs"
 (cd bindings-py/python && "$VENV/bin/python" -m mypy --strict xspense)
