@@ -284,7 +284,8 @@ impl QueueIndex {
 
 #[derive(Debug, Default)]
 struct Inner {
-    tasks: HashMap<u64, Task>,
+    /// Boxed: a table of whole tasks would hold up to twice their size in empty slots.
+    tasks: HashMap<u64, Box<Task>>,
     queues: HashMap<String, QueueIndex>,
     idempotency: HashMap<(String, String), u64>,
     /// Final tasks by (finished_at, seq), oldest first, for `purge`.
@@ -299,9 +300,10 @@ const ID_PREFIX: &str = "task_";
 /// Longest error text kept on a task, in characters.
 const MAX_ERROR_CHARS: usize = 1_000;
 
-fn task_at<'a>(tasks: &'a mut HashMap<u64, Task>, seq: u64, id: &str) -> Result<&'a mut Task> {
+fn task_at<'a>(tasks: &'a mut HashMap<u64, Box<Task>>, seq: u64, id: &str) -> Result<&'a mut Task> {
     tasks
         .get_mut(&seq)
+        .map(|t| &mut **t)
         .ok_or_else(|| Error::not_found("task", id))
 }
 
@@ -451,7 +453,7 @@ impl TaskStore for InMemoryTaskStore {
             if let Some(seq) = inner.idempotency.get(&(new.tenant.clone(), key.clone())) {
                 if let Some(t) = inner.tasks.get(seq) {
                     return Ok(Enqueued {
-                        task: t.clone(),
+                        task: Task::clone(t),
                         created: false,
                     });
                 }
@@ -492,7 +494,7 @@ impl TaskStore for InMemoryTaskStore {
         q.advance(now);
         q.insert_pending(run_at, seq, task.priority);
         q.counts.add(TaskStatus::Pending);
-        inner.tasks.insert(seq, task.clone());
+        inner.tasks.insert(seq, Box::new(task.clone()));
         Ok(Enqueued {
             task,
             created: true,
@@ -534,7 +536,7 @@ impl TaskStore for InMemoryTaskStore {
         t.updated_at = now;
         q.counts.moved(TaskStatus::Pending, TaskStatus::Claimed);
         q.leased.insert((now + lease_ms, seq));
-        Ok(Some(t.clone()))
+        Ok(Some(Task::clone(t)))
     }
 
     fn heartbeat(
