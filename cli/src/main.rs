@@ -127,10 +127,11 @@ enum TasksCommand {
     /// Simulate workers on the task engine: leases, retries, dead letters, signed envelopes,
     /// idempotency keys and a verified audit log, on virtual time.
     Demo {
-        /// Categorization jobs to run (each adds an insights follow-up).
+        /// Categorization jobs to run (each adds an insights follow-up), 1 to 1,000,000;
+        /// memory grows by about 7 KB per job.
         #[arg(long, default_value_t = 2_000)]
         tasks: usize,
-        /// Worker threads.
+        /// Worker threads, 1 to 64.
         #[arg(long, default_value_t = 4)]
         workers: usize,
         /// Share of attempts that fail.

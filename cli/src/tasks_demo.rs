@@ -18,11 +18,12 @@ use xspense::tasks::{InMemoryTaskStore, NewTask, RetryPolicy, TaskStatus, TaskSt
 use crate::stdio::Stdout;
 use crate::CliResult;
 
-/// Most categorization jobs one run takes. Memory grows with them (every task and every audit
-/// entry is kept to verify at the end); this bound keeps a run within about 2 GB.
+/// Most categorization jobs one run takes. Memory grows with them, about 7 KB per job: every
+/// task and every audit entry is kept until the end, when the audit chain is verified and the
+/// counts printed. At this bound a run peaks at about 7 GB (docs/performance.md).
 pub const MAX_TASKS: usize = 1_000_000;
 
-/// Most worker threads.
+/// Most worker threads (the work is on virtual time: more threads only contend for the store).
 pub const MAX_WORKERS: usize = 64;
 
 /// Options of the demo.
