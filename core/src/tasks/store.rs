@@ -312,6 +312,23 @@ fn seq_of(id: &str) -> Option<u64> {
         .and_then(|h| u64::from_str_radix(h, 16).ok())
 }
 
+/// Counts the task `seq`, just moved from claimed to its status `t.status`, and indexes it by
+/// `finished_at` when that status is final. (A function of the fields it needs, so the caller
+/// can hold the task while it runs.)
+fn claimed_to(
+    queues: &mut HashMap<String, QueueIndex>,
+    finished: &mut BTreeSet<(Millis, u64)>,
+    t: &Task,
+    seq: u64,
+) {
+    if let Some(q) = queues.get_mut(&t.queue) {
+        q.counts.moved(TaskStatus::Claimed, t.status);
+    }
+    if let (true, Some(at)) = (t.status.is_final(), t.finished_at) {
+        finished.insert((at, seq));
+    }
+}
+
 /// A [`TaskStore`] in memory, safe to share between threads (one lock around the state).
 ///
 /// Claims, transitions and `stats` cost O(log n) in the number of tasks held (`stats`:
@@ -415,17 +432,6 @@ impl Inner {
         }
     }
 
-    /// Records that the task `seq` of `queue` went from claimed to `to`, a final status reached
-    /// at `now`, or back to pending (already indexed by the caller).
-    fn claimed_to(&mut self, queue: &str, seq: u64, to: TaskStatus, now: Millis) {
-        if let Some(q) = self.queues.get_mut(queue) {
-            q.counts.moved(TaskStatus::Claimed, to);
-        }
-        if to.is_final() {
-            self.finished.insert((now, seq));
-        }
-    }
-
     /// Forgets one final task: its record, its idempotency key and its count.
     fn forget(&mut self, seq: u64) {
         let Some(t) = self.tasks.remove(&seq) else {
@@ -520,10 +526,10 @@ impl TaskStore for InMemoryTaskStore {
         let Some(q) = inner.queues.get_mut(queue) else {
             return Ok(None);
         };
-        let Some((Reverse(priority), run_at, seq)) = q.ready.pop_first() else {
+        let Some((_, run_at, seq)) = q.ready.pop_first() else {
             return Ok(None);
         };
-        q.remove_pending(run_at, seq, priority);
+        q.pending.remove(&(run_at, seq));
         let Some(t) = inner.tasks.get_mut(&seq) else {
             return Err(Error::Internal(format!(
                 "queue {queue} lists a missing task"
@@ -573,16 +579,16 @@ impl TaskStore for InMemoryTaskStore {
     ) -> Result<()> {
         let mut g = self.lock()?;
         let seq = g.take_lease(tenant, id, worker, now)?;
-        g.completed_total += 1;
-        let t = task_at(&mut g.tasks, seq, id)?;
+        let inner = &mut *g;
+        inner.completed_total += 1;
+        let t = task_at(&mut inner.tasks, seq, id)?;
         t.status = TaskStatus::Completed;
         t.result = Some(result);
         t.lease_owner = None;
         t.lease_expires_at = None;
         t.updated_at = now;
         t.finished_at = Some(now);
-        let queue = t.queue.clone();
-        g.claimed_to(&queue, seq, TaskStatus::Completed, now);
+        claimed_to(&mut inner.queues, &mut inner.finished, t, seq);
         Ok(())
     }
 
@@ -615,9 +621,8 @@ impl TaskStore for InMemoryTaskStore {
                 q.insert_pending(t.run_at, seq, t.priority);
             }
         }
-        let (status, queue) = (t.status, t.queue.clone());
-        inner.claimed_to(&queue, seq, status, now);
-        Ok(status)
+        claimed_to(&mut inner.queues, &mut inner.finished, t, seq);
+        Ok(t.status)
     }
 
     fn cancel(&self, tenant: &str, id: &str, now: Millis) -> Result<()> {
