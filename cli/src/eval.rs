@@ -12,6 +12,7 @@ use serde::Serialize;
 use xspense::{Band, Decision, Engine, EngineConfig};
 
 use crate::output::write_atomically;
+use crate::stdio::Stdout;
 use crate::{load_rules_with_labels, progress, read_input, CliResult, InputArgs};
 
 #[derive(Debug, Default, Serialize)]
@@ -29,8 +30,9 @@ struct Report {
     second_half_accuracy: f64,
     /// Share of predictions in the high or very-high band.
     coverage: f64,
-    /// Accuracy of those predictions.
-    precision: f64,
+    /// Accuracy of those predictions; `None` (JSON `null`) when there are none, since it is
+    /// then undefined.
+    precision: Option<f64>,
     by_source: BTreeMap<String, SourceReport>,
     labels: usize,
     /// Time spent categorizing and learning, per transaction.
@@ -84,6 +86,10 @@ pub fn run(o: &Options) -> CliResult<()> {
     let mut order: Vec<usize> = (0..data.rows.len()).collect();
     order.sort_by_key(|&i| (data.rows[i].tx.date, i));
     let n = order.len();
+    if n == 0 {
+        // the reader refuses a file without rows; every share below divides by n
+        return Err(format!("{}: no rows to evaluate", file.display()).into());
+    }
     let pb = progress(n);
     let mut correct = 0usize;
     let mut second_half_correct = 0usize;
@@ -168,49 +174,62 @@ pub fn run(o: &Options) -> CliResult<()> {
         write_atomically(path, &bytes)?;
     }
     for s in by_source.values_mut() {
-        s.accuracy = ratio(s.correct, s.n);
-        s.share = ratio(s.n, n);
+        // every source listed made at least one prediction
+        s.accuracy = ratio(s.correct, s.n).unwrap_or_default();
+        s.share = ratio(s.n, n).unwrap_or_default();
     }
+    // n > 0, and the second half holds n - n / 2 >= 1 rows
     let report = Report {
         n,
-        accuracy: ratio(correct, n),
-        second_half_accuracy: ratio(second_half_correct, n - n / 2),
-        coverage: ratio(high, n),
+        accuracy: ratio(correct, n).unwrap_or_default(),
+        second_half_accuracy: ratio(second_half_correct, n - n / 2).unwrap_or_default(),
+        coverage: ratio(high, n).unwrap_or_default(),
         precision: ratio(high_correct, high),
         by_source,
         labels: labels.len(),
-        us_per_tx: busy.as_secs_f64() * 1e6 / n.max(1) as f64,
+        us_per_tx: busy.as_secs_f64() * 1e6 / n as f64,
         setup_ms,
     };
-    if o.json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
-        );
-    } else {
-        println!("transactions          {}", report.n);
-        println!("labels                {}", report.labels);
-        println!("accuracy              {:.4}", report.accuracy);
-        println!("second-half accuracy  {:.4}", report.second_half_accuracy);
-        println!("high-band coverage    {:.4}", report.coverage);
-        println!("high-band precision   {:.4}", report.precision);
-        println!("us per transaction    {:.2}", report.us_per_tx);
-        println!("set-up ms             {:.1}", report.setup_ms);
-        println!("by source:");
-        for (k, s) in &report.by_source {
-            println!(
-                "  {k:<12} share {:.3}  accuracy {:.4}  (n={})",
-                s.share, s.accuracy, s.n
-            );
-        }
+    print_report(&report, o.json)
+}
+
+/// The report as one JSON object, or as a table.
+fn print_report(report: &Report, json: bool) -> CliResult<()> {
+    let mut out = Stdout::lock();
+    if json {
+        let text = serde_json::to_string(report).map_err(|e| e.to_string())?;
+        return writeln!(out, "{text}");
+    }
+    writeln!(out, "transactions          {}", report.n)?;
+    writeln!(out, "labels                {}", report.labels)?;
+    writeln!(out, "accuracy              {:.4}", report.accuracy)?;
+    writeln!(
+        out,
+        "second-half accuracy  {:.4}",
+        report.second_half_accuracy
+    )?;
+    writeln!(out, "high-band coverage    {:.4}", report.coverage)?;
+    match report.precision {
+        Some(p) => writeln!(out, "high-band precision   {p:.4}")?,
+        None => writeln!(
+            out,
+            "high-band precision   undefined (no prediction in the high band)"
+        )?,
+    }
+    writeln!(out, "us per transaction    {:.2}", report.us_per_tx)?;
+    writeln!(out, "set-up ms             {:.1}", report.setup_ms)?;
+    writeln!(out, "by source:")?;
+    for (k, s) in &report.by_source {
+        writeln!(
+            out,
+            "  {k:<12} share {:.3}  accuracy {:.4}  (n={})",
+            s.share, s.accuracy, s.n
+        )?;
     }
     Ok(())
 }
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
+/// `a / b`, undefined when `b` is 0.
+fn ratio(a: usize, b: usize) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
 }

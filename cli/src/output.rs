@@ -1,12 +1,12 @@
 //! Writing results: the categorized CSV, the state file, the summary.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use xspense::Categorization;
 
 use crate::bank_csv::BankCsv;
+use crate::stdio::{note, CliError, Stdout};
 use crate::CliResult;
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
@@ -14,7 +14,18 @@ use crate::CliResult;
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> CliResult<()> {
     let tmp = path.with_extension("tmp-xspense");
     std::fs::write(&tmp, bytes).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("cannot replace {}: {e}", path.display()))
+    std::fs::rename(&tmp, path)
+        .map_err(|e| format!("cannot replace {}: {e}", path.display()).into())
+}
+
+/// Whether a write ended because standard output was closed early (then `Ok(true)`, so the
+/// caller can finish what does not need it); other errors pass through.
+pub fn closed_early(written: CliResult<()>) -> CliResult<bool> {
+    match written {
+        Ok(()) => Ok(false),
+        Err(CliError::OutputClosed) => Ok(true),
+        Err(e) => Err(e),
+    }
 }
 
 /// The original columns plus category, confidence, band, source, merchant and reason.
@@ -52,14 +63,16 @@ pub fn write_categorized(
     let bytes = w.into_inner().map_err(|e| e.to_string())?;
     match out {
         Some(path) => write_atomically(path, &bytes),
-        None => std::io::stdout()
-            .write_all(&bytes)
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => {
+            let mut stdout = Stdout::lock();
+            stdout.write_all(&bytes)?;
+            stdout.flush()
+        }
     }
 }
 
 /// Counts by source and by category, to standard error (or standard output with `--out`).
-pub fn print_summary(results: &[Categorization], to_stdout: bool) {
+pub fn print_summary(results: &[Categorization], to_stdout: bool) -> CliResult<()> {
     let mut by_source: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_cat: BTreeMap<&str, usize> = BTreeMap::new();
     for c in results {
@@ -77,8 +90,11 @@ pub fn print_summary(results: &[Categorization], to_stdout: bool) {
         s.push_str(&format!("  {k:<28} {v:>7}\n"));
     }
     if to_stdout {
-        print!("{s}");
+        let mut stdout = Stdout::lock();
+        write!(stdout, "{s}")?;
+        stdout.flush()
     } else {
-        eprint!("{s}");
+        note!("{}", s.trim_end());
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use xspense::redact::{Operator, Redactor, TokenVault};
 
+use crate::stdio::{note, write_error};
 use crate::CliResult;
 
 /// Environment variable holding the key of `--mode hash` (never a command-line argument, which
@@ -75,9 +76,9 @@ fn report(counts: &BTreeMap<String, usize>, on: bool) {
         return;
     }
     let total: usize = counts.values().sum();
-    eprintln!("redacted {total} finding(s)");
+    note!("redacted {total} finding(s)");
     for (k, n) in counts {
-        eprintln!("  {k:<20} {n}");
+        note!("  {k:<20} {n}");
     }
 }
 
@@ -135,8 +136,8 @@ fn stream(
         };
         out.write_all(text.as_bytes())
             .and_then(|_| out.write_all(newline.as_bytes()))
-            .map_err(|e| format!("write failed: {e}"))?;
+            .map_err(|e| write_error("write failed", &e))?;
     }
-    out.flush().map_err(|e| format!("write failed: {e}"))?;
+    out.flush().map_err(|e| write_error("write failed", &e))?;
     Ok(counts)
 }

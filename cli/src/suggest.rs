@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use xspense::rules::{Labelled, MiningOptions};
+use xspense::rules::{Labelled, MiningOptions, RuleSuggestion};
 use xspense::{Engine, EngineConfig};
 
+use crate::stdio::Stdout;
 use crate::{load_rules_with_labels, read_input, CliResult, InputArgs};
 
 /// What to mine from and how strict to be.
@@ -16,6 +17,9 @@ pub struct Options<'a> {
     pub mining: MiningOptions,
     pub input: &'a InputArgs,
 }
+
+/// A tenant of a fresh engine, whose categories are the built-in taxonomy.
+const BUILTIN_CHECK_TENANT: &str = "builtin";
 
 /// Prints the suggestions as a rule file (each rule after a comment with its figures), or as a
 /// JSON array with `--json`.
@@ -44,21 +48,23 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
     let suggestions = engine
         .suggest_rules(&o.input.tenant, &history, &o.mining)
         .map_err(|e| e.to_string())?;
+    let mut out = Stdout::lock();
     if o.json {
         let text = serde_json::to_string_pretty(&suggestions).map_err(|e| e.to_string())?;
-        println!("{text}");
-        return Ok(());
+        return writeln!(out, "{text}");
     }
-    println!(
+    writeln!(
+        out,
         "# {} suggestion(s) mined from {} labelled row(s) of {}",
         suggestions.len(),
         history.len(),
         o.file.display()
-    );
-    println!("# Review each one; this file loads with `xspense categorize --rules FILE`.");
+    )?;
+    writeln!(out, "# Review each one; {}.", how_it_loads(&suggestions))?;
     for s in &suggestions {
-        println!();
-        println!(
+        writeln!(out)?;
+        writeln!(
+            out,
             "# support {}, precision {:.2}, coverage {:.2} of {}, saves {} row(s), {} merchant(s), {} conflict(s){}",
             s.support,
             s.precision,
@@ -72,11 +78,31 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
             } else {
                 format!("; rules that take precedence: {}", s.conflicting_rules.join(", "))
             }
-        );
+        )?;
         for c in &s.conflict_examples {
-            println!("#   conflicts with {:?} ({})", c.descriptor, c.category);
+            writeln!(
+                out,
+                "#   conflicts with {:?} ({})",
+                c.descriptor, c.category
+            )?;
         }
-        println!("{}", s.text);
+        writeln!(out, "{}", s.text)?;
     }
     Ok(())
+}
+
+/// Which commands load the printed file: `categorize --rules` only takes categories of the
+/// built-in taxonomy, `eval --rules` and `rules suggest --rules` create the others.
+fn how_it_loads(suggestions: &[RuleSuggestion]) -> &'static str {
+    let builtin = Engine::new();
+    if suggestions
+        .iter()
+        .all(|s| builtin.has_category(BUILTIN_CHECK_TENANT, &s.category))
+    {
+        "this file loads with `xspense categorize --rules FILE`"
+    } else {
+        "its categories are not all in the built-in taxonomy: `xspense eval --rules FILE` creates \
+         them, `categorize --rules` refuses them (`xspense rules check --new-categories FILE` \
+         checks it)"
+    }
 }

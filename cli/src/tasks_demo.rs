@@ -15,7 +15,16 @@ use xspense::audit::{verify, AuditAction, AuditLog};
 use xspense::envelope::{Envelope, Resources, Signer, TaskMessage, Verifier};
 use xspense::tasks::{InMemoryTaskStore, NewTask, RetryPolicy, TaskStatus, TaskStore};
 
+use crate::stdio::Stdout;
 use crate::CliResult;
+
+/// Most categorization jobs one run takes. Memory grows with them, about 7 KB per job: every
+/// task and every audit entry is kept until the end, when the audit chain is verified and the
+/// counts printed. At this bound a run peaks at about 7 GB (docs/performance.md).
+pub const MAX_TASKS: usize = 1_000_000;
+
+/// Most worker threads (the work is on virtual time: more threads only contend for the store).
+pub const MAX_WORKERS: usize = 64;
 
 /// Options of the demo.
 pub struct Options {
@@ -55,14 +64,28 @@ fn record(s: &Shared, tenant: &str, actor: &str, subject: &str, from: &str, to: 
     }
 }
 
-pub fn run(o: &Options) -> CliResult<()> {
-    if o.tasks == 0
-        || o.workers == 0
-        || !(0.0..=1.0).contains(&o.fail_rate)
-        || !(0.0..=1.0).contains(&o.crash_rate)
-    {
-        return Err("--tasks and --workers must be positive; rates must be within 0..=1".into());
+/// Refuses options that would make no sense or take the machine's memory.
+fn check(o: &Options) -> CliResult<()> {
+    if !(1..=MAX_TASKS).contains(&o.tasks) {
+        return Err(format!("--tasks must be between 1 and {MAX_TASKS}, got {}", o.tasks).into());
     }
+    if !(1..=MAX_WORKERS).contains(&o.workers) {
+        return Err(format!(
+            "--workers must be between 1 and {MAX_WORKERS}, got {}",
+            o.workers
+        )
+        .into());
+    }
+    for (flag, rate) in [("--fail-rate", o.fail_rate), ("--crash-rate", o.crash_rate)] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(format!("{flag} must be within 0..=1, got {rate}").into());
+        }
+    }
+    Ok(())
+}
+
+pub fn run(o: &Options) -> CliResult<()> {
+    check(o)?;
     let signer = Signer::new(KEY, "scheduler").map_err(|e| e.to_string())?;
     let shared = Arc::new(Shared {
         store: InMemoryTaskStore::new(),
@@ -145,35 +168,38 @@ pub fn run(o: &Options) -> CliResult<()> {
 
     let now = shared.clock.load(Ordering::SeqCst);
     let stats = shared.store.stats(now).map_err(|e| e.to_string())?;
-    println!(
+    let audit = shared
+        .audit
+        .lock()
+        .map_err(|_| "audit lock poisoned".to_string())?;
+    verify(audit.entries()).map_err(|e| e.to_string())?;
+    let mut out = Stdout::lock();
+    writeln!(
+        out,
         "{:<12} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "queue", "pending", "claimed", "completed", "dead", "cancelled"
-    );
+    )?;
     for (q, c) in &stats.queues {
         let n = |s: TaskStatus| c.by_status.get(&s).copied().unwrap_or(0);
-        println!(
+        writeln!(
+            out,
             "{q:<12} {:>9} {:>9} {:>9} {:>9} {:>9}",
             n(TaskStatus::Pending),
             n(TaskStatus::Claimed),
             n(TaskStatus::Completed),
             n(TaskStatus::Dead),
             n(TaskStatus::Cancelled)
-        );
+        )?;
     }
-    let audit = shared
-        .audit
-        .lock()
-        .map_err(|_| "audit lock poisoned".to_string())?;
-    verify(audit.entries()).map_err(|e| e.to_string())?;
-    println!(
+    writeln!(
+        out,
         "duplicates absorbed by idempotency keys: {duplicates}\nenvelopes verified: {}\nfailures and lease expiries: {} (error rate {:.1}%)\ndead letters: {}\naudit log: {} entries, chain verified",
         shared.verified.load(Ordering::SeqCst),
         stats.failed_total,
         stats.error_rate * 100.0,
         stats.dead_letters,
         audit.entries().len()
-    );
-    Ok(())
+    )
 }
 
 fn worker(s: &Shared, signer: &Signer, w: usize, seed: u64) -> CliResult<()> {
@@ -221,7 +247,7 @@ fn worker(s: &Shared, signer: &Signer, w: usize, seed: u64) -> CliResult<()> {
             }
             Err(e) => {
                 s.busy.fetch_sub(1, Ordering::SeqCst);
-                return Err(e.to_string());
+                return Err(e.to_string().into());
             }
         };
         let result = handle(s, signer, &name, queue, task, &mut roll, &retry);

@@ -128,15 +128,14 @@ fn eval_json_reports_prequential_metrics() {
     assert_eq!(v["by_source"]["alias"]["n"], 2);
     assert_eq!(v["by_source"]["alias"]["accuracy"], 1.0);
     assert_eq!(v["accuracy"], 0.4);
-    for key in [
-        "second_half_accuracy",
-        "coverage",
-        "precision",
-        "us_per_tx",
-        "setup_ms",
-    ] {
+    for key in ["second_half_accuracy", "coverage", "us_per_tx", "setup_ms"] {
         assert!(v[key].is_number(), "{key}");
     }
+    // nothing reaches the high band in five rows: its precision is undefined
+    assert_eq!(
+        (v["coverage"].as_f64(), v["precision"].is_null()),
+        (Some(0.0), true)
+    );
     let o = xspense(&["eval", &csv, "--label", "Nope"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("label column not found"));
 }
@@ -246,8 +245,22 @@ fn rules_suggest_prints_a_rule_file_that_eval_loads() {
         "{text}"
     );
     assert!(text.contains("# support 2, precision 1.00"), "{text}");
+    assert!(
+        text.contains(
+            "`xspense eval --rules FILE` creates them, `categorize --rules` refuses them"
+        ),
+        "{text}"
+    );
     // The printed file is a rule file: eval loads it (creating its labels) and the rules fire.
     let rules = write(dir.path(), "suggested.txt", text.as_bytes());
+    let o = xspense(&["rules", "check", &rules]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "Groceries is not a built-in category"
+    );
+    let o = xspense(&["rules", "check", "--new-categories", &rules]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = xspense(&[
         "eval", &csv, "--label", "Category", "--rules", &rules, "--json",
     ]);
@@ -388,4 +401,302 @@ fn tasks_demo_finishes_every_task_and_verifies_the_audit_chain() {
     }
     let bad = xspense(&["tasks", "demo", "--tasks", "0"]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+// ---------- a reader that stops early ----------
+
+/// A stream whose reader is already gone: every write to it fails with a broken pipe.
+fn closed_stream() -> std::process::Stdio {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    drop(ours);
+    std::os::fd::OwnedFd::from(theirs).into()
+}
+
+/// A bank export of `rows` rows with a label column (enough to fill a pipe's buffer).
+fn big_export(rows: usize) -> String {
+    const MERCHANTS: [&str; 5] = [
+        "TESCO STORES 3297",
+        "SQ *BLUE BOTTLE 0042",
+        "SHELL OIL 5521",
+        "NETFLIX.COM",
+        "ACME HARDWARE",
+    ];
+    let mut s = String::from("Date,Description,Amount,Category\n");
+    for i in 0..rows {
+        let day = 1 + i % 28;
+        let m = i % MERCHANTS.len();
+        s.push_str(&format!(
+            "2026-01-{day:02},{},-{}.50,Label{m}\n",
+            MERCHANTS[m],
+            1 + i % 90,
+        ));
+    }
+    s
+}
+
+/// Every command, with inputs written to `dir`.
+fn every_command(dir: &Path) -> Vec<Vec<String>> {
+    let csv = write(dir, "big.csv", big_export(3_000).as_bytes());
+    let rules = write(
+        dir,
+        "rules.txt",
+        b"merchant contains \"tesco\" => food.other\n",
+    );
+    let mut lines = String::new();
+    for i in 0..20_000 {
+        lines.push_str(&format!("line {i} ana@example.com\n"));
+    }
+    let text = write(dir, "log.txt", lines.as_bytes());
+    let commands: &[&[&str]] = &[
+        &["categorize", &csv],
+        &["eval", &csv, "--label", "Category"],
+        &["eval", &csv, "--label", "Category", "--json"],
+        &["rules", "check", &rules],
+        &["rules", "suggest", &csv, "--label", "Category"],
+        &["rules", "suggest", &csv, "--label", "Category", "--json"],
+        &["redact", &text],
+        &["tasks", "demo", "--tasks", "300"],
+        &["--help"],
+        &["rules", "--help"],
+        &["tasks", "demo", "--help"],
+        &["--version"],
+    ];
+    commands
+        .iter()
+        .map(|c| c.iter().map(|s| s.to_string()).collect())
+        .collect()
+}
+
+fn assert_quiet_end(args: &[String], status: std::process::ExitStatus, stderr: &str) {
+    assert_eq!(status.code(), Some(0), "{args:?}: {status}; {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{args:?}: {stderr}"
+    );
+}
+
+#[test]
+fn a_closed_standard_output_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in every_command(dir.path()) {
+        let o = Command::new(env!("CARGO_BIN_EXE_xspense"))
+            .args(&args)
+            .stdout(closed_stream())
+            .output()
+            .unwrap();
+        assert_quiet_end(&args, o.status, &String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn reading_one_line_then_closing_ends_every_command_quietly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    for args in every_command(dir.path()) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xspense"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?} printed nothing");
+        // the reader is dropped here, like `head -1` exiting
+        let o = child.wait_with_output().unwrap();
+        assert_quiet_end(&args, o.status, &String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn closed_standard_output_and_error_end_quietly() {
+    // `xspense eval big.csv 2>&1 | head -1`: progress bar and messages have nowhere to go
+    let dir = tempfile::tempdir().unwrap();
+    for args in every_command(dir.path()) {
+        let status = Command::new(env!("CARGO_BIN_EXE_xspense"))
+            .args(&args)
+            .stdout(closed_stream())
+            .stderr(closed_stream())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {status}");
+    }
+}
+
+#[test]
+fn categorize_saves_its_state_when_the_reader_stops_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "big.csv", big_export(3_000).as_bytes());
+    let rules = write(
+        dir.path(),
+        "rules.txt",
+        b"merchant contains \"tesco\" => food.other\n",
+    );
+    let state = dir.path().join("state");
+    let o = Command::new(env!("CARGO_BIN_EXE_xspense"))
+        .args(["categorize", &csv, "--rules", &rules, "--state"])
+        .arg(&state)
+        .stdout(closed_stream())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(std::fs::read_to_string(state.join("state.json"))
+        .unwrap()
+        .contains("food.other"));
+}
+
+// ---------- reports with nothing to divide by ----------
+
+#[test]
+fn eval_says_precision_is_undefined_when_nothing_is_in_the_high_band() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "one.csv",
+        b"Date,Description,Amount,Category\n2026-01-03,ZQXW 77 NOWHERE,-4.75,Misc\n",
+    );
+    let o = xspense(&["eval", &csv, "--label", "Category", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["n"].as_u64(), v["coverage"].as_f64()),
+        (Some(1), Some(0.0))
+    );
+    assert!(v["precision"].is_null(), "{v}");
+    let o = xspense(&["eval", &csv, "--label", "Category"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("high-band precision   undefined (no prediction in the high band)"),
+        "{text}"
+    );
+    assert!(text.contains("high-band coverage    0.0000"), "{text}");
+
+    // with predictions in the high band it is a number
+    let csv = write(dir.path(), "more.csv", big_export(200).as_bytes());
+    let o = xspense(&["eval", &csv, "--label", "Category", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["coverage"].as_f64().unwrap() > 0.5, "{v}");
+    assert!(v["precision"].as_f64().unwrap() > 0.9, "{v}");
+}
+
+// ---------- rule files that parse but do not load ----------
+
+fn rules_check(dir: &Path, name: &str, body: &[u8], extra: &[&str]) -> (Option<i32>, String) {
+    let p = write(dir, name, body);
+    let mut args = vec!["rules", "check", p.as_str()];
+    args.extend_from_slice(extra);
+    let o = xspense(&args);
+    let text = if o.status.success() {
+        o.stdout
+    } else {
+        o.stderr
+    };
+    (o.status.code(), String::from_utf8_lossy(&text).into_owned())
+}
+
+#[test]
+fn rules_check_names_where_a_file_is_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = rules_check(
+        dir.path(),
+        "latin1.txt",
+        b"# caf\xc3\xa9s\nmerchant contains \"caf\xe9\" => food.coffee\n",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 2, column 23: not valid UTF-8 (byte 0xE9 at offset 31)"),
+        "{err}"
+    );
+    // the commands that load rule files say the same
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let latin1 = dir.path().join("latin1.txt");
+    let o = xspense(&["categorize", &csv, "--rules", latin1.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 2, column 23"));
+}
+
+#[test]
+fn rules_check_names_both_lines_of_a_repeated_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = rules_check(
+        dir.path(),
+        "dup.txt",
+        b"rule coffee: merchant contains \"a\" => food.coffee\n# another\nrule coffee: merchant contains \"b\" => food.coffee\n",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 3, column 6: rule name \"coffee\" is already used at line 1"),
+        "{err}"
+    );
+    // two unnamed rules with the same text get the same id when loaded
+    let (code, err) = rules_check(
+        dir.path(),
+        "same.txt",
+        b"merchant contains \"a\" => food.coffee\nmerchant contains \"b\" => food.coffee\n  merchant contains \"a\" => food.coffee\n",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 3, column 3: the same rule as line 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rules_check_names_where_an_unknown_category_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"merchant contains \"tesco\" => food.groceries\nmerchant contains \"blue bottle\" => Coffee, tag x\n";
+    let (code, err) = rules_check(dir.path(), "cats.txt", body, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 2, column 36: unknown category \"Coffee\""),
+        "{err}"
+    );
+    assert!(err.contains("--new-categories"), "{err}");
+    // `eval --rules` creates such categories; the check can accept them and lists them
+    let (code, out) = rules_check(dir.path(), "cats.txt", body, &["--new-categories"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("2 rule(s) OK; categories the built-in taxonomy lacks, which eval and rules suggest create: Coffee"),
+        "{out}"
+    );
+}
+
+#[test]
+fn tasks_demo_flags_are_bounded() {
+    for (args, expected) in [
+        (
+            ["--tasks", "0"],
+            "--tasks must be between 1 and 1000000, got 0",
+        ),
+        (
+            ["--tasks", "1000001"],
+            "--tasks must be between 1 and 1000000, got 1000001",
+        ),
+        (
+            ["--workers", "0"],
+            "--workers must be between 1 and 64, got 0",
+        ),
+        (
+            ["--workers", "65"],
+            "--workers must be between 1 and 64, got 65",
+        ),
+        (
+            ["--fail-rate", "1.5"],
+            "--fail-rate must be within 0..=1, got 1.5",
+        ),
+        (
+            ["--crash-rate", "NaN"],
+            "--crash-rate must be within 0..=1, got NaN",
+        ),
+    ] {
+        let o = xspense(&["tasks", "demo", args[0], args[1]]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
 }

@@ -21,7 +21,7 @@ pub use compile::{RuleInput, RuleSet};
 pub use decimal::Decimal;
 pub(crate) use mine::{suggest, MiningRow};
 pub use mine::{ConflictingRow, Labelled, MiningOptions, RuleSuggestion};
-pub use parse::{parse_rule, parse_rules};
+pub use parse::{parse_rule, parse_rules, parse_rules_with_spans, RuleSpan};
 
 /// What the matching rules of one transaction decided, borrowed from the [`RuleSet`].
 #[derive(Debug, Clone, Default, PartialEq)]

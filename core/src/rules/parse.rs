@@ -269,9 +269,27 @@ impl Parser {
         }
     }
 
-    fn rule(&mut self, default_id: String) -> Result<Rule> {
+    /// The column of the current token (the end of the line past the last one).
+    fn here(&self) -> usize {
+        self.toks.get(self.pos).map_or(self.end_col, |t| t.col)
+    }
+
+    fn position(&self, column: usize) -> Position {
+        Position {
+            line: self.line,
+            column,
+        }
+    }
+
+    fn rule(&mut self, default_id: String) -> Result<(Rule, RuleSpan)> {
         let mut id = default_id;
+        let mut span = RuleSpan {
+            start: self.position(self.here()),
+            name: None,
+            category: None,
+        };
         if self.eat_word("rule") {
+            span.name = Some(self.position(self.here()));
             id = self.name("a rule name")?;
             self.expect_sym(":")?;
         }
@@ -295,7 +313,9 @@ impl Parser {
                 then.tags.push(t);
             } else {
                 self.eat_word("category");
+                let at = self.position(self.here());
                 let c = self.name("a category, `rename` or `tag`")?;
+                span.category = Some(at);
                 if then.category.replace(c).is_some() {
                     return Err(self.err_at(col, "a rule sets at most one category"));
                 }
@@ -326,7 +346,7 @@ impl Parser {
             then,
         };
         rule.validate().map_err(|e| self.err_at(1, e.to_string()))?;
-        Ok(rule)
+        Ok((rule, span))
     }
 
     fn expr(&mut self) -> Result<Expr> {
@@ -448,6 +468,23 @@ fn error_message(e: &Error) -> String {
 /// Parses one rule from a single line of text. `default_id` names it when the text has no
 /// `rule NAME:` prefix; `line` is used in error positions.
 pub fn parse_rule(text: &str, default_id: &str, line: usize) -> Result<Rule> {
+    parse_rule_with_span(text, default_id, line).map(|(rule, _)| rule)
+}
+
+/// Where a rule and its parts are in rule text (1-based lines and columns in characters), so a
+/// checker can point at a rule that parses but cannot be loaded (an unknown category, a
+/// repeated name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSpan {
+    /// The rule's first token.
+    pub start: Position,
+    /// Its name after `rule`, when it has one (unnamed rules get an id from the caller).
+    pub name: Option<Position>,
+    /// Its category, when it sets one.
+    pub category: Option<Position>,
+}
+
+fn parse_rule_with_span(text: &str, default_id: &str, line: usize) -> Result<(Rule, RuleSpan)> {
     let toks = lex(text, line)?;
     if toks.is_empty() {
         return Err(Error::Parse {
@@ -478,6 +515,23 @@ pub fn parse_rule(text: &str, default_id: &str, line: usize) -> Result<Rule> {
 /// assert_eq!(err.to_string(), "parse error at line 1, column 19: expected a value, found `=>`");
 /// ```
 pub fn parse_rules(text: &str, id_prefix: &str) -> Result<Vec<Rule>> {
+    parse_rules_with_spans(text, id_prefix).map(|rules| rules.into_iter().map(|(r, _)| r).collect())
+}
+
+/// [`parse_rules`], with where each rule is in the text.
+///
+/// ```
+/// let rules = xspense::rules::parse_rules_with_spans(
+///     "# coffee\n  rule beans: merchant contains \"blue bottle\" => food.coffee\n",
+///     "line",
+/// ).unwrap();
+/// let (rule, span) = &rules[0];
+/// assert_eq!(rule.id, "beans");
+/// assert_eq!((span.start.line, span.start.column), (2, 3));
+/// assert_eq!(span.name.map(|p| p.column), Some(8));
+/// assert_eq!(span.category.map(|p| p.to_string()), Some("line 2, column 50".into()));
+/// ```
+pub fn parse_rules_with_spans(text: &str, id_prefix: &str) -> Result<Vec<(Rule, RuleSpan)>> {
     if text.len() > MAX_RULE_TEXT {
         return Err(Error::invalid(format!(
             "rule text is larger than {MAX_RULE_TEXT} bytes"
@@ -489,7 +543,11 @@ pub fn parse_rules(text: &str, id_prefix: &str) -> Result<Vec<Rule>> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        out.push(parse_rule(line, &format!("{id_prefix}{}", i + 1), i + 1)?);
+        out.push(parse_rule_with_span(
+            line,
+            &format!("{id_prefix}{}", i + 1),
+            i + 1,
+        )?);
     }
     Ok(out)
 }

@@ -195,6 +195,37 @@ fn duplicate_ids_conflict() {
     );
 }
 
+#[test]
+fn spans_point_at_each_rule_its_name_and_its_category() {
+    let text = "# header\nmerchant = x => tag t\n\n\trule \"café\": merchant = y => category \"food.coffee\", tag z\n";
+    let rules = parse_rules_with_spans(text, "line").unwrap();
+    let at = |p: Option<crate::error::Position>| p.map(|p| (p.line, p.column));
+    assert_eq!(rules.len(), 2);
+    let (first, span) = &rules[0];
+    assert_eq!(first.id, "line2");
+    assert_eq!(
+        (
+            (span.start.line, span.start.column),
+            span.name,
+            span.category
+        ),
+        ((2, 1), None, None)
+    );
+    let (second, span) = &rules[1];
+    assert_eq!(second.id, "café");
+    assert_eq!((span.start.line, span.start.column), (4, 2));
+    assert_eq!(at(span.name), Some((4, 7)), "the quoted name");
+    assert_eq!(
+        at(span.category),
+        Some((4, 40)),
+        "the category after the keyword"
+    );
+    assert_eq!(
+        parse_rules(text, "line").unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+}
+
 // ---------- property tests: print -> parse round trip ----------
 
 fn text_value() -> impl Strategy<Value = String> {

@@ -15,6 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -138,21 +139,157 @@ pub trait TaskStore: Send + Sync {
     fn purge(&self, retention_ms: Millis, now: Millis) -> Result<usize>;
 }
 
-#[derive(Debug, Default)]
+/// Claim order of a ready task: priority (highest first), then `run_at`, then enqueue order.
+type ReadyKey = (Reverse<i32>, Millis, u64);
+
+/// How many tasks of one queue are in each status, kept as tasks change so that
+/// [`TaskStore::stats`] never walks the tasks.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct StatusCounts([usize; TaskStatus::ALL.len()]);
+
+fn status_slot(s: TaskStatus) -> usize {
+    match s {
+        TaskStatus::Pending => 0,
+        TaskStatus::Claimed => 1,
+        TaskStatus::Completed => 2,
+        TaskStatus::Dead => 3,
+        TaskStatus::Cancelled => 4,
+    }
+}
+
+impl StatusCounts {
+    fn get(&self, s: TaskStatus) -> usize {
+        self.0[status_slot(s)]
+    }
+
+    fn add(&mut self, s: TaskStatus) {
+        self.0[status_slot(s)] += 1;
+    }
+
+    fn remove(&mut self, s: TaskStatus) {
+        let n = &mut self.0[status_slot(s)];
+        *n = n.saturating_sub(1);
+    }
+
+    fn moved(&mut self, from: TaskStatus, to: TaskStatus) {
+        self.remove(from);
+        self.add(to);
+    }
+
+    fn total(&self) -> usize {
+        self.0.iter().sum()
+    }
+
+    /// The non-zero counts, as [`QueueCounts::by_status`] lists them.
+    fn by_status(&self) -> BTreeMap<TaskStatus, usize> {
+        TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s, self.get(s)))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+}
+
+/// The indexes of one queue. Every operation on them costs O(log n) in the queue's size, or
+/// O(1) amortized per task for moving tasks whose `run_at` passed into the claim order.
+#[derive(Debug)]
 struct QueueIndex {
-    /// due pending tasks: (priority desc, run_at, seq)
-    ready: BTreeSet<(Reverse<i32>, Millis, u64)>,
-    /// pending tasks not yet due: (run_at, seq)
-    delayed: BTreeSet<(Millis, u64)>,
-    /// claimed tasks: (lease expiry, seq)
+    /// Every pending task, by (run_at, seq), with its priority.
+    pending: BTreeMap<(Millis, u64), i32>,
+    /// The pending tasks whose `run_at` is at or before `due_until`, in claim order.
+    ready: BTreeSet<ReadyKey>,
+    /// The latest time `ready` was brought up to.
+    due_until: Millis,
+    /// Claimed tasks: (lease expiry, seq).
     leased: BTreeSet<(Millis, u64)>,
+    /// Tasks held per status.
+    counts: StatusCounts,
+}
+
+impl Default for QueueIndex {
+    fn default() -> Self {
+        QueueIndex {
+            pending: BTreeMap::new(),
+            ready: BTreeSet::new(),
+            due_until: Millis::MIN,
+            leased: BTreeSet::new(),
+            counts: StatusCounts::default(),
+        }
+    }
+}
+
+/// The `(run_at, seq)` keys after `time`, for ranges over [`QueueIndex::pending`].
+fn after(time: Millis) -> Bound<(Millis, u64)> {
+    Bound::Excluded((time, u64::MAX))
+}
+
+/// The `(run_at, seq)` keys up to and including `time`.
+fn until(time: Millis) -> Bound<(Millis, u64)> {
+    Bound::Included((time, u64::MAX))
+}
+
+impl QueueIndex {
+    /// Adds a pending task (its count is the caller's).
+    fn insert_pending(&mut self, run_at: Millis, seq: u64, priority: i32) {
+        self.pending.insert((run_at, seq), priority);
+        if run_at <= self.due_until {
+            self.ready.insert((Reverse(priority), run_at, seq));
+        }
+    }
+
+    /// Takes a pending task out of the indexes (claimed or cancelled).
+    fn remove_pending(&mut self, run_at: Millis, seq: u64, priority: i32) {
+        self.pending.remove(&(run_at, seq));
+        self.ready.remove(&(Reverse(priority), run_at, seq));
+    }
+
+    /// Moves the pending tasks whose `run_at` is at or before `now` into the claim order.
+    fn advance(&mut self, now: Millis) {
+        if now <= self.due_until {
+            return;
+        }
+        for (&(run_at, seq), &priority) in self.pending.range((after(self.due_until), until(now))) {
+            self.ready.insert((Reverse(priority), run_at, seq));
+        }
+        self.due_until = now;
+    }
+
+    /// Pending tasks whose `run_at` is at or before `now` (after [`QueueIndex::advance`]).
+    fn due(&self, now: Millis) -> usize {
+        if now >= self.due_until {
+            return self.ready.len();
+        }
+        // `now` is earlier than a time the queue already saw: leave out what became due since
+        let later = self
+            .pending
+            .range((after(now), until(self.due_until)))
+            .count();
+        self.ready.len().saturating_sub(later)
+    }
+
+    /// How long ago the earliest due pending task became due.
+    fn oldest_due_age(&self, now: Millis) -> Option<Millis> {
+        let (&(run_at, _), _) = self.pending.first_key_value()?;
+        (run_at <= now).then(|| now - run_at)
+    }
+
+    fn counts(&self, now: Millis) -> QueueCounts {
+        QueueCounts {
+            by_status: self.counts.by_status(),
+            due: self.due(now),
+            oldest_due_age_ms: self.oldest_due_age(now),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    tasks: HashMap<u64, Task>,
+    /// Boxed: a table of whole tasks would hold up to twice their size in empty slots.
+    tasks: HashMap<u64, Box<Task>>,
     queues: HashMap<String, QueueIndex>,
     idempotency: HashMap<(String, String), u64>,
+    /// Final tasks by (finished_at, seq), oldest first, for `purge`.
+    finished: BTreeSet<(Millis, u64)>,
     next: u64,
     completed_total: u64,
     failed_total: u64,
@@ -160,9 +297,13 @@ struct Inner {
 
 const ID_PREFIX: &str = "task_";
 
-fn task_at<'a>(tasks: &'a mut HashMap<u64, Task>, seq: u64, id: &str) -> Result<&'a mut Task> {
+/// Longest error text kept on a task, in characters.
+const MAX_ERROR_CHARS: usize = 1_000;
+
+fn task_at<'a>(tasks: &'a mut HashMap<u64, Box<Task>>, seq: u64, id: &str) -> Result<&'a mut Task> {
     tasks
         .get_mut(&seq)
+        .map(|t| &mut **t)
         .ok_or_else(|| Error::not_found("task", id))
 }
 
@@ -171,7 +312,28 @@ fn seq_of(id: &str) -> Option<u64> {
         .and_then(|h| u64::from_str_radix(h, 16).ok())
 }
 
+/// Counts the task `seq`, just moved from claimed to its status `t.status`, and indexes it by
+/// `finished_at` when that status is final. (A function of the fields it needs, so the caller
+/// can hold the task while it runs.)
+fn claimed_to(
+    queues: &mut HashMap<String, QueueIndex>,
+    finished: &mut BTreeSet<(Millis, u64)>,
+    t: &Task,
+    seq: u64,
+) {
+    if let Some(q) = queues.get_mut(&t.queue) {
+        q.counts.moved(TaskStatus::Claimed, t.status);
+    }
+    if let (true, Some(at)) = (t.status.is_final(), t.finished_at) {
+        finished.insert((at, seq));
+    }
+}
+
 /// A [`TaskStore`] in memory, safe to share between threads (one lock around the state).
+///
+/// Claims, transitions and `stats` cost O(log n) in the number of tasks held (`stats`:
+/// O(queues · log n)), and `purge` O(log n) per task it forgets, so a backlog of millions of
+/// due tasks does not slow them down.
 #[derive(Debug, Default)]
 pub struct InMemoryTaskStore {
     inner: Mutex<Inner>,
@@ -199,20 +361,12 @@ impl Inner {
         }
     }
 
-    /// Moves due delayed tasks to ready and handles expired leases of one queue.
+    /// Moves due pending tasks into the claim order and handles expired leases of one queue.
     fn refresh(&mut self, queue: &str, now: Millis) {
         let Some(q) = self.queues.get_mut(queue) else {
             return;
         };
-        while let Some(&(run_at, seq)) = q.delayed.first() {
-            if run_at > now {
-                break;
-            }
-            q.delayed.pop_first();
-            if let Some(t) = self.tasks.get(&seq) {
-                q.ready.insert((Reverse(t.priority), t.run_at, seq));
-            }
-        }
+        q.advance(now);
         while let Some(&(expires, seq)) = q.leased.first() {
             if expires > now {
                 break;
@@ -229,10 +383,13 @@ impl Inner {
             if t.attempts >= t.max_attempts {
                 t.status = TaskStatus::Dead;
                 t.finished_at = Some(now);
+                q.counts.moved(TaskStatus::Claimed, TaskStatus::Dead);
+                self.finished.insert((now, seq));
             } else {
                 t.status = TaskStatus::Pending;
                 t.run_at = now;
-                q.ready.insert((Reverse(t.priority), t.run_at, seq));
+                q.counts.moved(TaskStatus::Claimed, TaskStatus::Pending);
+                q.insert_pending(t.run_at, seq, t.priority);
             }
         }
     }
@@ -274,6 +431,23 @@ impl Inner {
             q.leased.remove(&(e, seq));
         }
     }
+
+    /// Forgets one final task: its record, its idempotency key and its count.
+    fn forget(&mut self, seq: u64) {
+        let Some(t) = self.tasks.remove(&seq) else {
+            return;
+        };
+        if let Some(k) = t.idempotency_key {
+            self.idempotency.remove(&(t.tenant, k));
+        }
+        let emptied = self.queues.get_mut(&t.queue).is_some_and(|q| {
+            q.counts.remove(t.status);
+            q.counts.total() == 0
+        });
+        if emptied {
+            self.queues.remove(&t.queue);
+        }
+    }
 }
 
 impl TaskStore for InMemoryTaskStore {
@@ -285,7 +459,7 @@ impl TaskStore for InMemoryTaskStore {
             if let Some(seq) = inner.idempotency.get(&(new.tenant.clone(), key.clone())) {
                 if let Some(t) = inner.tasks.get(seq) {
                     return Ok(Enqueued {
-                        task: t.clone(),
+                        task: Task::clone(t),
                         created: false,
                     });
                 }
@@ -323,12 +497,10 @@ impl TaskStore for InMemoryTaskStore {
                 .insert((task.tenant.clone(), key.clone()), seq);
         }
         let q = inner.queues.entry(task.queue.clone()).or_default();
-        if run_at <= now {
-            q.ready.insert((Reverse(task.priority), run_at, seq));
-        } else {
-            q.delayed.insert((run_at, seq));
-        }
-        inner.tasks.insert(seq, task.clone());
+        q.advance(now);
+        q.insert_pending(run_at, seq, task.priority);
+        q.counts.add(TaskStatus::Pending);
+        inner.tasks.insert(seq, Box::new(task.clone()));
         Ok(Enqueued {
             task,
             created: true,
@@ -354,9 +526,10 @@ impl TaskStore for InMemoryTaskStore {
         let Some(q) = inner.queues.get_mut(queue) else {
             return Ok(None);
         };
-        let Some((_, _, seq)) = q.ready.pop_first() else {
+        let Some((_, run_at, seq)) = q.ready.pop_first() else {
             return Ok(None);
         };
+        q.pending.remove(&(run_at, seq));
         let Some(t) = inner.tasks.get_mut(&seq) else {
             return Err(Error::Internal(format!(
                 "queue {queue} lists a missing task"
@@ -367,8 +540,9 @@ impl TaskStore for InMemoryTaskStore {
         t.lease_owner = Some(worker.to_string());
         t.lease_expires_at = Some(now + lease_ms);
         t.updated_at = now;
+        q.counts.moved(TaskStatus::Pending, TaskStatus::Claimed);
         q.leased.insert((now + lease_ms, seq));
-        Ok(Some(t.clone()))
+        Ok(Some(Task::clone(t)))
     }
 
     fn heartbeat(
@@ -405,14 +579,16 @@ impl TaskStore for InMemoryTaskStore {
     ) -> Result<()> {
         let mut g = self.lock()?;
         let seq = g.take_lease(tenant, id, worker, now)?;
-        g.completed_total += 1;
-        let t = task_at(&mut g.tasks, seq, id)?;
+        let inner = &mut *g;
+        inner.completed_total += 1;
+        let t = task_at(&mut inner.tasks, seq, id)?;
         t.status = TaskStatus::Completed;
         t.result = Some(result);
         t.lease_owner = None;
         t.lease_expires_at = None;
         t.updated_at = now;
         t.finished_at = Some(now);
+        claimed_to(&mut inner.queues, &mut inner.finished, t, seq);
         Ok(())
     }
 
@@ -431,7 +607,7 @@ impl TaskStore for InMemoryTaskStore {
         g.failed_total += 1;
         let inner = &mut *g;
         let t = task_at(&mut inner.tasks, seq, id)?;
-        t.error = Some(error.chars().take(1_000).collect());
+        t.error = Some(error.chars().take(MAX_ERROR_CHARS).collect());
         t.lease_owner = None;
         t.lease_expires_at = None;
         t.updated_at = now;
@@ -442,13 +618,10 @@ impl TaskStore for InMemoryTaskStore {
             t.status = TaskStatus::Pending;
             t.run_at = now + retry.delay(&t.id, t.attempts);
             if let Some(q) = inner.queues.get_mut(&t.queue) {
-                if t.run_at <= now {
-                    q.ready.insert((Reverse(t.priority), t.run_at, seq));
-                } else {
-                    q.delayed.insert((t.run_at, seq));
-                }
+                q.insert_pending(t.run_at, seq, t.priority);
             }
         }
+        claimed_to(&mut inner.queues, &mut inner.finished, t, seq);
         Ok(t.status)
     }
 
@@ -462,20 +635,28 @@ impl TaskStore for InMemoryTaskStore {
                 t.status.as_str()
             )));
         }
-        let (priority, run_at, expires, queue) =
-            (t.priority, t.run_at, t.lease_expires_at, t.queue.clone());
+        let (was, priority, run_at, expires, queue) = (
+            t.status,
+            t.priority,
+            t.run_at,
+            t.lease_expires_at,
+            t.queue.clone(),
+        );
         t.status = TaskStatus::Cancelled;
         t.lease_owner = None;
         t.lease_expires_at = None;
         t.updated_at = now;
         t.finished_at = Some(now);
         if let Some(q) = inner.queues.get_mut(&queue) {
-            q.ready.remove(&(Reverse(priority), run_at, seq));
-            q.delayed.remove(&(run_at, seq));
+            if was == TaskStatus::Pending {
+                q.remove_pending(run_at, seq, priority);
+            }
             if let Some(e) = expires {
                 q.leased.remove(&(e, seq));
             }
+            q.counts.moved(was, TaskStatus::Cancelled);
         }
+        inner.finished.insert((now, seq));
         Ok(())
     }
 
@@ -484,24 +665,23 @@ impl TaskStore for InMemoryTaskStore {
         g.task_mut(tenant, id).map(|(_, t)| t.clone())
     }
 
+    /// O(queues · log n): the counts are kept as tasks change. Pending tasks whose `run_at`
+    /// passed by `now` join their queue's claim order here as they would at the next claim.
     fn stats(&self, now: Millis) -> Result<QueueStats> {
-        let g = self.lock()?;
+        let mut g = self.lock()?;
+        let inner = &mut *g;
         let mut s = QueueStats {
-            completed_total: g.completed_total,
-            failed_total: g.failed_total,
+            completed_total: inner.completed_total,
+            failed_total: inner.failed_total,
             ..QueueStats::default()
         };
-        for t in g.tasks.values() {
-            let q = s.queues.entry(t.queue.clone()).or_default();
-            *q.by_status.entry(t.status).or_default() += 1;
-            if t.status == TaskStatus::Pending && t.run_at <= now {
-                q.due += 1;
-                let age = now - t.run_at;
-                q.oldest_due_age_ms = Some(q.oldest_due_age_ms.map_or(age, |a| a.max(age)));
+        for (name, q) in inner.queues.iter_mut() {
+            if q.counts.total() == 0 {
+                continue;
             }
-            if t.status == TaskStatus::Dead {
-                s.dead_letters += 1;
-            }
+            q.advance(now);
+            s.dead_letters += q.counts.get(TaskStatus::Dead);
+            s.queues.insert(name.clone(), q.counts(now));
         }
         let done = s.completed_total + s.failed_total;
         s.error_rate = if done == 0 {
@@ -512,22 +692,19 @@ impl TaskStore for InMemoryTaskStore {
         Ok(s)
     }
 
+    /// O(log n) per task forgotten: final tasks are indexed by the time they finished.
     fn purge(&self, retention_ms: Millis, now: Millis) -> Result<usize> {
         let mut g = self.lock()?;
         let inner = &mut *g;
-        let old: Vec<u64> = inner
-            .tasks
-            .iter()
-            .filter(|(_, t)| t.finished_at.is_some_and(|f| f + retention_ms < now))
-            .map(|(&s, _)| s)
-            .collect();
-        for seq in &old {
-            if let Some(t) = inner.tasks.remove(seq) {
-                if let Some(k) = t.idempotency_key {
-                    inner.idempotency.remove(&(t.tenant, k));
-                }
+        let mut purged = 0;
+        while let Some(&(finished_at, seq)) = inner.finished.first() {
+            if finished_at.saturating_add(retention_ms) >= now {
+                break;
             }
+            inner.finished.pop_first();
+            inner.forget(seq);
+            purged += 1;
         }
-        Ok(old.len())
+        Ok(purged)
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::clock::Millis;
 use crate::error::ErrorCode;
 use proptest::prelude::*;
 use serde_json::json;
@@ -296,4 +297,286 @@ proptest! {
         let total: usize = st.queues.values().flat_map(|q| q.by_status.values()).sum();
         prop_assert_eq!(total, ids.len());
     }
+}
+
+/// What `stats` must say, counted the slow way from every task `get` still finds.
+fn recount(
+    s: &InMemoryTaskStore,
+    tenant: &str,
+    ids: &[String],
+    now: i64,
+) -> Vec<(String, QueueCounts)> {
+    let mut queues: std::collections::BTreeMap<String, QueueCounts> = Default::default();
+    for id in ids {
+        let Ok(t) = s.get(tenant, id) else {
+            continue; // purged
+        };
+        let q = queues.entry(t.queue.clone()).or_default();
+        *q.by_status.entry(t.status).or_default() += 1;
+        if t.status == TaskStatus::Pending && t.run_at <= now {
+            q.due += 1;
+            let age = now - t.run_at;
+            q.oldest_due_age_ms = Some(q.oldest_due_age_ms.map_or(age, |a| a.max(age)));
+        }
+    }
+    queues.into_iter().collect()
+}
+
+fn stats_queues(s: &InMemoryTaskStore, now: i64) -> Vec<(String, QueueCounts)> {
+    s.stats(now).unwrap().queues.into_iter().collect()
+}
+
+fn count(st: &QueueStats, queue: &str, status: TaskStatus) -> usize {
+    st.queues[queue]
+        .by_status
+        .get(&status)
+        .copied()
+        .unwrap_or(0)
+}
+
+#[test]
+fn stats_counters_follow_every_transition() {
+    let s = InMemoryTaskStore::new();
+    let retry = RetryPolicy {
+        base_ms: 1_000,
+        factor: 2.0,
+        max_ms: 60_000,
+        jitter: 0.0,
+    };
+    let ids: Vec<String> = (0..5)
+        .map(|_| {
+            s.enqueue(new("a", "q").max_attempts(2), T0)
+                .unwrap()
+                .task
+                .id
+        })
+        .collect();
+    let later = s
+        .enqueue(new("a", "other").run_at(T0 + 5_000), T0)
+        .unwrap()
+        .task;
+    let st = s.stats(T0).unwrap();
+    assert_eq!(count(&st, "q", TaskStatus::Pending), 5);
+    assert_eq!((st.queues["q"].due, st.queues["other"].due), (5, 0));
+    assert_eq!(st.queues["other"].oldest_due_age_ms, None);
+
+    let c = s.claim("q", "w", 1_000, T0 + 10).unwrap().unwrap();
+    s.complete("a", &c.id, "w", json!(1), T0 + 20).unwrap();
+    let c = s.claim("q", "w", 1_000, T0 + 30).unwrap().unwrap();
+    assert_eq!(
+        s.fail("a", &c.id, "w", "x", &retry, T0 + 40).unwrap(),
+        TaskStatus::Pending
+    );
+    s.claim("q", "w", 1_000, T0 + 50).unwrap().unwrap(); // abandoned: its lease runs out
+    s.cancel("a", &ids[4], T0 + 60).unwrap();
+    let st = s.stats(T0 + 70).unwrap();
+    let q = &st.queues["q"];
+    assert_eq!(q.by_status.get(&TaskStatus::Completed), Some(&1));
+    assert_eq!(q.by_status.get(&TaskStatus::Claimed), Some(&1));
+    assert_eq!(q.by_status.get(&TaskStatus::Cancelled), Some(&1));
+    assert_eq!(
+        q.by_status.get(&TaskStatus::Pending),
+        Some(&2),
+        "one waits for its retry"
+    );
+    assert_eq!(q.due, 1);
+    assert_eq!(q.oldest_due_age_ms, Some(70));
+    assert!(
+        !q.by_status.contains_key(&TaskStatus::Dead),
+        "zero counts are left out"
+    );
+
+    // the delayed task becomes due, the abandoned lease expires (attempt 1 of 2: pending again)
+    let st = s.stats(T0 + 6_000).unwrap();
+    assert_eq!(
+        (st.queues["other"].due, st.queues["other"].oldest_due_age_ms),
+        (1, Some(1_000))
+    );
+    assert_eq!(
+        count(&st, "q", TaskStatus::Claimed),
+        1,
+        "stats does not expire leases"
+    );
+    s.claim("q", "w", 1_000, T0 + 6_000).unwrap().unwrap();
+    let st = s.stats(T0 + 6_000).unwrap();
+    assert_eq!(count(&st, "q", TaskStatus::Claimed), 1);
+    assert_eq!(count(&st, "q", TaskStatus::Pending), 2);
+    // an earlier `now` counts only what was due by then
+    assert_eq!(s.stats(T0).unwrap().queues["other"].due, 0);
+    assert_eq!(
+        stats_queues(&s, T0 + 6_000),
+        recount(&s, "a", &[&ids[..], &[later.id]].concat(), T0 + 6_000)
+    );
+}
+
+#[test]
+fn purge_forgets_only_old_final_tasks_and_their_counts() {
+    let s = InMemoryTaskStore::new();
+    let a = s
+        .enqueue(new("a", "q").idempotency_key("k"), T0)
+        .unwrap()
+        .task;
+    let b = s.enqueue(new("a", "q"), T0).unwrap().task;
+    s.enqueue(new("a", "q"), T0).unwrap();
+    s.cancel("a", &a.id, T0 + 10).unwrap();
+    s.cancel("a", &b.id, T0 + 500).unwrap();
+    assert_eq!(
+        s.purge(1_000, T0 + 1_010).unwrap(),
+        0,
+        "a finished 1,000 ms ago, not more"
+    );
+    assert_eq!(s.purge(1_000, T0 + 1_011).unwrap(), 1);
+    assert_eq!(s.get("a", &a.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert!(
+        s.enqueue(new("a", "q").idempotency_key("k"), T0 + 1_012)
+            .unwrap()
+            .created
+    );
+    let st = s.stats(T0 + 1_012).unwrap();
+    assert_eq!(count(&st, "q", TaskStatus::Cancelled), 1);
+    assert_eq!(count(&st, "q", TaskStatus::Pending), 2);
+    // a queue whose tasks are all purged leaves the stats
+    let x = s.enqueue(new("a", "gone"), T0).unwrap().task;
+    s.cancel("a", &x.id, T0).unwrap();
+    assert!(s.stats(T0).unwrap().queues.contains_key("gone"));
+    assert_eq!(s.purge(0, T0 + 1_000_000).unwrap(), 2, "b and x");
+    assert!(!s.stats(T0 + 1_000_000).unwrap().queues.contains_key("gone"));
+    assert_eq!(s.purge(0, T0 + 1_000_000).unwrap(), 0);
+    assert_eq!(
+        s.purge(Millis::MAX, T0 + 1_000_000).unwrap(),
+        0,
+        "no overflow"
+    );
+}
+
+/// Operations of the stats property test: two queues, delays, priorities, purges and a clock
+/// that may step back (hosts' clocks do).
+#[derive(Debug, Clone)]
+enum StatsOp {
+    Enqueue {
+        queue: u8,
+        key: Option<u8>,
+        delay: i64,
+        priority: i32,
+    },
+    Claim {
+        queue: u8,
+        worker: u8,
+    },
+    Complete {
+        pick: u8,
+        worker: u8,
+    },
+    Fail {
+        pick: u8,
+        worker: u8,
+    },
+    Cancel {
+        pick: u8,
+    },
+    Heartbeat {
+        pick: u8,
+        worker: u8,
+    },
+    Purge {
+        retention: i64,
+    },
+    Advance {
+        ms: i64,
+    },
+}
+
+fn stats_op() -> impl Strategy<Value = StatsOp> {
+    prop_oneof![
+        3 => (0u8..2, prop::option::of(0u8..4), prop_oneof![Just(0i64), 0i64..3_000], 0i32..3)
+            .prop_map(|(queue, key, delay, priority)| StatsOp::Enqueue { queue, key, delay, priority }),
+        3 => (0u8..2, 0u8..3).prop_map(|(queue, worker)| StatsOp::Claim { queue, worker }),
+        1 => (any::<u8>(), 0u8..3).prop_map(|(pick, worker)| StatsOp::Complete { pick, worker }),
+        1 => (any::<u8>(), 0u8..3).prop_map(|(pick, worker)| StatsOp::Fail { pick, worker }),
+        1 => any::<u8>().prop_map(|pick| StatsOp::Cancel { pick }),
+        1 => (any::<u8>(), 0u8..3).prop_map(|(pick, worker)| StatsOp::Heartbeat { pick, worker }),
+        1 => (0i64..4_000).prop_map(|retention| StatsOp::Purge { retention }),
+        2 => (-800i64..3_000).prop_map(|ms| StatsOp::Advance { ms }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// After any sequence of operations, `stats` (kept incrementally) equals a full recount of
+    /// the tasks, at the current time and at earlier and later ones.
+    #[test]
+    fn stats_equal_a_full_recount(ops in prop::collection::vec(stats_op(), 1..120)) {
+        let s = InMemoryTaskStore::new();
+        let retry = RetryPolicy { base_ms: 100, factor: 2.0, max_ms: 1_000, jitter: 0.3 };
+        let queues = ["q", "r"];
+        let mut now = T0;
+        let mut ids: Vec<String> = Vec::new();
+        let mut completed = 0u64;
+        for op in ops {
+            let pick = |p: u8| ids[p as usize % ids.len()].clone();
+            match op {
+                StatsOp::Enqueue { queue, key, delay, priority } => {
+                    let mut n = new("a", queues[queue as usize]).max_attempts(2).priority(priority);
+                    if delay > 0 { n = n.run_at(now + delay); }
+                    if let Some(k) = key { n = n.idempotency_key(format!("k{k}")); }
+                    let e = s.enqueue(n, now).unwrap();
+                    if e.created { ids.push(e.task.id); }
+                }
+                StatsOp::Claim { queue, worker } => {
+                    s.claim(queues[queue as usize], &format!("w{worker}"), 1_000, now).unwrap();
+                }
+                StatsOp::Complete { pick: p, worker } if !ids.is_empty() => {
+                    completed += u64::from(s.complete("a", &pick(p), &format!("w{worker}"), json!(1), now).is_ok());
+                }
+                StatsOp::Fail { pick: p, worker } if !ids.is_empty() => {
+                    let _ = s.fail("a", &pick(p), &format!("w{worker}"), "x", &retry, now);
+                }
+                StatsOp::Cancel { pick: p } if !ids.is_empty() => {
+                    let _ = s.cancel("a", &pick(p), now);
+                }
+                StatsOp::Heartbeat { pick: p, worker } if !ids.is_empty() => {
+                    let _ = s.heartbeat("a", &pick(p), &format!("w{worker}"), 1_000, now);
+                }
+                StatsOp::Purge { retention } => {
+                    s.purge(retention, now).unwrap();
+                }
+                StatsOp::Advance { ms } => now += ms,
+                _ => {}
+            }
+            for at in [now - 700, now, now + 1_500] {
+                prop_assert_eq!(stats_queues(&s, at), recount(&s, "a", &ids, at), "at {}", at - now);
+            }
+            let st = s.stats(now).unwrap();
+            prop_assert_eq!(st.completed_total, completed);
+            let dead = recount(&s, "a", &ids, now)
+                .iter()
+                .map(|(_, q)| q.by_status.get(&TaskStatus::Dead).copied().unwrap_or(0))
+                .sum::<usize>();
+            prop_assert_eq!(st.dead_letters, dead);
+        }
+    }
+}
+
+#[test]
+fn a_large_backlog_slows_neither_claims_nor_stats() {
+    // Debug builds are slow; the point is that the cost does not grow with the backlog.
+    const BACKLOG: usize = 200_000;
+    let s = InMemoryTaskStore::new();
+    for i in 0..BACKLOG {
+        s.enqueue(new("a", "q").priority((i % 3) as i32), T0)
+            .unwrap();
+    }
+    let started = std::time::Instant::now();
+    for i in 0..100 {
+        let t = s.claim("q", "w", 1_000, T0 + i).unwrap().unwrap();
+        s.complete("a", &t.id, "w", json!(null), T0 + i).unwrap();
+        s.stats(T0 + i).unwrap();
+    }
+    let per_step = started.elapsed() / 100;
+    assert!(
+        per_step < std::time::Duration::from_millis(5),
+        "claim + complete + stats took {per_step:?} with {BACKLOG} due tasks"
+    );
+    assert_eq!(s.stats(T0 + 100).unwrap().queues["q"].due, BACKLOG - 100);
 }
