@@ -137,6 +137,13 @@ fn number_at(text: &str, i: usize, on: Enabled, out: &mut Vec<Raw>) -> usize {
         // digits inside a word such as `abc123` or a hex id
         return end_of_word(b, i).max(i + 1);
     }
+    if on.card {
+        if let Some(raw) = separated_card_at(b, i) {
+            let end = raw.end;
+            out.push(raw);
+            return end;
+        }
+    }
     let c = Cluster::read(b, i);
     if c.end < b.len() && is_word(b[c.end]) && !c.extension_follows(b) {
         return end_of_word(b, c.end).max(i + 1);
@@ -340,9 +347,16 @@ fn classify(text: &str, c: &Cluster, on: Enabled) -> Option<Raw> {
         let shape_ok = plain
             || (c.same_sep(b" -").is_some() && c.groups().iter().all(|&g| (3..=6).contains(&g)));
         if shape_ok && validate::luhn(c.digits()) && validate::card_network_known(c.digits()) {
-            let conf = if plain { 0.85 } else { 0.9 };
-            let conf = conf + 0.1 * f64::from(u8::from(context(b, c.start, CARD_WORDS)));
-            return Some(raw(PiiKind::CreditCard, conf.min(1.0), "card"));
+            let base = if plain {
+                CARD_PLAIN_CONFIDENCE
+            } else {
+                CARD_GROUPED_CONFIDENCE
+            };
+            return Some(raw(
+                PiiKind::CreditCard,
+                card_confidence(b, c.start, base),
+                "card",
+            ));
         }
     }
     if nd == 9 && !c.plus && !c.paren {
@@ -380,6 +394,96 @@ fn classify(text: &str, c: &Cluster, on: Enabled) -> Option<Raw> {
         return phone(text, c);
     }
     None
+}
+
+/// Confidence of a card number printed as one run of digits.
+const CARD_PLAIN_CONFIDENCE: f64 = 0.85;
+/// Confidence of a card number printed in digit groups.
+const CARD_GROUPED_CONFIDENCE: f64 = 0.9;
+/// Added when a word such as `card` or `visa` comes before the number.
+const CARD_CONTEXT_BOOST: f64 = 0.1;
+
+fn card_confidence(b: &[u8], start: usize, base: f64) -> f64 {
+    let boost = if context(b, start, CARD_WORDS) {
+        CARD_CONTEXT_BOOST
+    } else {
+        0.0
+    };
+    (base + boost).min(1.0)
+}
+
+/// Separators that join a card number's groups but no other number the scanner reads
+/// (`4111.1111.1111.1111`, `4111_1111_1111_1111`, tab-separated groups).
+const CARD_ONLY_SEPARATORS: &[u8] = b"._\t";
+/// Digits in each group of a card number printed in groups of four.
+const CARD_GROUP: usize = 4;
+/// Most groups of a card number: four of four digits and the rest of a 19-digit number.
+const MAX_CARD_GROUPS: usize = 5;
+/// American Express (4-6-5) and Diners Club (4-6-4) groupings.
+const CARD_WIDE_GROUPINGS: &[&[usize]] = &[&[4, 6, 5], &[4, 6, 4]];
+
+/// A card number whose groups are joined by one of [`CARD_ONLY_SEPARATORS`], starting at the
+/// digit `i`: groups of four (the last may be shorter) or the Amex and Diners groupings, with
+/// the Luhn and issuer checks. A longer chain of such groups (a version or an OID) is not one.
+fn separated_card_at(b: &[u8], i: usize) -> Option<Raw> {
+    let sep = *b.get(i + CARD_GROUP)?;
+    if !CARD_ONLY_SEPARATORS.contains(&sep) || !b[i..i + CARD_GROUP].iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    if i >= 2 && b[i - 1] == sep && b[i - 2].is_ascii_digit() {
+        return None;
+    }
+    let mut digits = [0u8; MAX_DIGITS];
+    let mut n_digits = 0;
+    let mut groups = [0usize; MAX_CARD_GROUPS + 1];
+    let mut n_groups = 0;
+    let mut j = i;
+    loop {
+        let g0 = j;
+        while j < b.len() && b[j].is_ascii_digit() && n_digits < MAX_DIGITS {
+            digits[n_digits] = b[j];
+            n_digits += 1;
+            j += 1;
+        }
+        groups[n_groups] = j - g0;
+        n_groups += 1;
+        let more = j + 1 < b.len() && b[j] == sep && b[j + 1].is_ascii_digit();
+        if !more || n_groups > MAX_CARD_GROUPS {
+            break;
+        }
+        j += 1;
+    }
+    let groups = &groups[..n_groups];
+    let followed = j < b.len() && (is_word(b[j]) || (b[j] == sep && next_is_digit(b, j + 1)));
+    if followed || !card_grouping(groups) {
+        return None;
+    }
+    let digits = std::str::from_utf8(&digits[..n_digits]).ok()?;
+    if !(validate::luhn(digits) && validate::card_network_known(digits)) {
+        return None;
+    }
+    Some(Raw {
+        kind: PiiKind::CreditCard,
+        start: i,
+        end: j,
+        confidence: card_confidence(b, i, CARD_GROUPED_CONFIDENCE),
+        detector: Cow::Borrowed("card"),
+    })
+}
+
+/// Whether digit groups are printed the way card numbers are: fours (the last group of a
+/// 13-19 digit number may be shorter) or an Amex/Diners grouping.
+fn card_grouping(groups: &[usize]) -> bool {
+    let total: usize = groups.iter().sum();
+    let Some((last, head)) = groups.split_last() else {
+        return false;
+    };
+    let fours = head.len() >= 3
+        && head.iter().all(|&g| g == CARD_GROUP)
+        && (1..=CARD_GROUP).contains(last)
+        && (13..=19).contains(&total);
+    fours || CARD_WIDE_GROUPINGS.contains(&groups)
 }
 
 fn next_is_digit(b: &[u8], i: usize) -> bool {
@@ -809,6 +913,50 @@ mod tests {
         ];
         for (text, kind, span) in cases {
             assert_eq!(found(text), vec![(kind.to_string(), span)], "{text}");
+        }
+    }
+
+    #[test]
+    fn cards_with_dots_underscores_or_tabs_between_groups_are_found() {
+        for (text, span) in [
+            ("card 4111.1111.1111.1111 ok", "4111.1111.1111.1111"),
+            ("pan=4111_1111_1111_1111;", "4111_1111_1111_1111"),
+            (
+                "card\t4111\t1111\t1111\t1111\tVISA",
+                "4111\t1111\t1111\t1111",
+            ),
+            ("5555.5555.5555.4444.", "5555.5555.5555.4444"),
+            ("amex 3782.822463.10005", "3782.822463.10005"),
+            ("visa13 4222_2222_2222_2", "4222_2222_2222_2"),
+            (
+                "19 digits 6011.0009.9013.9424.009",
+                "6011.0009.9013.9424.009",
+            ),
+        ] {
+            let got = found(text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert_eq!(got[0], ("CREDIT_CARD".to_string(), span), "{text}");
+        }
+    }
+
+    #[test]
+    fn dotted_and_underscored_numbers_that_are_not_cards_stay() {
+        for text in [
+            "4111.1111.1111.1112",
+            "v4111.1111.1111.1111",
+            "1.4111.1111.1111.1111",
+            "4111.1111.1111.1111.1111",
+            "4111.1111.1111.1111x",
+            "4111.11111.1111.111",
+            "4111.1111 1111_1111",
+            "build 2026.1122.0001.0042",
+            "release_4111_1111_1111_1111",
+            "amount 4111.11 and 1111.1111",
+            "12.345.678,90 EUR",
+            "1234\t5678\t9012\t3456",
+            "2026.11.22 10.0.0.1 1.2.3.4.5",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
         }
     }
 
