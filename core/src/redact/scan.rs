@@ -550,29 +550,70 @@ const MAX_PHONE_GROUP: usize = 8;
 const MAX_PHONE_GROUP_AFTER_CODE: usize = 12;
 /// Fewest digits of a number with a slash after its area code (`05/662 6689`).
 const MIN_SLASHED_PHONE_DIGITS: usize = 8;
-/// Confidence by shape: an international number (`+` and at least 8 digits), a shape only
-/// phone numbers have (area code in parentheses, North American, UK trunk forms), other digit
-/// groups, a slashed area code, a bare run of ten or more digits, and a bare run of seven to
-/// nine digits (a phone number only right next to a word such as `phone` or `fax`).
+/// Confidences of the [`PhoneShape`]s before context words.
 const PHONE_INTERNATIONAL: f64 = 0.75;
 const PHONE_DISTINCT_SHAPE: f64 = 0.7;
 const PHONE_GROUPED: f64 = 0.45;
 const PHONE_SLASHED: f64 = 0.3;
 const PHONE_BARE_LONG: f64 = 0.3;
-const PHONE_BARE_SHORT: f64 = 0.25;
+const PHONE_ODD: f64 = 0.25;
+
+/// What a number's shape says about it being a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhoneShape {
+    /// `+` and at least eight digits
+    International,
+    /// a shape only phone numbers have: area code in parentheses, North American, UK trunk
+    Distinct,
+    /// other digit groups, which other numbers share (`824 753 557`)
+    Grouped,
+    /// an area code closed by a slash (`05/662 6689`)
+    Slashed,
+    /// a bare run of ten or more digits
+    BareLong,
+    /// a bare run of seven to nine digits, or groups with an odd one-digit group; only right
+    /// next to a phone word
+    Odd,
+}
+
+impl PhoneShape {
+    fn confidence(self) -> f64 {
+        match self {
+            PhoneShape::International => PHONE_INTERNATIONAL,
+            PhoneShape::Distinct => PHONE_DISTINCT_SHAPE,
+            PhoneShape::Grouped => PHONE_GROUPED,
+            PhoneShape::Slashed => PHONE_SLASHED,
+            PhoneShape::BareLong => PHONE_BARE_LONG,
+            PhoneShape::Odd => PHONE_ODD,
+        }
+    }
+
+    /// Whether a phone word counts only right next to the number: in a descriptor such as
+    /// `Sky Mobile Ltd ref 4471 2002` the word names the merchant, not the number.
+    fn needs_word_next_to(self) -> bool {
+        matches!(
+            self,
+            PhoneShape::Grouped | PhoneShape::Slashed | PhoneShape::Odd
+        )
+    }
+}
+
 /// Added for a phone word nearby, taken off for a money, order or account word before, or a
 /// street name after (a house number).
 const PHONE_CONTEXT_BOOST: f64 = 0.3;
 const PHONE_CONTEXT_PENALTY: f64 = 0.3;
+/// Fewest digits of an international number.
+const MIN_INTERNATIONAL_DIGITS: usize = 8;
 /// Fewest digits of a bare run that is a phone number without a phone word right next to it.
 const MIN_BARE_PHONE_DIGITS: usize = 10;
 
 /// Phone numbers: international (`+44 20 7946 0958`, `(+57) 604 184 73 21`), with an area
 /// code in parentheses (`(555) 555-0100`), North American (`415-555-0132`), or other national
 /// digit groups with a trunk `0` or `8` (`07700 900 123`, `01.84.17.61.18`, `0 4744 8418`,
-/// `8 178 487 38 87`, `06-76/854 0620`). Shapes that other numbers share (`824 753 557`, a
-/// bare run of digits) need a word such as `phone`, `call` or `fax` nearby; a bare run of
-/// seven to nine digits needs one right next to it (`Desk: 45491623`, `1853692 office`).
+/// `8 178 487 38 87`, `06-76/854 0620`). A bare run of ten or more digits needs a word such as
+/// `phone`, `call` or `fax` nearby; shapes that other numbers share (`824 753 557`, a bare run
+/// of seven to nine digits) need one right next to them (`Desk: 45491623`, `1853692 office`,
+/// `call me on 51 516 33 75`).
 fn phone(text: &str, c: &Cluster) -> Option<Raw> {
     let b = text.as_bytes();
     let nd = c.n_digits();
@@ -580,13 +621,18 @@ fn phone(text: &str, c: &Cluster) -> Option<Raw> {
         return None;
     }
     let end = extension_end(b, c.end).unwrap_or(c.end);
-    let base = if c.groups().len() == 1 {
-        bare_phone_confidence(b, c, end)?
+    let shape = if c.groups().len() == 1 {
+        bare_phone_shape(b, c, end)?
     } else {
-        grouped_phone_confidence(b, c)?
+        grouped_phone_shape(b, c)?
     };
-    let mut conf: f64 = base;
-    if context(b, c.start, PHONE_WORDS) || context_after(b, end, PHONE_WORDS) {
+    let mut conf = shape.confidence();
+    let phone_word = if shape.needs_word_next_to() {
+        phone_word_next_to(b, c.start, end)
+    } else {
+        context(b, c.start, PHONE_WORDS) || context_after(b, end, PHONE_WORDS)
+    };
+    if phone_word {
         conf += PHONE_CONTEXT_BOOST;
     }
     if context(b, c.start, NOT_PHONE_WORDS) {
@@ -604,22 +650,22 @@ fn phone(text: &str, c: &Cluster) -> Option<Raw> {
     })
 }
 
-/// The confidence of one run of digits before context words, if it can be a phone number.
-fn bare_phone_confidence(b: &[u8], c: &Cluster, end: usize) -> Option<f64> {
+/// The shape of one run of digits, if it can be a phone number.
+fn bare_phone_shape(b: &[u8], c: &Cluster, end: usize) -> Option<PhoneShape> {
     let nd = c.n_digits();
-    if c.plus && nd >= 8 {
-        Some(PHONE_INTERNATIONAL)
+    if c.plus && nd >= MIN_INTERNATIONAL_DIGITS {
+        Some(PhoneShape::International)
     } else if nd >= MIN_BARE_PHONE_DIGITS {
-        Some(PHONE_BARE_LONG)
+        Some(PhoneShape::BareLong)
     } else if !c.plus && !c.paren && phone_word_next_to(b, c.start, end) {
-        Some(PHONE_BARE_SHORT)
+        Some(PhoneShape::Odd)
     } else {
         None
     }
 }
 
-/// The confidence of digit groups before context words, if they can be a phone number.
-fn grouped_phone_confidence(b: &[u8], c: &Cluster) -> Option<f64> {
+/// The shape of digit groups, if they can be a phone number.
+fn grouped_phone_shape(b: &[u8], c: &Cluster) -> Option<PhoneShape> {
     let groups = c.groups();
     let nd = c.n_digits();
     let first_digit = c.digits().as_bytes()[0];
@@ -642,7 +688,7 @@ fn grouped_phone_confidence(b: &[u8], c: &Cluster) -> Option<f64> {
     let inner_ok = short_groups == 0;
     let spaced = c.seps().iter().all(|&s| s == b' ');
     if short_groups == 1 && groups.len() >= 3 && spaced && phone_word_next_to(b, c.start, c.end) {
-        return Some(PHONE_BARE_SHORT);
+        return Some(PhoneShape::Odd);
     }
     let longest = if c.plus || c.paren {
         MAX_PHONE_GROUP_AFTER_CODE
@@ -671,14 +717,14 @@ fn grouped_phone_confidence(b: &[u8], c: &Cluster) -> Option<f64> {
     if thousands && context(b, c.start, MONEY_WORDS) {
         return None;
     }
-    Some(if c.plus && nd >= 8 {
-        PHONE_INTERNATIONAL
+    Some(if c.plus && nd >= MIN_INTERNATIONAL_DIGITS {
+        PhoneShape::International
     } else if slashes > 0 {
-        PHONE_SLASHED
+        PhoneShape::Slashed
     } else if c.paren || nanp(c) || uk(c) {
-        PHONE_DISTINCT_SHAPE
+        PhoneShape::Distinct
     } else {
-        PHONE_GROUPED
+        PhoneShape::Grouped
     })
 }
 
@@ -836,6 +882,19 @@ const PHONE_FILLER_WORDS: &[&str] = &[
     "or",
     "and",
     "your",
+    "his",
+    "her",
+    "their",
+    "work",
+    "home",
+    "private",
+    "direct",
+    "main",
+    "business",
+    "personal",
+    "new",
+    "please",
+    "under",
 ];
 /// Most words looked at before a bare run of digits for a phone word.
 const WORDS_BEFORE_BARE_PHONE: usize = 5;
