@@ -548,8 +548,10 @@ const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 /// subscriber number may be printed in one run (`+91 1129275436`).
 const MAX_PHONE_GROUP: usize = 8;
 const MAX_PHONE_GROUP_AFTER_CODE: usize = 12;
-/// Fewest digits of a number with a slash after its area code (`05/662 6689`).
+/// Fewest digits of a number with a slash after its area code (`05/662 6689`), and of its
+/// subscriber part after the slash (a year range such as `2024/2025` has four).
 const MIN_SLASHED_PHONE_DIGITS: usize = 8;
+const MIN_DIGITS_AFTER_SLASH: usize = 6;
 /// Confidences of the [`PhoneShape`]s before context words.
 const PHONE_INTERNATIONAL: f64 = 0.75;
 const PHONE_DISTINCT_SHAPE: f64 = 0.7;
@@ -712,9 +714,11 @@ fn grouped_phone_shape(b: &[u8], c: &Cluster) -> Option<PhoneShape> {
             return None;
         }
     }
-    // thousands groups (1 234 567, 1.234.567) next to money words are amounts
+    // thousands groups are amounts when dotted without a country code (12.345.678) or next
+    // to money words (1 234 567 EUR)
     let thousands = (1..=3).contains(&groups[0]) && groups[1..].iter().all(|&g| g == 3);
-    if thousands && context(b, c.start, MONEY_WORDS) {
+    let dotted_amount = dots_only && !c.plus && !c.paren;
+    if thousands && (dotted_amount || context(b, c.start, MONEY_WORDS)) {
         return None;
     }
     Some(if c.plus && nd >= MIN_INTERNATIONAL_DIGITS {
@@ -729,7 +733,8 @@ fn grouped_phone_shape(b: &[u8], c: &Cluster) -> Option<PhoneShape> {
 }
 
 /// One slash, right after an area code of two to five digits (one to five after a trunk
-/// group), with at least [`MIN_SLASHED_PHONE_DIGITS`] digits in all: `05/662 6689`,
+/// group), with at least [`MIN_SLASHED_PHONE_DIGITS`] digits in all and
+/// [`MIN_DIGITS_AFTER_SLASH`] after the slash: `05/662 6689`,
 /// `06-76/854 0620`, `0662/96596536`, `(06)05/227-3933`.
 fn slashed_area_code(c: &Cluster) -> bool {
     let seps = c.seps();
@@ -739,9 +744,11 @@ fn slashed_area_code(c: &Cluster) -> bool {
     let once = seps.iter().filter(|&&s| s == b'/').count() == 1;
     // after a trunk group the area code may have one digit (`06-7/269 8829`)
     let shortest = if at == 0 { 2 } else { 1 };
+    let after: usize = c.groups()[at + 1..].iter().sum();
     once && at <= 1
         && (shortest..=5).contains(&c.groups()[at])
         && c.n_digits() >= MIN_SLASHED_PHONE_DIGITS
+        && after >= MIN_DIGITS_AFTER_SLASH
 }
 
 /// A North American number: 3-3-4 digits (after an optional leading 1) with an area code
@@ -1271,6 +1278,8 @@ mod tests {
             "office is at 17031 2202 Rissik St",
             "NL 66752-5546\nMobile: see below",
             "Fax 12/2026",
+            "cell 2024/2025",
+            "call 12.345.678",
             "phone bill 45,90 EUR",
             "mobile plan 2026-11-01 to 2026-11-30",
             "version 10.0.19045 call",
