@@ -231,7 +231,8 @@ impl Cluster {
                 c.paren = true;
                 sep = b')';
             }
-            if k + 2 < n && &b[k..k + 3] == b" / " {
+            if b.get(k) == Some(&b' ') && b.get(k + 1) == Some(&b'/') && b.get(k + 2) == Some(&b' ')
+            {
                 // `089 / 123 456 78`
                 sep = b'/';
                 k += 3;
@@ -434,9 +435,11 @@ fn card_confidence(b: &[u8], start: usize, base: f64) -> f64 {
     (base + boost).min(1.0)
 }
 
-/// Separators that join a card number's groups but no other number the scanner reads
+/// Whether `b` joins a card number's groups but no other number the scanner reads
 /// (`4111.1111.1111.1111`, `4111_1111_1111_1111`, tab-separated groups).
-const CARD_ONLY_SEPARATORS: &[u8] = b"._\t";
+fn is_card_only_separator(b: u8) -> bool {
+    matches!(b, b'.' | b'_' | b'\t')
+}
 /// Digits in each group of a card number printed in groups of four.
 const CARD_GROUP: usize = 4;
 /// Most groups of a card number: four of four digits and the rest of a 19-digit number.
@@ -444,13 +447,13 @@ const MAX_CARD_GROUPS: usize = 5;
 /// American Express (4-6-5) and Diners Club (4-6-4) groupings.
 const CARD_WIDE_GROUPINGS: &[&[usize]] = &[&[4, 6, 5], &[4, 6, 4]];
 
-/// A card number whose groups are joined by one of [`CARD_ONLY_SEPARATORS`], starting at the
+/// A card number whose groups are joined by a [card-only separator](is_card_only_separator),
+/// starting at the
 /// digit `i`: groups of four (the last may be shorter) or the Amex and Diners groupings, with
 /// the Luhn and issuer checks. A longer chain of such groups (a version or an OID) is not one.
 fn separated_card_at(b: &[u8], i: usize) -> Option<Raw> {
     let sep = *b.get(i + CARD_GROUP)?;
-    if !CARD_ONLY_SEPARATORS.contains(&sep) || !b[i..i + CARD_GROUP].iter().all(u8::is_ascii_digit)
-    {
+    if !is_card_only_separator(sep) || !b[i..i + CARD_GROUP].iter().all(u8::is_ascii_digit) {
         return None;
     }
     if i >= 2 && b[i - 1] == sep && b[i - 2].is_ascii_digit() {
@@ -927,12 +930,9 @@ fn phone_word_next_to(b: &[u8], start: usize, end: usize) -> bool {
         .take(BYTES_AFTER_BARE_PHONE)
         .take_while(|&&c| !c.is_ascii_alphanumeric() && c != b'\n')
         .count();
-    let word_after: Vec<u8> = after[skip..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    if is_one_of(&word_after, PHONE_WORDS_NEXT_TO) {
+    let rest = &after[skip..];
+    let word_after = &rest[..rest.iter().take_while(|c| c.is_ascii_alphabetic()).count()];
+    if is_one_of(word_after, PHONE_WORDS_NEXT_TO) {
         return true;
     }
     let mut at = start;
@@ -954,11 +954,11 @@ fn phone_word_next_to(b: &[u8], start: usize, end: usize) -> bool {
         if at == w_end || (at > 0 && b[at - 1].is_ascii_digit()) {
             return false; // a number or the start of the text
         }
-        let word = b[at..w_end].to_ascii_lowercase();
-        if is_one_of(&word, PHONE_WORDS_NEXT_TO) {
+        let word = &b[at..w_end];
+        if is_one_of(word, PHONE_WORDS_NEXT_TO) {
             return true;
         }
-        if !is_one_of(&word, PHONE_FILLER_WORDS) {
+        if !is_one_of(word, PHONE_FILLER_WORDS) {
             return false;
         }
     }
@@ -971,15 +971,18 @@ fn label_before(b: &[u8], colon: usize) -> bool {
     while at > 0 && b[at - 1].is_ascii_alphabetic() {
         at -= 1;
     }
-    is_one_of(&b[at..colon].to_ascii_lowercase(), PHONE_WORDS_NEXT_TO)
+    is_one_of(&b[at..colon], PHONE_WORDS_NEXT_TO)
 }
 
-/// Whether the lower-case `word` is one of `words` or the plural of one.
+/// Whether `word` is one of the lower-case `words` or the plural of one, in any case.
 fn is_one_of(word: &[u8], words: &[&str]) -> bool {
-    let singular = word.strip_suffix(b"s").unwrap_or(word);
-    words
-        .iter()
-        .any(|w| w.as_bytes() == word || w.as_bytes() == singular)
+    let singular = word
+        .strip_suffix(b"s")
+        .or_else(|| word.strip_suffix(b"S"))
+        .unwrap_or(word);
+    words.iter().any(|w| {
+        w.as_bytes().eq_ignore_ascii_case(word) || w.as_bytes().eq_ignore_ascii_case(singular)
+    })
 }
 
 /// Whether one of `words` occurs (case-insensitively, as a word or its plural) in the 40
