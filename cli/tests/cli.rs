@@ -346,6 +346,25 @@ fn redact_json_lines_and_bad_input_errors_leave_no_output() {
 }
 
 #[test]
+fn redact_json_replaces_card_numbers_stored_as_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "cards.jsonl",
+        b"{\"card\": 4111111111111111, \"id\": 5555555555554444, \"amount\": 12.5, \"order\": 1234567890}\n",
+    );
+    let o = xspense(&["redact", "--json", "--report", &f]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "{\"amount\":12.5,\"card\":\"[CARD]\",\"id\":\"[CARD]\",\"order\":1234567890}\n"
+    );
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert!(report.contains("CREDIT_CARD          2"), "{report}");
+    assert!(!report.contains("4111"), "{report}");
+}
+
+#[test]
 fn redact_hash_mode_needs_a_key_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "a.txt", b"ana@example.com\n");

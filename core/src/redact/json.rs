@@ -1,5 +1,7 @@
-//! Redacting JSON documents: every string is scanned, and values under sensitive key names
-//! (`password`, `api_key`, `card_number`, `ssn`, ...) are replaced whole.
+//! Redacting JSON documents: every string and the text of every number is scanned, and values
+//! under sensitive key names (`password`, `api_key`, `card_number`, `ssn`, ...) are replaced
+//! whole. A number with a finding becomes a string holding the replacement; other numbers stay
+//! numbers.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -128,6 +130,26 @@ impl Redactor {
         self.replacement(kind, value, vault)
     }
 
+    /// Redacts the text of a string or number at `path`, reporting its findings there;
+    /// `None` when nothing was found.
+    fn redact_text_at(
+        &self,
+        text: &str,
+        path: &str,
+        vault: &mut TokenVault,
+        out: &mut Vec<JsonFinding>,
+    ) -> Option<String> {
+        let r = self.redact_with(text, vault);
+        if r.findings.is_empty() {
+            return None;
+        }
+        out.extend(r.findings.into_iter().map(|finding| JsonFinding {
+            path: path.to_string(),
+            finding,
+        }));
+        Some(r.text)
+    }
+
     fn walk(
         &self,
         v: &Value,
@@ -167,22 +189,87 @@ impl Redactor {
                 Some(kind) if !s.is_empty() && !self.allowed(s) => {
                     Value::String(self.replace_whole(kind, s, path, vault, out))
                 }
-                _ => {
-                    let r = self.redact_with(s, vault);
-                    out.extend(r.findings.into_iter().map(|finding| JsonFinding {
-                        path: path.clone(),
-                        finding,
-                    }));
-                    Value::String(r.text)
-                }
+                _ => Value::String(
+                    self.redact_text_at(s, path, vault, out)
+                        .unwrap_or_else(|| s.clone()),
+                ),
             },
-            Value::Number(n) => match forced {
-                Some(kind) => {
-                    Value::String(self.replace_whole(kind, &n.to_string(), path, vault, out))
+            Value::Number(n) => {
+                let digits = n.to_string();
+                match forced {
+                    Some(kind) => {
+                        Value::String(self.replace_whole(kind, &digits, path, vault, out))
+                    }
+                    // a placeholder cannot stay a number: a number with a finding becomes a
+                    // string; amounts, counts and ids without one stay numbers
+                    None => self
+                        .redact_text_at(&digits, path, vault, out)
+                        .map_or_else(|| v.clone(), Value::String),
                 }
-                None => v.clone(),
-            },
+            }
             Value::Bool(_) | Value::Null => v.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::{Operator, PiiKind, Redactor};
+
+    #[test]
+    fn card_numbers_stored_as_numbers_become_redacted_strings() {
+        let r = Redactor::new();
+        let out = r.redact_json(&json!({"card": 4111111111111111u64, "id": 5555555555554444u64}));
+        assert_eq!(out.value, json!({"card": "[CARD]", "id": "[CARD]"}));
+        let paths: Vec<(&str, &PiiKind, usize, usize)> = out
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.path.as_str(),
+                    &f.finding.kind,
+                    f.finding.start,
+                    f.finding.end,
+                )
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("/card", &PiiKind::CreditCard, 0, 16),
+                ("/id", &PiiKind::CreditCard, 0, 16)
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_in_arrays_follow_the_operator() {
+        let r = Redactor::builder()
+            .operator(Operator::Token)
+            .build()
+            .unwrap();
+        let out = r.redact_json(&json!({"pans": [4111111111111111u64, 4111111111111111u64, 7]}));
+        assert_eq!(out.value, json!({"pans": ["<CARD_1>", "<CARD_1>", 7]}));
+        assert_eq!(out.findings[1].path, "/pans/1");
+    }
+
+    #[test]
+    fn numbers_without_findings_stay_numbers() {
+        let r = Redactor::new();
+        let doc = json!({
+            "amount": 1234.56,
+            "minor": -123456,
+            "count": 3,
+            "order_id": 4111111111111112u64,
+            "ts": 1764633600000u64,
+            "ratio": 0.000001,
+            "big": 18446744073709551615u64,
+            "store": 42
+        });
+        let out = r.redact_json(&doc);
+        assert_eq!(out.value, doc);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
     }
 }

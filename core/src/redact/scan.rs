@@ -137,6 +137,13 @@ fn number_at(text: &str, i: usize, on: Enabled, out: &mut Vec<Raw>) -> usize {
         // digits inside a word such as `abc123` or a hex id
         return end_of_word(b, i).max(i + 1);
     }
+    if on.card {
+        if let Some(raw) = separated_card_at(b, i) {
+            let end = raw.end;
+            out.push(raw);
+            return end;
+        }
+    }
     let c = Cluster::read(b, i);
     if c.end < b.len() && is_word(b[c.end]) && !c.extension_follows(b) {
         return end_of_word(b, c.end).max(i + 1);
@@ -153,7 +160,8 @@ fn number_at(text: &str, i: usize, on: Enabled, out: &mut Vec<Raw>) -> usize {
 const MAX_DIGITS: usize = 24;
 const MAX_GROUPS: usize = 12;
 
-/// Digit groups joined by single separators, with an optional leading `+` and parentheses.
+/// Digit groups joined by single separators (space, `-`, `.`, `/`), with an optional leading
+/// `+` and parentheses.
 #[derive(Debug)]
 struct Cluster {
     start: usize,
@@ -193,6 +201,12 @@ impl Cluster {
         if c.start >= 1 && b[c.start - 1] == b'+' {
             c.start -= 1;
             c.plus = true;
+            // a country code in parentheses: `(+57) 604 184 73 21`
+            if !open && c.start >= 1 && b[c.start - 1] == b'(' {
+                c.start -= 1;
+                open = true;
+                c.paren = true;
+            }
         }
         let mut j = i;
         loop {
@@ -217,9 +231,18 @@ impl Cluster {
                 c.paren = true;
                 sep = b')';
             }
-            if k < n && matches!(b[k], b' ' | b'-' | b'.') {
+            if b.get(k) == Some(&b' ') && b.get(k + 1) == Some(&b'/') && b.get(k + 2) == Some(&b' ')
+            {
+                // `089 / 123 456 78`
+                sep = b'/';
+                k += 3;
+            } else if k < n && matches!(b[k], b' ' | b'-' | b'.' | b'/') {
                 sep = b[k];
                 k += 1;
+                // an area code closed by a slash and a space: `09/ 023 76 74`
+                if sep == b'/' && k < n && b[k] == b' ' {
+                    k += 1;
+                }
             }
             if !open && k < n && b[k] == b'(' && k + 1 < n && b[k + 1].is_ascii_digit() {
                 open = true;
@@ -340,9 +363,16 @@ fn classify(text: &str, c: &Cluster, on: Enabled) -> Option<Raw> {
         let shape_ok = plain
             || (c.same_sep(b" -").is_some() && c.groups().iter().all(|&g| (3..=6).contains(&g)));
         if shape_ok && validate::luhn(c.digits()) && validate::card_network_known(c.digits()) {
-            let conf = if plain { 0.85 } else { 0.9 };
-            let conf = conf + 0.1 * f64::from(u8::from(context(b, c.start, CARD_WORDS)));
-            return Some(raw(PiiKind::CreditCard, conf.min(1.0), "card"));
+            let base = if plain {
+                CARD_PLAIN_CONFIDENCE
+            } else {
+                CARD_GROUPED_CONFIDENCE
+            };
+            return Some(raw(
+                PiiKind::CreditCard,
+                card_confidence(b, c.start, base),
+                "card",
+            ));
         }
     }
     if nd == 9 && !c.plus && !c.paren {
@@ -364,22 +394,121 @@ fn classify(text: &str, c: &Cluster, on: Enabled) -> Option<Raw> {
             return None;
         }
         if plain {
-            // Nine bare digits are only sensitive with a word that says so nearby.
-            if on.aba && validate::aba_routing(c.digits()) {
+            // Nine bare digits are only sensitive with a word that says so nearby: a routing
+            // number, an SSN or a phone number, whichever its words make likeliest.
+            let id = if on.aba && validate::aba_routing(c.digits()) {
                 let conf = 0.4 + 0.5 * f64::from(u8::from(context(b, c.start, ABA_WORDS)));
-                return Some(raw(PiiKind::AbaRouting, conf, "aba_routing"));
-            }
-            if on.ssn && validate::ssn(c.digits()) {
+                Some(raw(PiiKind::AbaRouting, conf, "aba_routing"))
+            } else if on.ssn && validate::ssn(c.digits()) {
                 let conf = 0.3 + 0.55 * f64::from(u8::from(context(b, c.start, SSN_WORDS)));
-                return Some(raw(PiiKind::UsSsn, conf, "ssn"));
-            }
-            return None;
+                Some(raw(PiiKind::UsSsn, conf, "ssn"))
+            } else {
+                None
+            };
+            let phone = if on.phone { phone(text, c) } else { None };
+            return match (id, phone) {
+                (Some(id), Some(phone)) if phone.confidence > id.confidence => Some(phone),
+                (Some(id), _) => Some(id),
+                (None, phone) => phone,
+            };
         }
     }
     if on.phone {
         return phone(text, c);
     }
     None
+}
+
+/// Confidence of a card number printed as one run of digits.
+const CARD_PLAIN_CONFIDENCE: f64 = 0.85;
+/// Confidence of a card number printed in digit groups.
+const CARD_GROUPED_CONFIDENCE: f64 = 0.9;
+/// Added when a word such as `card` or `visa` comes before the number.
+const CARD_CONTEXT_BOOST: f64 = 0.1;
+
+fn card_confidence(b: &[u8], start: usize, base: f64) -> f64 {
+    let boost = if context(b, start, CARD_WORDS) {
+        CARD_CONTEXT_BOOST
+    } else {
+        0.0
+    };
+    (base + boost).min(1.0)
+}
+
+/// Whether `b` joins a card number's groups but no other number the scanner reads
+/// (`4111.1111.1111.1111`, `4111_1111_1111_1111`, tab-separated groups).
+fn is_card_only_separator(b: u8) -> bool {
+    matches!(b, b'.' | b'_' | b'\t')
+}
+/// Digits in each group of a card number printed in groups of four.
+const CARD_GROUP: usize = 4;
+/// Most groups of a card number: four of four digits and the rest of a 19-digit number.
+const MAX_CARD_GROUPS: usize = 5;
+/// American Express (4-6-5) and Diners Club (4-6-4) groupings.
+const CARD_WIDE_GROUPINGS: &[&[usize]] = &[&[4, 6, 5], &[4, 6, 4]];
+
+/// A card number whose groups are joined by a [card-only separator](is_card_only_separator),
+/// starting at the
+/// digit `i`: groups of four (the last may be shorter) or the Amex and Diners groupings, with
+/// the Luhn and issuer checks. A longer chain of such groups (a version or an OID) is not one.
+fn separated_card_at(b: &[u8], i: usize) -> Option<Raw> {
+    let sep = *b.get(i + CARD_GROUP)?;
+    if !is_card_only_separator(sep) || !b[i..i + CARD_GROUP].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if i >= 2 && b[i - 1] == sep && b[i - 2].is_ascii_digit() {
+        return None;
+    }
+    let mut digits = [0u8; MAX_DIGITS];
+    let mut n_digits = 0;
+    let mut groups = [0usize; MAX_CARD_GROUPS + 1];
+    let mut n_groups = 0;
+    let mut j = i;
+    loop {
+        let g0 = j;
+        while j < b.len() && b[j].is_ascii_digit() && n_digits < MAX_DIGITS {
+            digits[n_digits] = b[j];
+            n_digits += 1;
+            j += 1;
+        }
+        groups[n_groups] = j - g0;
+        n_groups += 1;
+        let more = j + 1 < b.len() && b[j] == sep && b[j + 1].is_ascii_digit();
+        if !more || n_groups > MAX_CARD_GROUPS {
+            break;
+        }
+        j += 1;
+    }
+    let groups = &groups[..n_groups];
+    let followed = j < b.len() && (is_word(b[j]) || (b[j] == sep && next_is_digit(b, j + 1)));
+    if followed || !card_grouping(groups) {
+        return None;
+    }
+    let digits = std::str::from_utf8(&digits[..n_digits]).ok()?;
+    if !(validate::luhn(digits) && validate::card_network_known(digits)) {
+        return None;
+    }
+    Some(Raw {
+        kind: PiiKind::CreditCard,
+        start: i,
+        end: j,
+        confidence: card_confidence(b, i, CARD_GROUPED_CONFIDENCE),
+        detector: Cow::Borrowed("card"),
+    })
+}
+
+/// Whether digit groups are printed the way card numbers are: fours (the last group of a
+/// 13-19 digit number may be shorter) or an Amex/Diners grouping.
+fn card_grouping(groups: &[usize]) -> bool {
+    let total: usize = groups.iter().sum();
+    let Some((last, head)) = groups.split_last() else {
+        return false;
+    };
+    let fours = head.len() >= 3
+        && head.iter().all(|&g| g == CARD_GROUP)
+        && (1..=CARD_GROUP).contains(last)
+        && (13..=19).contains(&total);
+    fours || CARD_WIDE_GROUPINGS.contains(&groups)
 }
 
 fn next_is_digit(b: &[u8], i: usize) -> bool {
@@ -416,64 +545,106 @@ fn is_date(c: &Cluster) -> bool {
     false
 }
 
-/// Phone numbers: international (`+44 20 7946 0958`), with an area code in parentheses
-/// (`(555) 555-0100`), North American (`415-555-0132`), or other national digit groups
-/// (`07700 900 123`, `01.84.17.61.18`). Shapes that other numbers share (`824 753 557`, a bare
-/// run of digits) need a word such as `phone`, `call` or `fax` nearby.
+/// Fewest and most digits of a phone number (E.164 allows 15).
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+/// Longest digit group of a national number; after `+` or an area code in parentheses the
+/// subscriber number may be printed in one run (`+91 1129275436`).
+const MAX_PHONE_GROUP: usize = 8;
+const MAX_PHONE_GROUP_AFTER_CODE: usize = 12;
+/// Fewest digits of a number with a slash after its area code (`05/662 6689`), and of its
+/// subscriber part after the slash (a year range such as `2024/2025` has four).
+const MIN_SLASHED_PHONE_DIGITS: usize = 8;
+const MIN_DIGITS_AFTER_SLASH: usize = 6;
+/// Confidences of the [`PhoneShape`]s before context words.
+const PHONE_INTERNATIONAL: f64 = 0.75;
+const PHONE_DISTINCT_SHAPE: f64 = 0.7;
+const PHONE_GROUPED: f64 = 0.45;
+const PHONE_SLASHED: f64 = 0.3;
+const PHONE_BARE_LONG: f64 = 0.3;
+const PHONE_ODD: f64 = 0.25;
+
+/// What a number's shape says about it being a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhoneShape {
+    /// `+` and at least eight digits
+    International,
+    /// a shape only phone numbers have: area code in parentheses, North American, UK trunk
+    Distinct,
+    /// other digit groups, which other numbers share (`824 753 557`)
+    Grouped,
+    /// an area code closed by a slash (`05/662 6689`)
+    Slashed,
+    /// a bare run of ten or more digits
+    BareLong,
+    /// a bare run of seven to nine digits, or groups with an odd one-digit group; only right
+    /// next to a phone word
+    Odd,
+}
+
+impl PhoneShape {
+    fn confidence(self) -> f64 {
+        match self {
+            PhoneShape::International => PHONE_INTERNATIONAL,
+            PhoneShape::Distinct => PHONE_DISTINCT_SHAPE,
+            PhoneShape::Grouped => PHONE_GROUPED,
+            PhoneShape::Slashed => PHONE_SLASHED,
+            PhoneShape::BareLong => PHONE_BARE_LONG,
+            PhoneShape::Odd => PHONE_ODD,
+        }
+    }
+
+    /// Whether a phone word counts only right next to the number: in a descriptor such as
+    /// `Sky Mobile Ltd ref 4471 2002` the word names the merchant, not the number.
+    fn needs_word_next_to(self) -> bool {
+        matches!(
+            self,
+            PhoneShape::Grouped | PhoneShape::Slashed | PhoneShape::Odd
+        )
+    }
+}
+
+/// Added for a phone word nearby, taken off for a money, order or account word before, or a
+/// street name after (a house number).
+const PHONE_CONTEXT_BOOST: f64 = 0.3;
+const PHONE_CONTEXT_PENALTY: f64 = 0.3;
+/// Fewest digits of an international number.
+const MIN_INTERNATIONAL_DIGITS: usize = 8;
+/// Fewest digits of a bare run that is a phone number without a phone word right next to it.
+const MIN_BARE_PHONE_DIGITS: usize = 10;
+
+/// Phone numbers: international (`+44 20 7946 0958`, `(+57) 604 184 73 21`), with an area
+/// code in parentheses (`(555) 555-0100`), North American (`415-555-0132`), or other national
+/// digit groups with a trunk `0` or `8` (`07700 900 123`, `01.84.17.61.18`, `0 4744 8418`,
+/// `8 178 487 38 87`, `06-76/854 0620`). A bare run of ten or more digits needs a word such as
+/// `phone`, `call` or `fax` nearby; shapes that other numbers share (`824 753 557`, a bare run
+/// of seven to nine digits) need one right next to them (`Desk: 45491623`, `1853692 office`,
+/// `call me on 51 516 33 75`).
 fn phone(text: &str, c: &Cluster) -> Option<Raw> {
     let b = text.as_bytes();
     let nd = c.n_digits();
-    if !(7..=15).contains(&nd) || iban_like_before(b, c.start) {
+    if !PHONE_DIGITS.contains(&nd) || iban_like_before(b, c.start) {
         return None;
     }
-    let groups = c.groups();
-    let base = if groups.len() == 1 {
-        if c.plus && nd >= 8 {
-            0.75
-        } else if nd >= 10 {
-            0.3
-        } else {
-            return None;
-        }
-    } else {
-        // every group has at least two digits, except a country code after `+`, a leading
-        // `1` (North America) or a trunk `(0)`
-        let inner_ok = groups.iter().enumerate().all(|(k, &g)| {
-            g >= 2 || (k == 0 && (c.plus || c.digits().starts_with('1'))) || (c.paren && g == 1)
-        });
-        if !inner_ok || groups.iter().any(|&g| g > 8) {
-            return None;
-        }
-        let dots_only = c.seps().iter().all(|&s| s == b'.');
-        if dots_only && groups.len() == 2 {
-            return None; // a decimal number
-        }
-        if groups.len() == 2 && !c.plus && !c.paren {
-            let (a, z) = (groups[0], groups[1]);
-            if !((2..=5).contains(&a) && z >= 4) {
-                return None;
-            }
-        }
-        // thousands groups (1 234 567, 1.234.567) next to money words are amounts
-        let thousands = (1..=3).contains(&groups[0]) && groups[1..].iter().all(|&g| g == 3);
-        if thousands && context(b, c.start, MONEY_WORDS) {
-            return None;
-        }
-        if c.plus && nd >= 8 {
-            0.75
-        } else if c.paren || nanp(c) || uk(c) {
-            0.7
-        } else {
-            0.45
-        }
-    };
-    let mut conf: f64 = base;
     let end = extension_end(b, c.end).unwrap_or(c.end);
-    if context(b, c.start, PHONE_WORDS) || context_after(b, end, PHONE_WORDS) {
-        conf += 0.3;
+    let shape = if c.groups().len() == 1 {
+        bare_phone_shape(b, c, end)?
+    } else {
+        grouped_phone_shape(b, c)?
+    };
+    let mut conf = shape.confidence();
+    let phone_word = if shape.needs_word_next_to() {
+        phone_word_next_to(b, c.start, end)
+    } else {
+        context(b, c.start, PHONE_WORDS) || context_after(b, end, PHONE_WORDS)
+    };
+    if phone_word {
+        conf += PHONE_CONTEXT_BOOST;
     }
     if context(b, c.start, NOT_PHONE_WORDS) {
-        conf -= 0.3;
+        conf -= PHONE_CONTEXT_PENALTY;
+    }
+    if !c.plus && !c.paren && context_after(b, end, STREET_WORDS) {
+        conf -= PHONE_CONTEXT_PENALTY;
     }
     Some(Raw {
         kind: PiiKind::Phone,
@@ -482,6 +653,105 @@ fn phone(text: &str, c: &Cluster) -> Option<Raw> {
         confidence: conf.clamp(0.0, 1.0),
         detector: Cow::Borrowed("phone"),
     })
+}
+
+/// The shape of one run of digits, if it can be a phone number.
+fn bare_phone_shape(b: &[u8], c: &Cluster, end: usize) -> Option<PhoneShape> {
+    let nd = c.n_digits();
+    if c.plus && nd >= MIN_INTERNATIONAL_DIGITS {
+        Some(PhoneShape::International)
+    } else if nd >= MIN_BARE_PHONE_DIGITS {
+        Some(PhoneShape::BareLong)
+    } else if !c.plus && !c.paren && phone_word_next_to(b, c.start, end) {
+        Some(PhoneShape::Odd)
+    } else {
+        None
+    }
+}
+
+/// The shape of digit groups, if they can be a phone number.
+fn grouped_phone_shape(b: &[u8], c: &Cluster) -> Option<PhoneShape> {
+    let groups = c.groups();
+    let nd = c.n_digits();
+    let first_digit = c.digits().as_bytes()[0];
+    // every group has at least two digits, except a country code after `+` and a one-digit
+    // area code after it, a leading `1` (North America), a trunk `0`, a Russian trunk `8`
+    // before ten digits, or a trunk `(0)`
+    let slash_after = |k: usize| c.seps().get(k) == Some(&b'/');
+    let short_ok = |k: usize| {
+        (k == 0 && (c.plus || first_digit == b'1' || first_digit == b'0'))
+            || (k == 0 && first_digit == b'8' && nd == 11)
+            || (k == 1 && (c.plus || slash_after(k)))
+            || c.paren
+    };
+    let short_groups = groups
+        .iter()
+        .enumerate()
+        .filter(|&(k, &g)| g < 2 && !short_ok(k))
+        .count();
+    // one odd one-digit group between spaces (`963 0 747`) only right next to a phone word
+    let inner_ok = short_groups == 0;
+    let spaced = c.seps().iter().all(|&s| s == b' ');
+    if short_groups == 1 && groups.len() >= 3 && spaced && phone_word_next_to(b, c.start, c.end) {
+        return Some(PhoneShape::Odd);
+    }
+    let longest = if c.plus || c.paren {
+        MAX_PHONE_GROUP_AFTER_CODE
+    } else {
+        MAX_PHONE_GROUP
+    };
+    if !inner_ok || groups.iter().any(|&g| g > longest) {
+        return None;
+    }
+    let dots_only = c.seps().iter().all(|&s| s == b'.');
+    if dots_only && groups.len() == 2 {
+        return None; // a decimal number
+    }
+    let slashes = c.seps().iter().filter(|&&s| s == b'/').count();
+    if slashes > 0 && !slashed_area_code(c) {
+        return None; // fractions, dates, invoice numbers
+    }
+    if groups.len() == 2 && !c.plus && !c.paren {
+        let (a, z) = (groups[0], groups[1]);
+        if !((2..=6).contains(&a) && z >= 4) {
+            return None;
+        }
+    }
+    // thousands groups are amounts when dotted without a country code (12.345.678) or next
+    // to money words (1 234 567 EUR)
+    let thousands = (1..=3).contains(&groups[0]) && groups[1..].iter().all(|&g| g == 3);
+    let dotted_amount = dots_only && !c.plus && !c.paren;
+    if thousands && (dotted_amount || context(b, c.start, MONEY_WORDS)) {
+        return None;
+    }
+    Some(if c.plus && nd >= MIN_INTERNATIONAL_DIGITS {
+        PhoneShape::International
+    } else if slashes > 0 {
+        PhoneShape::Slashed
+    } else if c.paren || nanp(c) || uk(c) {
+        PhoneShape::Distinct
+    } else {
+        PhoneShape::Grouped
+    })
+}
+
+/// One slash, right after an area code of two to five digits (one to five after a trunk
+/// group), with at least [`MIN_SLASHED_PHONE_DIGITS`] digits in all and
+/// [`MIN_DIGITS_AFTER_SLASH`] after the slash: `05/662 6689`,
+/// `06-76/854 0620`, `0662/96596536`, `(06)05/227-3933`.
+fn slashed_area_code(c: &Cluster) -> bool {
+    let seps = c.seps();
+    let Some(at) = seps.iter().position(|&s| s == b'/') else {
+        return false;
+    };
+    let once = seps.iter().filter(|&&s| s == b'/').count() == 1;
+    // after a trunk group the area code may have one digit (`06-7/269 8829`)
+    let shortest = if at == 0 { 2 } else { 1 };
+    let after: usize = c.groups()[at + 1..].iter().sum();
+    once && at <= 1
+        && (shortest..=5).contains(&c.groups()[at])
+        && c.n_digits() >= MIN_SLASHED_PHONE_DIGITS
+        && after >= MIN_DIGITS_AFTER_SLASH
 }
 
 /// A North American number: 3-3-4 digits (after an optional leading 1) with an area code
@@ -554,6 +824,9 @@ const SSN_WORDS: &[&str] = &[
 const ABA_WORDS: &[&str] = &["routing", "aba", "rtn", "transit", "bank"];
 const PHONE_WORDS: &[&str] = &[
     "phone",
+    "telephone",
+    "telefon",
+    "telefono",
     "tel",
     "call",
     "mobile",
@@ -575,10 +848,142 @@ const PHONE_WORDS: &[&str] = &[
 const MONEY_WORDS: &[&str] = &[
     "$", "€", "£", "usd", "eur", "gbp", "amount", "total", "balance", "price",
 ];
+/// Phone words that may stand right before or after a bare run of digits.
+const PHONE_WORDS_NEXT_TO: &[&str] = &[
+    "phone",
+    "telephone",
+    "telefon",
+    "telefono",
+    "tel",
+    "call",
+    "mobile",
+    "mob",
+    "cell",
+    "fax",
+    "sms",
+    "text",
+    "whatsapp",
+    "contact",
+    "desk",
+    "office",
+    "landline",
+    "message",
+    "answering",
+    "reach",
+    "dial",
+    "hotline",
+];
+/// Words that may stand between a phone word and the number (`call me on`, `my registered`).
+const PHONE_FILLER_WORDS: &[&str] = &[
+    "at",
+    "on",
+    "to",
+    "me",
+    "my",
+    "us",
+    "our",
+    "is",
+    "no",
+    "nr",
+    "number",
+    "registered",
+    "the",
+    "via",
+    "or",
+    "and",
+    "your",
+    "his",
+    "her",
+    "their",
+    "work",
+    "home",
+    "private",
+    "direct",
+    "main",
+    "business",
+    "personal",
+    "new",
+    "please",
+    "under",
+];
+/// Most words looked at before a bare run of digits for a phone word.
+const WORDS_BEFORE_BARE_PHONE: usize = 5;
+/// Bytes looked at after a bare run of digits for a phone word (`1853692 office`,
+/// `48529276-Office`).
+const BYTES_AFTER_BARE_PHONE: usize = 3;
+/// Words after a number that make it a house number (`17031 2202 Rissik St`).
+const STREET_WORDS: &[&str] = &[
+    "st", "street", "rd", "road", "ave", "avenue", "blvd", "lane", "ln", "drive", "dr", "way",
+    "strasse", "rue", "via", "calle", "apt", "suite",
+];
 const NOT_PHONE_WORDS: &[&str] = &[
     "amount", "total", "balance", "price", "order", "invoice", "tracking", "card", "account", "$",
-    "€", "£",
+    "€", "£", "version", "build",
 ];
+
+/// Whether a phone word stands right before `start` (only filler words such as `me on`
+/// between) or right after `end`.
+fn phone_word_next_to(b: &[u8], start: usize, end: usize) -> bool {
+    let after = &b[end..];
+    let skip = after
+        .iter()
+        .take(BYTES_AFTER_BARE_PHONE)
+        .take_while(|&&c| !c.is_ascii_alphanumeric() && c != b'\n')
+        .count();
+    let rest = &after[skip..];
+    let word_after = &rest[..rest.iter().take_while(|c| c.is_ascii_alphabetic()).count()];
+    if is_one_of(word_after, PHONE_WORDS_NEXT_TO) {
+        return true;
+    }
+    let mut at = start;
+    for _ in 0..WORDS_BEFORE_BARE_PHONE {
+        while at > 0 && !b[at - 1].is_ascii_alphanumeric() && b[at - 1] != b'\n' {
+            at -= 1;
+        }
+        if at > 0 && b[at - 1] == b'\n' {
+            // a label on the line before: `Phone:\n51 516 33 75`
+            while at > 0 && b[at - 1].is_ascii_whitespace() {
+                at -= 1;
+            }
+            return at > 0 && b[at - 1] == b':' && label_before(b, at - 1);
+        }
+        let w_end = at;
+        while at > 0 && b[at - 1].is_ascii_alphabetic() {
+            at -= 1;
+        }
+        if at == w_end || (at > 0 && b[at - 1].is_ascii_digit()) {
+            return false; // a number or the start of the text
+        }
+        let word = &b[at..w_end];
+        if is_one_of(word, PHONE_WORDS_NEXT_TO) {
+            return true;
+        }
+        if !is_one_of(word, PHONE_FILLER_WORDS) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the word before the colon at `colon` is a phone word.
+fn label_before(b: &[u8], colon: usize) -> bool {
+    let mut at = colon;
+    while at > 0 && b[at - 1].is_ascii_alphabetic() {
+        at -= 1;
+    }
+    is_one_of(&b[at..colon], PHONE_WORDS_NEXT_TO)
+}
+
+/// Whether `word` is one of the lower-case `words` or the plural of one, in any case.
+fn is_one_of(word: &[u8], words: &[&str]) -> bool {
+    let singular = word
+        .strip_suffix(b"s")
+        .or_else(|| word.strip_suffix(b"S"))
+        .unwrap_or(word);
+    words.iter().any(|w| {
+        w.as_bytes().eq_ignore_ascii_case(word) || w.as_bytes().eq_ignore_ascii_case(singular)
+    })
+}
 
 /// Whether one of `words` occurs (case-insensitively, as a word or its plural) in the 40
 /// bytes before `start`.
@@ -586,9 +991,12 @@ fn context(b: &[u8], start: usize, words: &[&str]) -> bool {
     has_word(&b[start.saturating_sub(40)..start], words)
 }
 
-/// Whether one of `words` occurs in the 16 bytes after `end`.
+/// Whether one of `words` occurs in the 16 bytes after `end`, on the same line (a word on the
+/// next line labels what follows it).
 fn context_after(b: &[u8], end: usize, words: &[&str]) -> bool {
-    has_word(&b[end..(end + 16).min(b.len())], words)
+    let window = &b[end..(end + 16).min(b.len())];
+    let line = window.split(|&c| c == b'\n').next().unwrap_or_default();
+    has_word(line, words)
 }
 
 fn has_word(window: &[u8], words: &[&str]) -> bool {
@@ -809,6 +1217,121 @@ mod tests {
         ];
         for (text, kind, span) in cases {
             assert_eq!(found(text), vec![(kind.to_string(), span)], "{text}");
+        }
+    }
+
+    #[test]
+    fn national_phone_numbers_next_to_phone_words_are_found() {
+        for (text, span) in [
+            // the cases
+            ("078 6657 2626 office", "078 6657 2626"),
+            ("Fax: 0910-5877671", "0910-5877671"),
+            ("21 232 945 1338 mobile", "21 232 945 1338"),
+            ("tel 032 385 68 19", "032 385 68 19"),
+            // national trunk forms with a phone word before or after
+            ("Tel. 030 12345678", "030 12345678"),
+            ("Telefon: 089 / 123 456 78", "089 / 123 456 78"),
+            ("mobile 0171 2345678", "0171 2345678"),
+            ("call 079 123 45 67", "079 123 45 67"),
+            ("fax 01 23 45 67 89", "01 23 45 67 89"),
+            ("cell 347 123 4567 (Italy)", "347 123 4567"),
+            ("tel 06 1234 5678 office", "06 1234 5678"),
+            ("mobile 612 34 56 78", "612 34 56 78"),
+            ("landline 020-1234567", "020-1234567"),
+            ("mobile 098765 43210", "098765 43210"),
+            ("call 0300-1234567", "0300-1234567"),
+            ("office 042 35761234", "042 35761234"),
+            ("mobile 139 1234 5678", "139 1234 5678"),
+            ("tel 03-1234-5678", "03-1234-5678"),
+            ("fax (11) 2345-6789", "(11) 2345-6789"),
+            ("Phone: 0 4744 8418", "0 4744 8418"),
+            ("call 8 495 123 45 67", "8 495 123 45 67"),
+            ("Fax 06-76/854 0620", "06-76/854 0620"),
+            ("office 05/662 6689", "05/662 6689"),
+            ("Desk: 45491623", "45491623"),
+            ("1853692 office", "1853692"),
+            ("Can someone call me on 18549169?", "18549169"),
+            ("message on my registered 910115106.", "910115106"),
+            // international forms
+            ("(+57) 604 184 73 21 fax", "(+57) 604 184 73 21"),
+            ("Phone +91 1129275436", "+91 1129275436"),
+            ("+33 2 53 82 39 40 office", "+33 2 53 82 39 40"),
+            ("+49(0) 355753060", "+49(0) 355753060"),
+            ("fax +20(4)4721127391", "+20(4)4721127391"),
+        ] {
+            let got = found(text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert_eq!(got[0], ("PHONE_NUMBER".to_string(), span), "{text}");
+        }
+    }
+
+    #[test]
+    fn amounts_dates_and_reference_numbers_near_phone_words_stay() {
+        for text in [
+            "1 234,56 EUR",
+            "total 12.345,67 EUR",
+            "order 1234567890",
+            "STORE #1234 call center",
+            "Filiale 0042 Tel",
+            "call scheduled 1/15/2026 at 10:30",
+            "office hours 09:00-17:30, closed 24.12.2026",
+            "invoice 2026/004512 phone support",
+            "REF 12345678 SEPA",
+            "contact ref 12345678",
+            "office is at 17031 2202 Rissik St",
+            "NL 66752-5546\nMobile: see below",
+            "Fax 12/2026",
+            "cell 2024/2025",
+            "call 12.345.678",
+            "phone bill 45,90 EUR",
+            "mobile plan 2026-11-01 to 2026-11-30",
+            "version 10.0.19045 call",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn cards_with_dots_underscores_or_tabs_between_groups_are_found() {
+        for (text, span) in [
+            ("card 4111.1111.1111.1111 ok", "4111.1111.1111.1111"),
+            ("pan=4111_1111_1111_1111;", "4111_1111_1111_1111"),
+            (
+                "card\t4111\t1111\t1111\t1111\tVISA",
+                "4111\t1111\t1111\t1111",
+            ),
+            ("5555.5555.5555.4444.", "5555.5555.5555.4444"),
+            ("amex 3782.822463.10005", "3782.822463.10005"),
+            ("visa13 4222_2222_2222_2", "4222_2222_2222_2"),
+            (
+                "19 digits 6011.0009.9013.9424.009",
+                "6011.0009.9013.9424.009",
+            ),
+        ] {
+            let got = found(text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert_eq!(got[0], ("CREDIT_CARD".to_string(), span), "{text}");
+        }
+    }
+
+    #[test]
+    fn dotted_and_underscored_numbers_that_are_not_cards_stay() {
+        for text in [
+            "4111.1111.1111.1112",
+            "v4111.1111.1111.1111",
+            "1.4111.1111.1111.1111",
+            "4111.1111.1111.1111.1111",
+            "4111.1111.1111.1111x",
+            "4111.11111.1111.111",
+            "4111.1111 1111_1111",
+            "build 2026.1122.0001.0042",
+            "release_4111_1111_1111_1111",
+            "amount 4111.11 and 1111.1111",
+            "12.345.678,90 EUR",
+            "1234\t5678\t9012\t3456",
+            "2026.11.22 10.0.0.1 1.2.3.4.5",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
         }
     }
 

@@ -30,7 +30,8 @@ pub fn luhn(digits: &str) -> bool {
 
 /// Whether a card number's issuer prefix (IIN) and length belong to a known card network:
 /// Visa, Mastercard (51-55, 2221-2720), American Express, Discover, Diners Club, JCB (35, and
-/// the 15-digit 1800 and 2131), UnionPay, Maestro and the other 5x/6x debit ranges.
+/// the 15-digit 1800 and 2131), UnionPay (62 and 8100-8171), Mir (2200-2204), PROSTIR (9804),
+/// Maestro and the other 5x/6x debit ranges.
 pub fn card_network_known(digits: &str) -> bool {
     let n = digits.len();
     let prefix = |k: usize| {
@@ -52,8 +53,12 @@ pub fn card_network_known(digits: &str) -> bool {
         }
         Some(b'2') => {
             let p4 = prefix(4);
-            ((2221..=2720).contains(&p4) && n == 16) || (p4 == 2131 && n == 15)
+            ((2221..=2720).contains(&p4) && n == 16)
+                || (p4 == 2131 && n == 15)
+                || ((2200..=2204).contains(&p4) && (16..=19).contains(&n))
         }
+        Some(b'8') => (8100..=8171).contains(&prefix(4)) && (16..=19).contains(&n),
+        Some(b'9') => prefix(4) == 9804 && n == 16,
         Some(b'3') => {
             let p2 = prefix(2);
             match p2 {
@@ -350,8 +355,13 @@ mod tests {
         ] {
             assert!(luhn(good) && card_network_known(good), "{good}");
         }
-        // Luhn-valid but no network starts with 9 or 7
+        // Mir, UnionPay's 81 range, PROSTIR
+        for good in ["2200000000000004", "8171999927660000", "9804000000000009"] {
+            assert!(luhn(good) && card_network_known(good), "{good}");
+        }
+        // Luhn-valid but no network issues these 9, 7 and 8 prefixes
         assert!(luhn("9111111111111110") && !card_network_known("9111111111111110"));
+        assert!(luhn("8200000000000001") && !card_network_known("8200000000000001"));
     }
 
     #[test]
