@@ -473,6 +473,28 @@ fn refused_rules_categories_and_answers_leave_no_tenant() {
     assert_eq!(e.tenants(), ["fresh", "other"]);
 }
 
+#[test]
+fn snapshots_import_whatever_floats_they_hold() {
+    // found by the fuzz target envelope_parse: serde_json's default float parsing is off by one
+    // unit in the last place for about one float in seven (the mean 7.7706452341291765 here),
+    // so the payload re-serialized for the checksum differed and the snapshot was refused
+    for n in 8..12 {
+        let mut e = Engine::new();
+        e.feedback(
+            &tx("ana", "1", "PAWS ANIMAL HOSPITAL", 1000 + n * 137),
+            "food.coffee",
+        )
+        .unwrap();
+        let snap = e.export_snapshot(None).unwrap();
+        let mut back = Engine::new();
+        back.import_snapshot(&snap)
+            .unwrap_or_else(|err| panic!("{err}: {snap}"));
+        assert_eq!(back.export_snapshot(None).unwrap(), snap);
+    }
+    let x: f64 = serde_json::from_str("7.7706452341291765").unwrap();
+    assert_eq!(x.to_string(), "7.7706452341291765");
+}
+
 proptest::proptest! {
     /// Shares in traces and reasons read as `{:.0}` of the percentage would print them.
     #[test]
