@@ -11,7 +11,8 @@ use serde_json::Value;
 use xspense::envelope::{Envelope, Signer, Verifier};
 use xspense::rules::parse_rule;
 use xspense::store::snapshot::{self, SnapshotPayload};
-use xspense::{Engine, ErrorCode, Rule};
+use xspense::store::Change;
+use xspense::{Engine, ErrorCode, Rule, Transaction};
 
 /// The committed inputs of one target, sorted by name: (name, bytes).
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -159,9 +160,73 @@ fn snapshot_import() {
                 assert_eq!(again.export_snapshot(None).unwrap(), exported, "{name}");
             }
             Err(e) => {
-                assert!(!name.starts_with("exported-"), "{name}: an export is refused: {e}");
+                assert!(
+                    !name.starts_with("exported-"),
+                    "{name}: an export is refused: {e}"
+                );
                 assert_eq!(e.code(), ErrorCode::CorruptSnapshot, "{name}: {e}");
                 assert!(engine.tenants().is_empty(), "{name}");
+            }
+        }
+    }
+}
+
+/// The engine `apply_changes` starts from: tenant `ana` with categories, rules and aliases.
+fn apply_changes_base() -> Engine {
+    let mut e = Engine::new();
+    e.add_category("ana", "pets", "Pets", None).unwrap();
+    e.add_category("ana", "pets.vet", "Vet", Some("pets"))
+        .unwrap();
+    e.add_rules(
+        "ana",
+        "rule vet: merchant contains \"vet\" => pets.vet\n\
+         rule big: amount > 500 and direction = debit => tag \"big\" priority 2",
+    )
+    .unwrap();
+    for (d, c) in [
+        ("SQ *BLUE BOTTLE 0042 OAKLAND CA", "food.coffee"),
+        ("PAWS ANIMAL HOSPITAL", "pets.vet"),
+        ("PAWS ANIMAL HOSPITAL", "pets"),
+    ] {
+        let tx: Transaction = serde_json::from_value(serde_json::json!({
+            "id": "fuzz", "tenant": "ana", "descriptor": d,
+            "amount": {"minor": 2500, "currency": "USD"}, "direction": "debit",
+            "date": "2026-11-02", "mcc": 5814}))
+        .unwrap();
+        e.feedback(&tx, c).unwrap();
+    }
+    e.drain_changes();
+    e
+}
+
+/// `apply_changes`: a refused list changes nothing; an accepted one equals applying it one
+/// change at a time, and its state's snapshot imports back to the same state.
+#[test]
+fn apply_changes() {
+    for (name, bytes) in inputs("apply_changes") {
+        let changes: Vec<Change> = match json(&name, &bytes) {
+            Value::Array(xs) => serde_json::from_value(Value::Array(xs)).unwrap(),
+            one => vec![serde_json::from_value(one).unwrap()],
+        };
+        let mut engine = apply_changes_base();
+        let before = engine.export_snapshot(None).unwrap();
+        match engine.apply_changes(&changes) {
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::InvalidInput, "{name}: {e}");
+                assert_eq!(engine.export_snapshot(None).unwrap(), before, "{name}");
+            }
+            Ok(()) => {
+                let after = engine.export_snapshot(None).unwrap();
+                let mut stepwise = apply_changes_base();
+                for c in &changes {
+                    stepwise.apply_changes(std::slice::from_ref(c)).unwrap();
+                }
+                assert_eq!(stepwise.export_snapshot(None).unwrap(), after, "{name}");
+                let mut imported = Engine::new();
+                imported
+                    .import_snapshot(&after)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(imported.export_snapshot(None).unwrap(), after, "{name}");
             }
         }
     }
