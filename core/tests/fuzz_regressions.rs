@@ -4,11 +4,7 @@
 
 use std::path::Path;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use serde_json::Value;
-use xspense::envelope::{Envelope, Signer, Verifier};
 use xspense::rules::parse_rule;
 use xspense::store::snapshot::{self, SnapshotPayload};
 use xspense::store::Change;
@@ -70,65 +66,6 @@ fn rules_json() {
                     "{name}: a refused list left a tenant"
                 );
                 assert!(engine.drain_changes().is_empty(), "{name}");
-            }
-        }
-    }
-}
-
-const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
-
-/// `envelope_parse`: a mode byte (and signing ttl), 8 bytes of `now`, then a message or claims.
-/// A message comes back the same through its JSON and through sign/verify; claims signed with
-/// the trusted key are verified without a panic, accepted once with a valid message.
-#[test]
-fn envelope_parse() {
-    for (name, bytes) in inputs("envelope_parse") {
-        let (mode, rest) = bytes.split_first().unwrap();
-        let now = i64::from_le_bytes(rest[..8].try_into().unwrap());
-        let rest = &rest[8..];
-        let verifier = || Verifier::new(&[KEY], &["sender"], "receiver").unwrap();
-        match mode % 3 {
-            0 => {
-                let msg: Envelope = serde_json::from_slice(rest).unwrap();
-                let json = serde_json::to_string(&msg).unwrap();
-                assert_eq!(
-                    serde_json::from_str::<Envelope>(&json).unwrap(),
-                    msg,
-                    "{name}"
-                );
-                let ttl = [60_000, 1, i64::MAX, 0, i64::MIN][usize::from(mode / 3) % 5];
-                let signer = Signer::new(KEY, "sender").unwrap();
-                if msg.validate().is_ok() && ttl > 0 {
-                    let token = signer.sign(&msg, "receiver", "j", now, ttl).unwrap();
-                    assert_eq!(verifier().verify(&token, now).unwrap().msg, msg, "{name}");
-                } else {
-                    let e = signer.sign(&msg, "receiver", "j", now, ttl).unwrap_err();
-                    assert_eq!(e.code(), ErrorCode::InvalidInput, "{name}");
-                }
-            }
-            1 => {
-                let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-                let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(rest));
-                let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY).unwrap();
-                mac.update(input.as_bytes());
-                let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-                let token = format!("{input}.{sig}");
-                let v = verifier();
-                match v.verify(&token, now) {
-                    Ok(claims) => {
-                        claims.msg.validate().unwrap();
-                        let again = v.verify(&token, now).unwrap_err();
-                        assert_eq!(again.code(), ErrorCode::TokenReplayed, "{name}");
-                    }
-                    Err(e) => {
-                        assert!(e.code().as_str().starts_with("token_"), "{name}: {e}")
-                    }
-                }
-            }
-            _ => {
-                let token = String::from_utf8_lossy(rest);
-                let e = verifier().verify(&token, now).unwrap_err();
-                assert!(e.code().as_str().starts_with("token_"), "{name}: {e}");
             }
         }
     }
@@ -227,6 +164,70 @@ fn apply_changes() {
                     .import_snapshot(&after)
                     .unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert_eq!(imported.export_snapshot(None).unwrap(), after, "{name}");
+            }
+        }
+    }
+}
+
+/// `envelope_parse`: a mode byte (and signing ttl), 8 bytes of `now`, then a message or claims.
+/// A message comes back the same through its JSON and through sign/verify; claims signed with
+/// the trusted key are verified without a panic, accepted once with a valid message.
+#[cfg(feature = "workers")]
+#[test]
+fn envelope_parse() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use xspense::envelope::{Envelope, Signer, Verifier};
+    const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    for (name, bytes) in inputs("envelope_parse") {
+        let (mode, rest) = bytes.split_first().unwrap();
+        let now = i64::from_le_bytes(rest[..8].try_into().unwrap());
+        let rest = &rest[8..];
+        let verifier = || Verifier::new(&[KEY], &["sender"], "receiver").unwrap();
+        match mode % 3 {
+            0 => {
+                let msg: Envelope = serde_json::from_slice(rest).unwrap();
+                let json = serde_json::to_string(&msg).unwrap();
+                assert_eq!(
+                    serde_json::from_str::<Envelope>(&json).unwrap(),
+                    msg,
+                    "{name}"
+                );
+                let ttl = [60_000, 1, i64::MAX, 0, i64::MIN][usize::from(mode / 3) % 5];
+                let signer = Signer::new(KEY, "sender").unwrap();
+                if msg.validate().is_ok() && ttl > 0 {
+                    let token = signer.sign(&msg, "receiver", "j", now, ttl).unwrap();
+                    assert_eq!(verifier().verify(&token, now).unwrap().msg, msg, "{name}");
+                } else {
+                    let e = signer.sign(&msg, "receiver", "j", now, ttl).unwrap_err();
+                    assert_eq!(e.code(), ErrorCode::InvalidInput, "{name}");
+                }
+            }
+            1 => {
+                let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+                let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(rest));
+                let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY).unwrap();
+                mac.update(input.as_bytes());
+                let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+                let token = format!("{input}.{sig}");
+                let v = verifier();
+                match v.verify(&token, now) {
+                    Ok(claims) => {
+                        claims.msg.validate().unwrap();
+                        let again = v.verify(&token, now).unwrap_err();
+                        assert_eq!(again.code(), ErrorCode::TokenReplayed, "{name}");
+                    }
+                    Err(e) => {
+                        assert!(e.code().as_str().starts_with("token_"), "{name}: {e}")
+                    }
+                }
+            }
+            _ => {
+                let token = String::from_utf8_lossy(rest);
+                let e = verifier().verify(&token, now).unwrap_err();
+                assert!(e.code().as_str().starts_with("token_"), "{name}: {e}");
             }
         }
     }
