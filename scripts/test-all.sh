@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, the example programs, the wasm32 build of the core, and the bindings' own test suites (Python, Node,
-# mobile, and the browser binding with its demo page in headless Chromium). Installs what
-# it needs; safe to run again.
+# and doc tests, the example programs, the wasm32 build of the core, every fuzz target for a
+# bounded time, and the bindings' own test suites (Python, Node, mobile, and the browser binding
+# with its demo page in headless Chromium). Installs what it needs; safe to run again.
 set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
@@ -50,6 +50,9 @@ for features in --no-default-features ""; do
     --target wasm32-unknown-unknown -p xspense $features
   ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
 done
+
+# every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (15) each from its committed seed corpus
+bash scripts/fuzz.sh
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh

@@ -12,7 +12,10 @@ fn redactors() -> &'static (Redactor, Redactor) {
     R.get_or_init(|| {
         (
             Redactor::new(),
-            Redactor::builder().operator(Operator::Token).build().unwrap(),
+            Redactor::builder()
+                .operator(Operator::Token)
+                .build()
+                .unwrap(),
         )
     })
 }
@@ -28,13 +31,20 @@ fuzz_target!(|data: &[u8]| {
     let mut last_end = 0;
     for f in &out.findings {
         assert!(f.start >= last_end, "findings overlap or are out of order");
-        assert!(f.start < f.end && f.end <= text.len(), "finding outside the input");
+        assert!(
+            f.start < f.end && f.end <= text.len(),
+            "finding outside the input"
+        );
         assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
         last_end = f.end;
         removed += f.end - f.start;
         added += f.kind.label().len() + 2;
     }
-    assert_eq!(out.text.len(), text.len() - removed + added, "output longer than needed");
+    assert_eq!(
+        out.text.len(),
+        text.len() - removed + added,
+        "output longer than needed"
+    );
     if !text.contains('<') {
         let mut vault = TokenVault::new();
         let t = token.redact_with(text, &mut vault);

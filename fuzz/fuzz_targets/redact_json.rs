@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let out = r.redact_json(&doc);
     for f in &out.findings {
         match doc.pointer(&f.path) {
-            Some(Value::String(s)) => assert!(f.finding.end <= s.len() && f.finding.start < f.finding.end),
+            Some(Value::String(s)) => {
+                assert!(f.finding.end <= s.len() && f.finding.start < f.finding.end)
+            }
             Some(Value::Number(_)) => {}
             other => panic!("finding path {} points at {other:?}", f.path),
         }

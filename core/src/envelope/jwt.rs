@@ -118,10 +118,12 @@ impl Signer {
             ));
         }
         let now_s = now.div_euclid(1000);
+        // whole seconds, rounded up; a ttl past the end of time ends there
+        let ttl_s = ttl_ms / 1000 + i64::from(ttl_ms % 1000 != 0);
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: audience.to_string(),
-            exp: now_s + (ttl_ms + 999) / 1000,
+            exp: now_s.saturating_add(ttl_s),
             nbf: now_s,
             iat: now_s,
             jti: jti.to_string(),
@@ -234,7 +236,7 @@ impl Verifier {
             .map_err(|_| Error::Internal("replay cache lock poisoned".into()))?;
         if !cache.insert(
             &claims.jti,
-            claims.exp + self.leeway_s,
+            claims.exp.saturating_add(self.leeway_s),
             now_s,
             self.replay_capacity,
         ) {
@@ -312,17 +314,18 @@ impl Verifier {
             ));
         }
         let now_s = now.div_euclid(1000);
-        if now_s > exp + self.leeway_s {
+        // exp and nbf are any i64 a trusted issuer wrote: no arithmetic on them may overflow
+        if now_s > exp.saturating_add(self.leeway_s) {
             return Err(token_error(
                 ErrorCode::TokenExpired,
-                format!("token expired {} s ago", now_s - exp),
+                format!("token expired {} s ago", now_s.saturating_sub(exp)),
             ));
         }
         let nbf = raw.nbf.unwrap_or(i64::MIN);
         if now_s + self.leeway_s < nbf {
             return Err(token_error(
                 ErrorCode::TokenNotYetValid,
-                format!("token is valid in {} s", nbf - now_s),
+                format!("token is valid in {} s", nbf.saturating_sub(now_s)),
             ));
         }
         let msg: Envelope =

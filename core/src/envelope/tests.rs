@@ -205,3 +205,54 @@ fn envelopes_round_trip_as_json() {
     );
     assert_eq!(serde_json::from_str::<Envelope>(&s).unwrap(), m);
 }
+
+/// A token carrying `claims` as they are, signed with `KEY`.
+fn seal(claims: serde_json::Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(KEY).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+#[test]
+fn times_at_the_ends_of_i64_neither_overflow_nor_pass() {
+    // found by the fuzz target envelope_parse: exp + leeway, now - exp, nbf - now and
+    // now + ttl overflowed for times a trusted issuer or the caller may give
+    let v = || Verifier::new(&[KEY], &["sched"], "cat").unwrap();
+    let token = |exp: i64, nbf: i64, jti: &str| {
+        seal(
+            json!({"iss": "sched", "aud": "cat", "exp": exp, "nbf": nbf, "jti": jti,
+                    "msg": event()}),
+        )
+    };
+    assert_eq!(
+        v().verify(&token(i64::MAX, i64::MIN, "a"), NOW)
+            .unwrap()
+            .exp,
+        i64::MAX
+    );
+    assert_eq!(
+        code(v().verify(&token(i64::MIN, i64::MIN, "b"), i64::MAX)),
+        "token_expired"
+    );
+    assert_eq!(
+        code(v().verify(&token(i64::MAX, i64::MAX, "c"), i64::MIN)),
+        "token_not_yet_valid"
+    );
+    let s = Signer::new(KEY, "sched").unwrap();
+    let forever = s.sign(&event(), "cat", "d", NOW, i64::MAX).unwrap();
+    assert_eq!(
+        v().verify(&forever, NOW).unwrap().exp,
+        NOW / 1000 + i64::MAX / 1000 + 1
+    );
+    // a ttl counts in whole seconds, rounded up
+    let t = s.sign(&event(), "cat", "e", NOW, 1_001).unwrap();
+    assert_eq!(v().verify(&t, NOW).unwrap().exp, NOW / 1000 + 2);
+}

@@ -23,16 +23,20 @@ impl Engine {
         name: &str,
         parent: Option<&str>,
     ) -> Result<bool> {
-        let t = self.tenant_mut(tenant)?;
-        let added = t.taxonomy.add(id, name, parent)?;
-        if added {
-            let category = t.taxonomy.require(id)?.clone();
+        let added = self.change_tenant(tenant, |t| {
+            if t.taxonomy.add(id, name, parent)? {
+                Ok(Some(t.taxonomy.require(id)?.clone()))
+            } else {
+                Ok(None)
+            }
+        })?;
+        if let Some(category) = &added {
             self.changes.push(Change::CategoryAdded {
                 tenant: tenant.to_string(),
-                category,
+                category: category.clone(),
             });
         }
-        Ok(added)
+        Ok(added.is_some())
     }
 
     /// Parses rule text (one rule per line) and adds the rules after the tenant's existing ones.
@@ -50,11 +54,12 @@ impl Engine {
 
     /// Adds already-built rules (e.g. from their JSON form). Same guarantees as [`Engine::add_rules`].
     pub fn add_rule_list(&mut self, tenant: &str, rules: Vec<Rule>) -> Result<Vec<String>> {
-        let t = self.tenant_mut(tenant)?;
-        let mut all = t.rules.clone();
         let ids: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
-        all.extend(rules.iter().cloned());
-        t.set_rules(all)?;
+        self.change_tenant(tenant, |t| {
+            let mut all = t.rules.clone();
+            all.extend(rules.iter().cloned());
+            t.set_rules(all)
+        })?;
         for rule in rules {
             self.changes.push(Change::RuleAdded {
                 tenant: tenant.to_string(),

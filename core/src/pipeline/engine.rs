@@ -117,6 +117,24 @@ impl Engine {
             .or_insert_with(|| TenantState::new(dim)))
     }
 
+    /// Runs `change` on the tenant's state. A tenant the engine does not hold yet is created
+    /// only if `change` succeeds, so a refused call leaves no trace; `change` itself must
+    /// leave the state as it was when it fails.
+    pub(super) fn change_tenant<T>(
+        &mut self,
+        tenant: &str,
+        change: impl FnOnce(&mut TenantState) -> Result<T>,
+    ) -> Result<T> {
+        transaction_check_id("tenant", tenant)?;
+        if let Some(t) = self.tenants.get_mut(tenant) {
+            return change(t);
+        }
+        let mut t = TenantState::new(self.embedder.dim());
+        let out = change(&mut t)?;
+        self.tenants.insert(tenant.to_string(), t);
+        Ok(out)
+    }
+
     /// The tenant's taxonomy (built-in tree plus its own categories).
     pub fn taxonomy(&self, tenant: &str) -> Taxonomy {
         self.tenants
@@ -204,14 +222,15 @@ impl Engine {
     pub fn resolve(&mut self, request: &LlmRequest, answer_text: &str) -> Result<Categorization> {
         transaction_check_id("tenant", &request.tenant)?;
         let answer = llm::parse_answer(answer_text, &request.allowed_categories)?;
-        let decay = self.config.alias_decay;
-        let t = self.tenant_mut(&request.tenant)?;
-        if !t.taxonomy.contains(&answer.category) {
+        // checked before the tenant is created, so a refused answer leaves no trace
+        if !self.has_category(&request.tenant, &answer.category) {
             return Err(Error::InvalidAnswer(format!(
                 "category {:?} does not exist for this tenant",
                 answer.category
             )));
         }
+        let decay = self.config.alias_decay;
+        let t = self.tenant_mut(&request.tenant)?;
         let entry = t
             .aliases
             .learn(

@@ -434,6 +434,67 @@ fn refused_feedback_leaves_no_tenant_and_no_change() {
     assert!(e.drain_changes().is_empty());
 }
 
+#[test]
+fn refused_rules_categories_and_answers_leave_no_tenant() {
+    // found by the fuzz target rules_json: a rule list refused for an unknown category left
+    // an empty tenant behind
+    let mut e = Engine::new();
+    let err = e
+        .add_rules("fresh", "rule x: merchant contains zoo => no.such")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    let err = e
+        .add_category("fresh", "pets.vet", "Vet", Some("pets"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotFound);
+    e.add_category("other", "pets", "Pets", None).unwrap();
+    let request = match e
+        .categorize(&tx("other", "1", "PAWS ANIMAL HOSPITAL", 100))
+        .unwrap()
+    {
+        Decision::NeedsLlm(r) => r,
+        Decision::Categorized(c) => panic!("expected an LLM request, got {c:?}"),
+    };
+    let mut elsewhere = request.clone();
+    elsewhere.tenant = "fresh".into();
+    let err = e
+        .resolve(&elsewhere, r#"{"category": "pets", "confidence": 0.9}"#)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidAnswer);
+    assert_eq!(e.tenants(), ["other"]);
+    // an existing tenant's refused change leaves it as it was
+    let before = e.export_snapshot(None).unwrap();
+    e.add_rules("other", "rule x: merchant contains zoo => no.such")
+        .unwrap_err();
+    assert_eq!(e.export_snapshot(None).unwrap(), before);
+    // and an accepted one creates the tenant
+    e.add_rules("fresh", "rule x: merchant contains zoo => food.coffee")
+        .unwrap();
+    assert_eq!(e.tenants(), ["fresh", "other"]);
+}
+
+#[test]
+fn snapshots_import_whatever_floats_they_hold() {
+    // found by the fuzz target envelope_parse: serde_json's default float parsing is off by one
+    // unit in the last place for about one float in seven (the mean 7.7706452341291765 here),
+    // so the payload re-serialized for the checksum differed and the snapshot was refused
+    for n in 8..12 {
+        let mut e = Engine::new();
+        e.feedback(
+            &tx("ana", "1", "PAWS ANIMAL HOSPITAL", 1000 + n * 137),
+            "food.coffee",
+        )
+        .unwrap();
+        let snap = e.export_snapshot(None).unwrap();
+        let mut back = Engine::new();
+        back.import_snapshot(&snap)
+            .unwrap_or_else(|err| panic!("{err}: {snap}"));
+        assert_eq!(back.export_snapshot(None).unwrap(), snap);
+    }
+    let x: f64 = serde_json::from_str("7.7706452341291765").unwrap();
+    assert_eq!(x.to_string(), "7.7706452341291765");
+}
+
 proptest::proptest! {
     /// Shares in traces and reasons read as `{:.0}` of the percentage would print them.
     #[test]

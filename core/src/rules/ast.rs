@@ -605,7 +605,9 @@ pub fn expr_to_json(e: &Expr) -> serde_json::Value {
     }
 }
 
-/// Parses the JSON form of an expression (see [`expr_to_json`]).
+/// Parses the JSON form of an expression (see [`expr_to_json`]). A one-element `all` or `any`
+/// reads as its element, the shape the text form gives it, so a rule read from JSON prints to
+/// text that parses back to the same rule.
 pub fn expr_from_json(v: &serde_json::Value) -> Result<Expr> {
     expr_from_json_depth(v, 0)
 }
@@ -632,12 +634,17 @@ fn expr_from_json_depth(v: &serde_json::Value, depth: usize) -> Result<Expr> {
             .map(|x| expr_from_json_depth(x, depth + 1))
             .collect()
     };
+    // a group of one is its element
+    let group = |mut xs: Vec<Expr>, make: fn(Vec<Expr>) -> Expr| match xs.len() {
+        1 => xs.pop().unwrap_or_else(|| make(Vec::new())),
+        _ => make(xs),
+    };
     if obj.len() == 1 {
         if obj.contains_key("all") {
-            return Ok(Expr::All(list("all")?));
+            return Ok(group(list("all")?, Expr::All));
         }
         if obj.contains_key("any") {
-            return Ok(Expr::Any(list("any")?));
+            return Ok(group(list("any")?, Expr::Any));
         }
         if let Some(x) = obj.get("not") {
             return Ok(Expr::Not(Box::new(expr_from_json_depth(x, depth + 1)?)));

@@ -171,6 +171,20 @@ fn json_form_matches_text_form() {
 }
 
 #[test]
+fn a_json_group_of_one_reads_as_its_element() {
+    // found by the fuzz target rules_json: {"any": [c]} printed as `c`, which parses to c
+    let r: Rule = serde_json::from_value(serde_json::json!({"id": "rides",
+        "when": {"any": [{"all": [{"field": "merchant", "op": "equals", "value": "lyft"}]}]},
+        "then": {"category": "transport.taxi"}}))
+    .unwrap();
+    assert_eq!(
+        r,
+        parse_rule("rule rides: merchant = lyft => transport.taxi", "x", 1).unwrap()
+    );
+    assert_eq!(parse_rule(&r.to_string(), "x", 1).unwrap(), r);
+}
+
+#[test]
 fn bad_json_rules_are_refused() {
     for bad in [
         serde_json::json!({"id": "a", "when": {"field": "merchant", "op": "nope", "value": "x"}, "then": {"category": "a"}}),
