@@ -1,0 +1,105 @@
+//! Bytes to text: byte order marks, UTF-8, UTF-16 without a mark, and legacy single-byte
+//! encodings guessed by `chardetng` (Windows-1252, ISO-8859-15, Windows-1250, ...).
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+
+use super::report::{Decided, DecidedBy};
+use crate::error::{Error, Result};
+
+/// The ISO-8859-15 euro sign's byte; in Windows-1252 the same byte is the rare `¤`.
+const LATIN9_EURO: u8 = 0xA4;
+/// Bytes sampled to tell UTF-16 without a byte order mark by its zero bytes.
+const UTF16_SAMPLE: usize = 4096;
+
+/// The decoded text and the name of its encoding.
+pub(crate) struct Decoded<'a> {
+    pub text: Cow<'a, str>,
+    pub encoding: Decided<String>,
+}
+
+/// Decodes `bytes`, honouring `label` (a WHATWG encoding label) when given.
+pub(crate) fn decode<'a>(bytes: &'a [u8], label: Option<&str>) -> Result<Decoded<'a>> {
+    if let Some(label) = label {
+        let enc = Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| Error::invalid(format!("unknown encoding {label:?} (--encoding)")))?;
+        let name = enc.name().to_ascii_lowercase();
+        return Ok(done(
+            bytes,
+            enc,
+            Decided::new(name, DecidedBy::Hint, "the encoding hint"),
+        ));
+    }
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        let name = format!("{}-bom", enc.name().to_ascii_lowercase());
+        return Ok(done(
+            bytes,
+            enc,
+            Decided::new(name, DecidedBy::File, "byte order mark"),
+        ));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let by = Decided::new("utf-8".to_string(), DecidedBy::Values, "valid UTF-8");
+        return Ok(Decoded {
+            text: Cow::Borrowed(text),
+            encoding: by,
+        });
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let name = enc.name().to_ascii_lowercase();
+        return Ok(done(
+            bytes,
+            enc,
+            Decided::new(name, DecidedBy::Values, "zero bytes of UTF-16"),
+        ));
+    }
+    let enc = guess_legacy(bytes);
+    let name = enc.name().to_ascii_lowercase();
+    let by = Decided::new(name, DecidedBy::Values, "not UTF-8; guessed from the bytes");
+    Ok(done(bytes, enc, by))
+}
+
+fn done<'a>(bytes: &'a [u8], enc: &'static Encoding, by: Decided<String>) -> Decoded<'a> {
+    let (text, _, _) = enc.decode(bytes);
+    Decoded { text, encoding: by }
+}
+
+/// UTF-16 text without a byte order mark: most even (BE) or odd (LE) bytes are zero.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(UTF16_SAMPLE)];
+    if sample.len() < 4 {
+        return None;
+    }
+    let zeros_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let half = sample.len() / 2;
+    if zeros_at(1) * 10 > half * 9 {
+        Some(UTF_16LE)
+    } else if zeros_at(0) * 10 > half * 9 {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// The single-byte encoding `chardetng` finds most likely; Windows-1252 text using byte A4 is
+/// read as ISO-8859-15, whose A4 is the euro sign that exports print.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let enc = detector.guess(None, false);
+    if enc == UTF_8 {
+        return WINDOWS_1252;
+    }
+    if enc == WINDOWS_1252 && bytes.contains(&LATIN9_EURO) {
+        return encoding_rs::ISO_8859_15;
+    }
+    enc
+}
