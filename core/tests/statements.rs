@@ -107,7 +107,6 @@ fn check(path: &Path) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "21 of 92 fixtures still fail; removed once all pass"]
 fn every_fixture_reads_as_expected() {
     let files = exports();
     assert!(files.len() >= 92, "{} fixtures", files.len());
@@ -129,4 +128,30 @@ fn every_fixture_reads_as_expected() {
     }
     println!("{} passed, {} failed", files.len() - failed, failed);
     assert_eq!(failed, 0, "{failed} fixtures failed");
+}
+
+/// `STATEMENT=de/ing.csv cargo test -p xspense --test statements show -- --ignored --nocapture`
+/// prints the report (or the error) of one fixture.
+#[test]
+#[ignore = "a debugging aid"]
+fn show() {
+    let Ok(name) = std::env::var("STATEMENT") else {
+        return;
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/statements")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap();
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(expected_path(&path)).unwrap()).unwrap();
+    let hints: Hints = serde_json::from_value(want["hints"].clone()).unwrap();
+    match read_statement(&bytes, &hints) {
+        Ok(s) => {
+            println!("{}", serde_json::to_string_pretty(&s.report).unwrap());
+            for t in &s.transactions {
+                println!("{}", as_json(t));
+            }
+        }
+        Err(e) => println!("error: {e}"),
+    }
 }

@@ -85,13 +85,14 @@ fn entries(text: &str) -> Result<(Vec<Entry>, Option<String>)> {
                 }
                 path.push(name);
             }
-            Event::End(_) => {
-                if path.pop().as_deref() == Some("Ntry") {
-                    entries.extend(current.take());
-                }
+            Event::End(_) if path.pop().as_deref() == Some("Ntry") => {
+                entries.extend(current.take())
             }
             Event::Text(t) => {
                 let text = t.unescape().map(|c| c.to_string()).unwrap_or_default();
+                if text.trim().is_empty() {
+                    continue;
+                }
                 let ntry = path.iter().rposition(|p| p == "Ntry");
                 match (ntry, current.as_mut()) {
                     (Some(i), Some(entry)) => entry.set(&path[i + 1..], text.trim().to_string()),

@@ -54,10 +54,62 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], label: Option<&str>) -> Result<Decoded
             Decided::new(name, DecidedBy::Values, "zero bytes of UTF-16"),
         ));
     }
+    if let Some(enc) = ofx_charset(bytes) {
+        let name = enc.name().to_ascii_lowercase();
+        return Ok(done(
+            bytes,
+            enc,
+            Decided::new(name, DecidedBy::File, "the OFX CHARSET header"),
+        ));
+    }
     let enc = guess_legacy(bytes);
     let name = enc.name().to_ascii_lowercase();
     let by = Decided::new(name, DecidedBy::Values, "not UTF-8; guessed from the bytes");
     Ok(done(bytes, enc, by))
+}
+
+/// Bytes of an OFX 1.x header looked at for its `CHARSET`.
+const OFX_HEADER: usize = 512;
+
+/// The encoding an OFX 1.x header declares (`CHARSET:1252`).
+fn ofx_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(OFX_HEADER)];
+    let end = head
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(head.len());
+    let text = std::str::from_utf8(&head[..end]).ok()?;
+    if !text.trim_start().starts_with("OFXHEADER") {
+        return None;
+    }
+    let value = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("CHARSET:"))?
+        .trim();
+    match value {
+        "1252" | "ISO-8859-1" | "8859-1" => Some(WINDOWS_1252),
+        "NONE" | "" => None,
+        other => Encoding::for_label(other.as_bytes()),
+    }
+}
+
+/// The euro and pound signs of single-byte Western encodings next to digits (a pound sign
+/// before digits, a euro sign before or after them): their bytes read as letters in Central
+/// European encodings, so a detector seeing few other letters may pick those.
+fn western_currency(bytes: &[u8]) -> Option<&'static Encoding> {
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    let after_digit =
+        |i: usize| i >= 1 && (digit(i - 1) || (i >= 2 && bytes[i - 1] == b' ' && digit(i - 2)));
+    let mut found = None;
+    for (i, b) in bytes.iter().enumerate() {
+        match *b {
+            0xA3 if digit(i + 1) => found = found.or(Some(WINDOWS_1252)),
+            0x80 if after_digit(i) || digit(i + 1) => found = found.or(Some(WINDOWS_1252)),
+            LATIN9_EURO if after_digit(i) || digit(i + 1) => return Some(encoding_rs::ISO_8859_15),
+            _ => {}
+        }
+    }
+    found
 }
 
 fn done<'a>(bytes: &'a [u8], enc: &'static Encoding, by: Decided<String>) -> Decoded<'a> {
@@ -97,6 +149,11 @@ fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
     let enc = detector.guess(None, false);
     if enc == UTF_8 {
         return WINDOWS_1252;
+    }
+    if enc != WINDOWS_1252 {
+        if let Some(western) = western_currency(bytes) {
+            return western;
+        }
     }
     if enc == WINDOWS_1252 && bytes.contains(&LATIN9_EURO) {
         return encoding_rs::ISO_8859_15;

@@ -220,14 +220,28 @@ fn mentions_card_payment(record: &Record) -> bool {
     })
 }
 
-/// Gathers the statistics of every column from `splitter` to the end.
+/// Whether a cell starts like a balance or summary line (`Saldo contabilístico`), checked on
+/// cells that start with a letter.
+fn balance_cell(cell: &str) -> bool {
+    if !cell.starts_with(|c: char| c.is_alphabetic() || c == '#') {
+        return false;
+    }
+    let head: String = cell.chars().take(24).collect();
+    let f = fold(&head);
+    super::vocabulary::BALANCE_LINES
+        .iter()
+        .any(|b| f == *b || (f.starts_with(b) && f.as_bytes().get(b.len()) == Some(&b' ')))
+}
+
+/// Gathers the statistics of every column from `splitter` to the end; balance and summary
+/// lines are left out so that their cells do not count against a column.
 pub(crate) fn scan(splitter: Splitter<'_>, width: usize) -> Scan {
     let mut scan = Scan {
         stats: vec![Stats::default(); width],
         ..Scan::default()
     };
     for record in splitter {
-        if record.is_blank() {
+        if record.is_blank() || record.cells.iter().any(|c| balance_cell(c)) {
             continue;
         }
         scan.count += 1;

@@ -69,7 +69,7 @@ pub(crate) fn decide(
         }
     }
     plan.indicator = None;
-    let card_column = plan.roles.iter().any(|r| *r == Some(Role::CardHolder));
+    let card_column = plan.roles.contains(&Some(Role::CardHolder));
     let decision = flip(
         hints,
         payments_negative(plan, payments),
@@ -198,11 +198,6 @@ pub(crate) fn headerless_money(
     let vals: Vec<Vec<Option<i64>>> = cols.iter().map(|c| values(rows, *c, marks[*c])).collect();
     let mut balances = Vec::new();
     for (i, &b) in cols.iter().enumerate() {
-        let others = (0..cols.len()).filter(|j| *j != i);
-        let mut net = Vec::new();
-        for j in others.clone() {
-            net.push(vals[j].clone());
-        }
         let single = (0..cols.len())
             .filter(|j| *j != i)
             .any(|j| runs(&vals[i], &vals[j]));

@@ -106,7 +106,7 @@ pub(crate) fn language(cells: &[HeaderCell]) -> Option<&'static str> {
             }
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     match counts.as_slice() {
         [(l, a), (_, b), ..] if a > b => Some(l),
         [(l, _)] => Some(l),

@@ -160,15 +160,14 @@ mod detect {
     }
 
     /// Roles, layout and language.
-    fn roles(
-        table: &Table,
-        scan: &columns::Scan,
-        hints: &Hints,
-    ) -> Result<(
+    type Detected = (
         Vec<Option<Role>>,
         Option<&'static layouts::Layout>,
         Option<&'static str>,
-    )> {
+    );
+
+    /// Roles, layout and language.
+    fn roles(table: &Table, scan: &columns::Scan, hints: &Hints) -> Result<Detected> {
         let (mut roles, layout, language) = match &table.header {
             Some(cells) => {
                 let keys: Vec<String> = cells.iter().map(|c| c.key.clone()).collect();

@@ -46,16 +46,16 @@ fn own(s: &Stats, name: &str) -> Result<Own> {
     }
 }
 
+/// Each column's mark (`None`: its values have no mark).
+pub(crate) type Marks = Vec<(usize, Option<DecimalMark>)>;
+
 /// The mark of every column in `cols` (`None`: its values have no mark), and the file's mark
 /// as the report states it.
 pub(crate) fn decide(
     cols: &[usize],
     stats: &[Stats],
     ctx: &Context<'_>,
-) -> Result<(
-    Vec<(usize, Option<DecimalMark>)>,
-    Option<Decided<DecimalMark>>,
-)> {
+) -> Result<(Marks, Option<Decided<DecimalMark>>)> {
     if let Some(h) = ctx.hint {
         let marks = cols.iter().map(|c| (*c, Some(h))).collect();
         return Ok((

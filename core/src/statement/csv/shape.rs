@@ -8,7 +8,8 @@ const DELIMITERS: [char; 4] = [',', ';', '\t', '|'];
 const SAMPLE_RECORDS: usize = 60;
 
 /// The delimiter whose records most often share one cell count (give or take the trailing
-/// delimiter some exports add), more cells breaking ties.
+/// delimiter some exports add), weighted by that count: a `,` that only splits decimal
+/// commas makes two cells, a `;` between columns makes many.
 pub(crate) fn delimiter(text: &str) -> char {
     let mut best = (0usize, 0usize, DELIMITERS[0]);
     for d in DELIMITERS {
@@ -25,13 +26,21 @@ pub(crate) fn delimiter(text: &str) -> char {
     best.2
 }
 
-/// How many counts are within one of the most common count of two or more, and that count.
+/// The best score of a cell count of two or more (records with exactly that count weigh the
+/// count, those one off weigh half of it), and that count.
 fn support(counts: &[usize]) -> (usize, usize) {
     let mut best = (0, 0);
     for &width in counts.iter().filter(|c| **c >= 2) {
-        let n = counts.iter().filter(|c| c.abs_diff(width) <= 1).count();
-        if (n, width) > best {
-            best = (n, width);
+        let score: usize = counts
+            .iter()
+            .map(|c| match c.abs_diff(width) {
+                0 => width * 2,
+                1 => width,
+                _ => 0,
+            })
+            .sum();
+        if (score, width) > best {
+            best = (score, width);
         }
     }
     best
