@@ -112,10 +112,32 @@ fn western_currency(bytes: &[u8]) -> Option<&'static Encoding> {
     found
 }
 
+/// Decodes into a string grown as needed (a single `decode` call reserves three bytes per
+/// input byte, which for a large export is most of the memory reading takes).
 fn done<'a>(bytes: &'a [u8], enc: &'static Encoding, by: Decided<String>) -> Decoded<'a> {
-    let (text, _, _) = enc.decode(bytes);
-    Decoded { text, encoding: by }
+    let mut decoder = enc.new_decoder_with_bom_removal();
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / GROWTH + MIN_GROWTH);
+    let mut pos = 0;
+    loop {
+        let (result, read, _) = decoder.decode_to_string(&bytes[pos..], &mut out, true);
+        pos += read;
+        match result {
+            encoding_rs::CoderResult::InputEmpty => break,
+            encoding_rs::CoderResult::OutputFull => out.reserve(bytes.len() / GROWTH + MIN_GROWTH),
+        }
+    }
+    Decoded {
+        text: Cow::Owned(out),
+        encoding: by,
+    }
 }
+
+/// The decoded text grows by an eighth of the input at a time.
+const GROWTH: usize = 8;
+/// And by at least this many bytes.
+const MIN_GROWTH: usize = 64;
+/// Bytes the encoding detector reads (enough text for its letter statistics).
+const DETECTOR_SAMPLE: usize = 1 << 20;
 
 /// UTF-16 text without a byte order mark: most even (BE) or odd (LE) bytes are zero.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -145,7 +167,8 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 /// read as ISO-8859-15, whose A4 is the euro sign that exports print.
 fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
+    let sample = &bytes[..bytes.len().min(DETECTOR_SAMPLE)];
+    detector.feed(sample, true);
     let enc = detector.guess(None, false);
     if enc == UTF_8 {
         return WINDOWS_1252;

@@ -57,6 +57,7 @@ pub enum DecidedBy {
 /// A decided value and how it was decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Decided{T}"))]
 pub struct Decided<T> {
     /// The value.
     pub value: T,

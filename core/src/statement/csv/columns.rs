@@ -124,8 +124,11 @@ impl Stats {
         if value.chars().any(char::is_alphabetic) {
             self.letters += 1;
         }
-        self.add_date(value);
-        self.add_amount(value);
+        let numeric = value.len() <= SHORT_VALUE * 2 && value.bytes().any(|b| b.is_ascii_digit());
+        if numeric {
+            self.add_date(value);
+            self.add_amount(value);
+        }
         if value.len() <= SHORT_VALUE {
             self.add_short(value);
         }
@@ -182,6 +185,15 @@ impl Stats {
             self.codes += 1;
             self.first_code.get_or_insert(c);
         }
+        let code_like = value.len() <= CODE_LEN
+            && value
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "/_-".contains(c))
+            && value.chars().any(|c| c.is_ascii_uppercase());
+        self.short_codes += code_like as usize;
+        if !value.starts_with(char::is_alphabetic) {
+            return;
+        }
         let folded = fold(value);
         if PENDING_DATES.contains(&folded.as_str()) {
             self.pending_words += 1;
@@ -220,19 +232,6 @@ fn mentions_card_payment(record: &Record) -> bool {
     })
 }
 
-/// Whether a cell starts like a balance or summary line (`Saldo contabilístico`), checked on
-/// cells that start with a letter.
-fn balance_cell(cell: &str) -> bool {
-    if !cell.starts_with(|c: char| c.is_alphabetic() || c == '#') {
-        return false;
-    }
-    let head: String = cell.chars().take(24).collect();
-    let f = fold(&head);
-    super::vocabulary::BALANCE_LINES
-        .iter()
-        .any(|b| f == *b || (f.starts_with(b) && f.as_bytes().get(b.len()) == Some(&b' ')))
-}
-
 /// Gathers the statistics of every column from `splitter` to the end; balance and summary
 /// lines are left out so that their cells do not count against a column.
 pub(crate) fn scan(splitter: Splitter<'_>, width: usize) -> Scan {
@@ -241,7 +240,12 @@ pub(crate) fn scan(splitter: Splitter<'_>, width: usize) -> Scan {
         ..Scan::default()
     };
     for record in splitter {
-        if record.is_blank() || record.cells.iter().any(|c| balance_cell(c)) {
+        if record.is_blank()
+            || record
+                .cells
+                .iter()
+                .any(|c| super::vocabulary::balance_cell(c))
+        {
             continue;
         }
         scan.count += 1;

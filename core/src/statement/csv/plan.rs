@@ -61,6 +61,8 @@ pub(crate) struct Plan {
     pub bookings: Vec<usize>,
     pub order: Option<DateOrder>,
     pub money: Money,
+    /// `money.columns()`, kept for every row.
+    pub money_columns: Vec<usize>,
     pub marks: Vec<Option<DecimalMark>>,
     /// Indicator column and its pair in `vocabulary::INDICATORS`.
     pub indicator: Option<(usize, usize)>,
@@ -174,6 +176,7 @@ pub(crate) fn assemble(
         id: with(&roles, |r| r == Role::Id).first().copied(),
         impact: with(&roles, |r| r == Role::Impact).first().copied(),
         marks: vec![None; roles.len()],
+        money_columns: money.columns(),
         dates,
         order: None,
         money,

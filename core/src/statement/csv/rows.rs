@@ -3,7 +3,7 @@
 
 use super::plan::{Money, Plan};
 use super::split::Record;
-use super::vocabulary::{BALANCE_LINES, INDICATORS, NO_MONEY, PENDING, PENDING_DATES};
+use super::vocabulary::{balance_cell, pending_date, INDICATORS, NO_MONEY, PENDING};
 use crate::error::Result;
 use crate::model::Currency;
 use crate::statement::amounts;
@@ -28,14 +28,7 @@ fn joined(rec: &Record, cols: &[usize]) -> Option<String> {
 }
 
 fn is_balance_line(rec: &Record) -> bool {
-    rec.cells.iter().any(|c| {
-        !c.is_empty() && {
-            let f = fold(c);
-            BALANCE_LINES
-                .iter()
-                .any(|b| f == *b || f.starts_with(&format!("{b} ")))
-        }
-    })
+    rec.cells.iter().any(|c| balance_cell(c))
 }
 
 /// Why the row is not a transaction, if it is not.
@@ -52,7 +45,7 @@ fn skip(plan: &Plan, rec: &Record) -> Option<SkipReason> {
     if plan.header.as_ref().is_some_and(|h| *h == rec.cells) {
         return Some(SkipReason::RepeatedHeader);
     }
-    let has_money = plan.money.columns().iter().any(|c| !rec.get(*c).is_empty());
+    let has_money = plan.money_columns.iter().any(|c| !rec.get(*c).is_empty());
     let date_cell = rec.get(plan.dates[0]);
     let dated = dates::parse(date_cell)
         .and_then(|d| d.resolve(plan.order))
@@ -60,7 +53,7 @@ fn skip(plan: &Plan, rec: &Record) -> Option<SkipReason> {
     if is_balance_line(rec) && (!has_money || !dated || description(plan, rec, 0).0.is_empty()) {
         return Some(SkipReason::Balance);
     }
-    let pending_word = PENDING_DATES.contains(&fold(date_cell).as_str());
+    let pending_word = pending_date(date_cell);
     if !has_money && !dated && !pending_word {
         return Some(SkipReason::NoTransaction);
     }
@@ -102,7 +95,7 @@ fn date(plan: &Plan, rec: &Record) -> Result<(NaiveDate, bool)> {
     let mut found = None;
     for &c in &plan.dates {
         let cell = rec.get(c);
-        if cell.is_empty() || PENDING_DATES.contains(&fold(cell).as_str()) {
+        if cell.is_empty() || pending_date(cell) {
             pending |= c == plan.dates[0] || plan.bookings.contains(&c) || !cell.is_empty();
             continue;
         }

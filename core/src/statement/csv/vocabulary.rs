@@ -460,3 +460,25 @@ fn lookup(key: &str) -> Vec<(Role, &'static str)> {
         .map(|(_, r, l)| (*r, *l))
         .collect()
 }
+
+/// Characters of a cell looked at for a balance or summary phrase.
+const BALANCE_HEAD: usize = 24;
+
+/// Whether a cell starts like a balance or summary line (`Saldo contabilístico`,
+/// `#Saldo końcowe`); only cells starting with a letter or `#` are folded.
+pub(crate) fn balance_cell(cell: &str) -> bool {
+    if !cell.starts_with(|c: char| c.is_alphabetic() || c == '#') {
+        return false;
+    }
+    let head: String = cell.chars().take(BALANCE_HEAD).collect();
+    let f = crate::statement::text::fold(&head);
+    BALANCE_LINES
+        .iter()
+        .any(|b| f == *b || (f.starts_with(b) && f.as_bytes().get(b.len()) == Some(&b' ')))
+}
+
+/// Whether a cell is a pending marker of a date column (`Pending`, `offen`).
+pub(crate) fn pending_date(cell: &str) -> bool {
+    cell.starts_with(char::is_alphabetic)
+        && PENDING_DATES.contains(&crate::statement::text::fold(cell).as_str())
+}
