@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 # Every target registered in fuzz/Cargo.toml, in the order they run.
 ALL_TARGETS="redact redact_json rules_parse rules_json envelope_verify envelope_parse
-webhook_verify snapshot_import transaction_input apply_changes"
+webhook_verify snapshot_import transaction_input apply_changes statement_read"
 
 CARGO_FUZZ_VERSION=0.13.2
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}

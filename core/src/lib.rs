@@ -37,6 +37,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod redact;
 pub mod rules;
+pub mod statement;
 pub mod store;
 #[cfg(feature = "workers")]
 pub mod tasks;

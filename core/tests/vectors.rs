@@ -193,3 +193,53 @@ fn transaction_input_vectors() {
         }
     }
 }
+
+/// `statements.json`: exports (text, or base64 for bytes that are not UTF-8) read with their
+/// hints give exactly these transactions and report fields, or this error.
+#[test]
+fn statement_vectors() {
+    use base64::Engine as _;
+    use xspense::statement::{read_statement, Hints};
+    for case in load("statements.json") {
+        let name = case["name"].as_str().unwrap();
+        let bytes = match (case["text"].as_str(), case["base64"].as_str()) {
+            (Some(t), _) => t.as_bytes().to_vec(),
+            (None, Some(b)) => base64::engine::general_purpose::STANDARD.decode(b).unwrap(),
+            _ => panic!("{name}: no text or base64"),
+        };
+        let hints: Hints = serde_json::from_value(case["hints"].clone()).unwrap();
+        let got = read_statement(&bytes, &hints);
+        if let Some(err) = case.get("error") {
+            let e = got.expect_err(name);
+            assert_eq!(e.code().as_str(), err["code"].as_str().unwrap(), "{name}");
+            assert!(
+                e.to_string().contains(err["contains"].as_str().unwrap()),
+                "{name}: {e}"
+            );
+            if let Some(absent) = err["not_contains"].as_str() {
+                assert!(!e.to_string().contains(absent), "{name}: {e}");
+            }
+            continue;
+        }
+        let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = &case["expect"];
+        let txs: Vec<Value> = got
+            .transactions
+            .iter()
+            .map(|t| {
+                serde_json::json!({"row": t.row, "date": t.date.to_string(), "amount": t.amount_text(),
+                    "currency": t.currency.as_str(), "description": t.description, "memo": t.memo,
+                    "bank_category": t.bank_category, "pending": t.pending, "id": t.id})
+            })
+            .collect();
+        assert_eq!(Value::from(txs), want["transactions"], "{name}");
+        let r = serde_json::to_value(&got.report).unwrap();
+        let report = serde_json::json!({
+            "format": r["format"], "encoding": r["encoding"]["value"], "delimiter": r["delimiter"],
+            "header_row": r["header_row"], "date_order": r["date_order"]["value"],
+            "date_order_by": r["date_order"]["by"], "decimal": r["decimal"]["value"],
+            "sign": r["sign"]["value"], "currency": r["currency"]["value"], "skipped": r["skipped"],
+        });
+        assert_eq!(report, want["report"], "{name}");
+    }
+}

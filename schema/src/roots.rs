@@ -28,7 +28,7 @@ pub fn schema() -> Value {
 }
 
 fn add_records(g: &mut SchemaGenerator) {
-    use xspense::{llm, model, normalize, pipeline, redact, rules, store};
+    use xspense::{llm, model, normalize, pipeline, redact, rules, statement, store};
     // categorization
     add::<model::TransactionInput>(g);
     add::<model::LabelledInput>(g);
@@ -50,6 +50,11 @@ fn add_records(g: &mut SchemaGenerator) {
     add::<redact::RedactorSpec>(g);
     add::<redact::Redacted>(g);
     add::<redact::RedactedJson>(g);
+    // statements
+    add::<statement::Hints>(g);
+    add::<statement::Statement>(g);
+    add::<statement::StatementTransaction>(g);
+    add::<statement::Report>(g);
     // errors
     add::<xspense::ErrorCode>(g);
     add::<xspense::Position>(g);

@@ -158,6 +158,32 @@ class Claims(TypedDict):
     nbf: int
 
 
+class ColumnHint(TypedDict):
+    """One column override."""
+
+    #: Which column.
+    column: "ColumnRef"
+    #: What it holds.
+    role: "ColumnRole"
+
+
+class ColumnReport(TypedDict):
+    """One column of a CSV file and what the reader made of it."""
+
+    #: A currency its header names (`Betrag (EUR)`).
+    currency: NotRequired[Union["Currency", None]]
+    #: The date order decided for a date column.
+    date_order: NotRequired[Union["DateOrder", None]]
+    #: The decimal mark decided for an amount column.
+    decimal: NotRequired[Union["DecimalMark", None]]
+    #: 1-based position.
+    index: int
+    #: The header text (`None` without a header row).
+    name: NotRequired[Optional[str]]
+    #: The role it was read as (`None`: not read).
+    role: NotRequired[Union["ColumnRole", None]]
+
+
 class ConflictingRow(TypedDict):
     """A history row a suggestion matches whose confirmed category is another one."""
 
@@ -167,6 +193,61 @@ class ConflictingRow(TypedDict):
     descriptor: str
     #: The transaction's id.
     transaction_id: str
+
+
+class DecidedCurrency(TypedDict):
+    """A decided value and how it was decided."""
+
+    #: What settled it.
+    by: "DecidedBy"
+    #: In words: which values or which signal.
+    detail: str
+    #: The value.
+    value: "Currency"
+
+
+class DecidedDateOrder(TypedDict):
+    """A decided value and how it was decided."""
+
+    #: What settled it.
+    by: "DecidedBy"
+    #: In words: which values or which signal.
+    detail: str
+    #: The value.
+    value: "DateOrder"
+
+
+class DecidedDecimalMark(TypedDict):
+    """A decided value and how it was decided."""
+
+    #: What settled it.
+    by: "DecidedBy"
+    #: In words: which values or which signal.
+    detail: str
+    #: The value.
+    value: "DecimalMark"
+
+
+class DecidedSignConvention(TypedDict):
+    """A decided value and how it was decided."""
+
+    #: What settled it.
+    by: "DecidedBy"
+    #: In words: which values or which signal.
+    detail: str
+    #: The value.
+    value: "SignConvention"
+
+
+class Decidedstring(TypedDict):
+    """A decided value and how it was decided."""
+
+    #: What settled it.
+    by: "DecidedBy"
+    #: In words: which values or which signal.
+    detail: str
+    #: The value.
+    value: str
 
 
 class DetectorSpec(TypedDict):
@@ -276,6 +357,25 @@ class Finding(TypedDict):
     kind: "PiiKind"
     #: Offset where it starts in the input.
     start: int
+
+
+class Hints(TypedDict):
+    """Overrides for `crate::statement::read_statement`; every field left out is detected from
+    the file. JSON keys are snake_case and unknown keys are refused.
+    """
+
+    #: How a signed amount column maps to money out (`--amount-sign`).
+    amount_sign: NotRequired[Union["AmountSign", None]]
+    #: Column roles by header name or position (`--columns date=...,amount=...`).
+    columns: NotRequired[List["ColumnHint"]]
+    #: The statement's currency when the file does not say it (`--currency`).
+    currency: NotRequired[Union["Currency", None]]
+    #: Day, month and year order of numeric dates (`--date-order`).
+    date_order: NotRequired[Union["DateOrder", None]]
+    #: The decimal mark of every amount column (`--decimal`).
+    decimal: NotRequired[Union["DecimalMark", None]]
+    #: The file's encoding, a WHATWG label such as `windows-1252` (`--encoding`).
+    encoding: NotRequired[Optional[str]]
 
 
 class JsonFinding(TypedDict):
@@ -520,6 +620,39 @@ class RedactorSpec(TypedDict):
     operator: NotRequired[Optional[str]]
 
 
+class Report(TypedDict):
+    """Everything the reader detected. Complete once every transaction was read."""
+
+    #: Every column of a CSV file.
+    columns: List["ColumnReport"]
+    #: The statement's currency (rows may carry their own).
+    currency: "DecidedCurrency"
+    #: The order of numeric dates (`None` when every date names its month or is year first).
+    date_order: NotRequired[Union["DecidedDateOrder", None]]
+    #: The decimal mark of the amounts (`None` when no amount has a fraction or grouping).
+    decimal: NotRequired[Union["DecidedDecimalMark", None]]
+    #: The CSV delimiter.
+    delimiter: NotRequired[Optional[str]]
+    #: The encoding the bytes were read in (`utf-8`, `utf-8-bom`, `utf-16le-bom`, `windows-1252`...).
+    encoding: "Decidedstring"
+    #: The statement format.
+    format: "Format"
+    #: The 1-based line of the header row; `None` for a file without one.
+    header_row: NotRequired[Optional[int]]
+    #: The language of the header (`de`, `fr`...).
+    language: NotRequired[Optional[str]]
+    #: A recognised bank layout.
+    layout: NotRequired[Optional[str]]
+    #: How money out is told from money in.
+    sign: "DecidedSignConvention"
+    #: The rows skipped, with why.
+    skipped: List["SkippedRow"]
+    #: The number of transactions read so far.
+    transactions: int
+    #: Things the caller should check (an assumed currency, a guessed column orientation).
+    warnings: List[str]
+
+
 class Resources(TypedDict):
     """What a task message asks for in resources."""
 
@@ -616,6 +749,50 @@ class RuleSuggestion(TypedDict):
     support: int
     #: The same rule as text, ready for `Engine::add_rules`.
     text: str
+
+
+class SkippedRow(TypedDict):
+    """A row that was skipped."""
+
+    #: Why.
+    reason: "SkipReason"
+    #: 1-based line (or record) number.
+    row: int
+
+
+class Statement(TypedDict):
+    """Every transaction of a statement and the report of how it was read."""
+
+    #: What was detected, decided and skipped.
+    report: "Report"
+    #: The transactions in file order.
+    transactions: List["StatementTransaction"]
+
+
+class StatementTransaction(TypedDict):
+    """A transaction read from a statement. The amount is signed: negative is money leaving the
+    account holder, positive money arriving (on a card too, whatever sign the file printed).
+    """
+
+    #: Signed amount in minor units of `currency` (`-1250` is 12.50 out).
+    amount_minor: int
+    #: The bank's or app's own category.
+    bank_category: NotRequired[Optional[str]]
+    #: The amount's currency.
+    currency: "Currency"
+    #: The date the transaction happened (else booked, else its value date).
+    date: str
+    #: The counterparty, else the narrative; white space folded.
+    description: str
+    #: The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column).
+    id: NotRequired[Optional[str]]
+    #: Purpose, reference or memo text beside the description.
+    memo: NotRequired[Optional[str]]
+    #: Not yet booked.
+    pending: bool
+    #: 1-based line of the file where the row starts (CSV, QIF), or the 1-based number of the
+    #: record (OFX `STMTTRN`, CAMT `Ntry`).
+    row: int
 
 
 class Stats(TypedDict):
@@ -774,6 +951,10 @@ class TransactionInput(TypedDict):
 AmountInput = Union[str, float]
 
 
+#: How a single signed amount column maps to money in and out.
+AmountSign = Literal["debit-negative", "debit-positive"]
+
+
 #: What kind of event an entry records.
 AuditAction = Literal["decision", "correction", "rule_change", "task_transition", "other"]
 
@@ -839,8 +1020,28 @@ class ChangeAliasForgotten(TypedDict):
 Change = Union["ChangeCategoryAdded", "ChangeRuleAdded", "ChangeRuleRemoved", "ChangeAliasLearned", "ChangeAliasForgotten"]
 
 
+#: A column named by its header text (matched loosely) or its 1-based position.
+ColumnRef = Union[int, str]
+
+
+#: What a column holds. Used in `Hints::columns` to override detection and in the report.
+ColumnRole = Literal["date", "booking_date", "value_date", "amount", "debit", "credit", "fee", "currency", "counterparty", "payer", "recipient", "description", "memo", "category", "status", "indicator", "id", "balance", "type", "ignore"]
+
+
 #: An ISO 4217 currency code (`USD`); lowercase letters are read as uppercase.
 Currency = str
+
+
+#: The order of day, month and year in numeric dates.
+DateOrder = Literal["dmy", "mdy", "ymd"]
+
+
+#: What settled a decision.
+DecidedBy = Literal["hint", "values", "file", "layout", "currency", "language", "delimiter", "format", "default"]
+
+
+#: The character that separates the whole units from the fraction.
+DecimalMark = Literal[".", ","]
 
 
 class DecisionCategorized(Categorization):
@@ -900,6 +1101,10 @@ ErrorCode = Literal["invalid_input", "parse_error", "not_found", "conflict", "in
 Field = Literal["descriptor", "merchant", "account", "currency", "amount", "direction", "mcc", "date"]
 
 
+#: The statement format.
+Format = Literal["csv", "ofx", "qfx", "qif", "camt.053", "camt.052"]
+
+
 #: A merchant key: the lowercase, folded name every branch, payment path and date of one
 #: merchant normalizes to (`blue bottle`). Serialized as that string.
 MerchantKey = str
@@ -952,6 +1157,14 @@ RuleScalar = Union[str, float]
 
 #: A condition's value: text, a number, or a list of them.
 RuleValue = Union[str, float, List["RuleScalar"]]
+
+
+#: How money out is told from money in.
+SignConvention = Literal["signed_column", "card_positive_purchases", "debit_credit_columns", "indicator_column", "format"]
+
+
+#: Why a row was not read as a transaction.
+SkipReason = Literal["blank", "balance", "no_transaction", "no_money_moved", "repeated_header"]
 
 
 #: Which stage of the pipeline decided a category.
