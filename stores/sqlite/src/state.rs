@@ -78,6 +78,16 @@ fn head(tx: &Transaction<'_>, tenant: &str) -> Result<u64> {
     narrow("change sequence", seq)
 }
 
+/// Whether `tenant` has a snapshot or changes.
+fn has_state(tx: &Transaction<'_>, tenant: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM engine_snapshots WHERE tenant = ?1)
+                 OR EXISTS (SELECT 1 FROM engine_changes WHERE tenant = ?1)",
+        )?
+        .query_row(params![tenant], |r| r.get(0))?)
+}
+
 fn seq_param(seq: u64) -> Result<i64> {
     i64::try_from(seq).map_err(|_| Error::Corrupt(format!("change sequence {seq} is out of range")))
 }
@@ -246,7 +256,7 @@ impl SqliteEngineState {
         }
         self.db.write(|tx| {
             for (tenant, text) in &one_tenant {
-                if head(tx, tenant)? != 0 {
+                if has_state(tx, tenant)? {
                     return Err(Error::Core(xspense::Error::Conflict(format!(
                         "tenant {tenant:?} already has state in the database"
                     ))));
