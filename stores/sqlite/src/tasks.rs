@@ -384,7 +384,6 @@ impl SqliteTaskStore {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn fail_tx(
         &self,
         tenant: &str,
@@ -472,7 +471,7 @@ impl SqliteTaskStore {
                 let oldest: Millis = row.get(2)?;
                 if let Some(q) = s.queues.get_mut(&queue) {
                     q.due = narrow("count", row.get(1)?)?;
-                    q.oldest_due_age_ms = Some(now - oldest);
+                    q.oldest_due_age_ms = Some(now.saturating_sub(oldest));
                 }
             }
             drop(rows);
