@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use xspense::clock::{Clock, SystemClock};
 use xspense::tasks::{NewTask, TaskStatus, TaskStore};
-use xspense_sqlite::SqliteTaskStore;
+use xspense_sqlite::{Durability, Options, SqliteTaskStore};
 
 const TASKS: usize = 2_000;
 const WORKERS: usize = 4;
@@ -43,7 +43,12 @@ fn next(state: &mut u64) -> u64 {
 fn killed_workers_lose_and_duplicate_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tasks.db");
-    let store = SqliteTaskStore::open(&db).unwrap();
+    // filled without a sync per task (the workers sync every commit)
+    let options = Options {
+        durability: Durability::Normal,
+        ..Options::default()
+    };
+    let store = SqliteTaskStore::open_with(&db, options).unwrap();
     let now = SystemClock.now_ms();
     let ids: Vec<(String, String)> = (0..TASKS)
         .map(|i| {

@@ -89,8 +89,14 @@ fn run(args: &[String]) -> Result<(), String> {
                 })
         };
         match outcome {
-            // a lease that ran out while working: another worker has the task now
-            Err(e) if e.code() == xspense::ErrorCode::LeaseLost => {}
+            // the lease ran out while working: another worker has the task now
+            // (`lease_lost`), or its claim found no attempts left and the task is dead
+            // (`invalid_transition`)
+            Err(e)
+                if matches!(
+                    e.code(),
+                    xspense::ErrorCode::LeaseLost | xspense::ErrorCode::InvalidTransition
+                ) => {}
             other => other.map_err(|e| e.to_string())?,
         }
     }
