@@ -105,7 +105,8 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The `prev_hash` of the first entry of a chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 fn field(h: &mut Sha256, bytes: &[u8]) {
     h.update((bytes.len() as u64).to_le_bytes());
@@ -129,6 +130,15 @@ fn entry_hash(e: &AuditEntry) -> String {
     }
     field(&mut h, e.prev_hash.as_bytes());
     hex::encode(h.finalize())
+}
+
+impl AuditEntry {
+    /// The hash [`verify`] expects in `hash`: SHA-256 of the content and `prev_hash`. For
+    /// stores that append to a chain they keep themselves (one entry at a time, without
+    /// loading the whole chain into an [`AuditLog`]).
+    pub fn content_hash(&self) -> String {
+        entry_hash(self)
+    }
 }
 
 /// An append-only, hash-chained audit log held in memory; persist [`AuditLog::entries`]

@@ -1,0 +1,283 @@
+//! [`SqliteEngineState`]: each tenant's engine state as a change log (numbered from 1 per
+//! tenant) on top of its latest snapshot.
+//!
+//! A host loads a tenant ([`SqliteEngineState::load`]), applies it to an
+//! [`xspense::Engine`] ([`TenantLoad::apply_to`]), works, and appends what
+//! [`xspense::Engine::drain_changes`] returns with the sequence it loaded
+//! ([`SqliteEngineState::append`]). If another process appended first, the append is refused
+//! with [`Error::SequenceConflict`] and nothing is written (optimistic concurrency); the host
+//! reloads and retries. [`SqliteEngineState::compact`] replaces the changes up to a sequence
+//! by a snapshot.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use xspense::store::snapshot::{self, SnapshotPayload, TenantSnapshot};
+use xspense::store::Change;
+use xspense::Engine;
+
+use crate::connection::{self, Options, Shared};
+use crate::error::{narrow, Error, Result};
+
+/// What is stored for one tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantLoad {
+    /// The tenant.
+    pub tenant: String,
+    /// Its latest snapshot (a one-tenant snapshot document), if it was ever compacted or
+    /// imported.
+    pub snapshot: Option<String>,
+    /// The sequence the snapshot holds changes up to (0 without a snapshot).
+    pub snapshot_seq: u64,
+    /// The changes after the snapshot, in order.
+    pub changes: Vec<Change>,
+    /// The tenant's latest sequence: what to pass to [`SqliteEngineState::append`] next.
+    pub seq: u64,
+}
+
+impl TenantLoad {
+    /// Makes `engine`'s state of this tenant the stored one: the snapshot (or an empty state)
+    /// replaces whatever the engine held for the tenant, then the changes are replayed.
+    /// Other tenants in the engine are left alone.
+    pub fn apply_to(&self, engine: &mut Engine) -> xspense::Result<()> {
+        let base = match &self.snapshot {
+            Some(text) => text.clone(),
+            None => empty_snapshot(&self.tenant)?,
+        };
+        engine.import_snapshot(&base)?;
+        engine.apply_changes(&self.changes)
+    }
+}
+
+/// A snapshot document holding `tenant` with no state.
+fn empty_snapshot(tenant: &str) -> xspense::Result<String> {
+    let mut payload = SnapshotPayload::default();
+    payload
+        .tenants
+        .insert(tenant.to_string(), TenantSnapshot::default());
+    snapshot::encode(&payload)
+}
+
+/// Engine state in a SQLite database.
+#[derive(Debug)]
+pub struct SqliteEngineState {
+    db: Shared,
+}
+
+/// The latest sequence of `tenant`: its last change, or its snapshot's when every change was
+/// compacted away.
+fn head(tx: &Transaction<'_>, tenant: &str) -> Result<u64> {
+    let seq: i64 = tx
+        .prepare_cached(
+            "SELECT MAX(
+                 COALESCE((SELECT MAX(seq) FROM engine_changes WHERE tenant = ?1), 0),
+                 COALESCE((SELECT seq FROM engine_snapshots WHERE tenant = ?1), 0))",
+        )?
+        .query_row(params![tenant], |r| r.get(0))?;
+    narrow("change sequence", seq)
+}
+
+/// Whether `tenant` has a snapshot or changes.
+fn has_state(tx: &Transaction<'_>, tenant: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM engine_snapshots WHERE tenant = ?1)
+                 OR EXISTS (SELECT 1 FROM engine_changes WHERE tenant = ?1)",
+        )?
+        .query_row(params![tenant], |r| r.get(0))?)
+}
+
+fn seq_param(seq: u64) -> Result<i64> {
+    i64::try_from(seq).map_err(|_| Error::Corrupt(format!("change sequence {seq} is out of range")))
+}
+
+fn invalid(msg: String) -> Error {
+    Error::Core(xspense::Error::InvalidInput(msg))
+}
+
+/// Checks that `text` is a valid snapshot of `tenant` alone.
+fn check_one_tenant(tenant: &str, text: &str) -> Result<()> {
+    let payload = snapshot::decode(text)?;
+    if payload.tenants.len() != 1 || !payload.tenants.contains_key(tenant) {
+        let held: Vec<&String> = payload.tenants.keys().collect();
+        return Err(invalid(format!(
+            "a snapshot of tenant {tenant:?} must hold that tenant alone, it holds {held:?}"
+        )));
+    }
+    Ok(())
+}
+
+impl SqliteEngineState {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteEngineState> {
+        SqliteEngineState::open_with(path, Options::default())
+    }
+
+    /// Opens the database at `path` with explicit options.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<SqliteEngineState> {
+        Ok(SqliteEngineState {
+            db: Shared::new(connection::open(path.as_ref(), options)?),
+        })
+    }
+
+    /// State in a private in-memory database.
+    pub fn in_memory() -> Result<SqliteEngineState> {
+        Ok(SqliteEngineState {
+            db: Shared::new(connection::open_in_memory()?),
+        })
+    }
+
+    /// The stored state of `tenant` (an unknown tenant has no snapshot, no changes and
+    /// sequence 0).
+    pub fn load(&self, tenant: &str) -> Result<TenantLoad> {
+        self.db.read(|tx| {
+            let snap: Option<(i64, String)> = tx
+                .prepare_cached("SELECT seq, snapshot FROM engine_snapshots WHERE tenant = ?1")?
+                .query_row(params![tenant], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (snapshot_seq, snapshot) = match snap {
+                Some((seq, text)) => (narrow::<u64>("snapshot sequence", seq)?, Some(text)),
+                None => (0, None),
+            };
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, change FROM engine_changes WHERE tenant = ?1 AND seq > ?2
+                 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![tenant, seq_param(snapshot_seq)?])?;
+            let mut changes = Vec::new();
+            let mut seq = snapshot_seq;
+            while let Some(row) = rows.next()? {
+                let at: u64 = narrow("change sequence", row.get(0)?)?;
+                if at != seq + 1 {
+                    return Err(Error::Corrupt(format!(
+                        "tenant {tenant:?}: change {} is missing",
+                        seq + 1
+                    )));
+                }
+                let text: String = row.get(1)?;
+                changes.push(
+                    serde_json::from_str(&text)
+                        .map_err(|e| Error::Corrupt(format!("change {at}: {e}")))?,
+                );
+                seq = at;
+            }
+            Ok(TenantLoad {
+                tenant: tenant.to_string(),
+                snapshot,
+                snapshot_seq,
+                changes,
+                seq,
+            })
+        })
+    }
+
+    /// Appends `changes` (all of `tenant`) after sequence `expected`, which must be the
+    /// tenant's latest; returns the new latest sequence. Refused whole with
+    /// [`Error::SequenceConflict`] when another writer appended since `expected` was read.
+    pub fn append(&self, tenant: &str, expected: u64, changes: &[Change]) -> Result<u64> {
+        if let Some(other) = changes.iter().find(|c| c.tenant() != tenant) {
+            return Err(invalid(format!(
+                "a change of tenant {:?} cannot be appended to tenant {tenant:?}",
+                other.tenant()
+            )));
+        }
+        let texts = changes
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Corrupt(format!("unencodable change: {e}")))?;
+        self.db.write(|tx| {
+            let actual = head(tx, tenant)?;
+            if actual != expected {
+                return Err(Error::SequenceConflict {
+                    tenant: tenant.to_string(),
+                    expected,
+                    actual,
+                });
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO engine_changes (tenant, seq, change) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut seq = expected;
+            for text in &texts {
+                seq += 1;
+                insert.execute(params![tenant, seq_param(seq)?, text])?;
+            }
+            Ok(seq)
+        })
+    }
+
+    /// Stores `snapshot` (a one-tenant snapshot of `tenant`, e.g. from
+    /// `engine.export_snapshot(Some(tenant))` after applying the state loaded at `seq`) as
+    /// holding every change up to `seq`, and deletes those changes.
+    pub fn compact(&self, tenant: &str, seq: u64, snapshot: &str) -> Result<()> {
+        check_one_tenant(tenant, snapshot)?;
+        self.db.write(|tx| {
+            let latest = head(tx, tenant)?;
+            if seq > latest {
+                return Err(invalid(format!(
+                    "tenant {tenant:?} is at sequence {latest}, cannot snapshot at {seq}"
+                )));
+            }
+            let current: Option<i64> = tx
+                .prepare_cached("SELECT seq FROM engine_snapshots WHERE tenant = ?1")?
+                .query_row(params![tenant], |r| r.get(0))
+                .optional()?;
+            if let Some(current) = current {
+                if narrow::<u64>("snapshot sequence", current)? > seq {
+                    return Err(Error::Core(xspense::Error::Conflict(format!(
+                        "tenant {tenant:?} already has a snapshot at sequence {current}, after {seq}"
+                    ))));
+                }
+            }
+            tx.prepare_cached(
+                "INSERT INTO engine_snapshots (tenant, seq, snapshot) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, snapshot = excluded.snapshot",
+            )?
+            .execute(params![tenant, seq_param(seq)?, snapshot])?;
+            tx.prepare_cached("DELETE FROM engine_changes WHERE tenant = ?1 AND seq <= ?2")?
+                .execute(params![tenant, seq_param(seq)?])?;
+            Ok(())
+        })
+    }
+
+    /// Imports the text of a CLI state file (`--state DIR` keeps `DIR/state.json`, a snapshot
+    /// of every tenant): each tenant becomes a snapshot at sequence 0. Refused whole (nothing
+    /// written) if the snapshot is corrupt or a tenant in it already has state here. Returns
+    /// the tenants imported.
+    pub fn import_state_json(&self, text: &str) -> Result<Vec<String>> {
+        let payload = snapshot::decode(text)?;
+        let mut one_tenant: BTreeMap<String, String> = BTreeMap::new();
+        for (tenant, state) in payload.tenants {
+            let mut single = SnapshotPayload::default();
+            single.tenants.insert(tenant.clone(), state);
+            one_tenant.insert(tenant, snapshot::encode(&single)?);
+        }
+        self.db.write(|tx| {
+            for (tenant, text) in &one_tenant {
+                if has_state(tx, tenant)? {
+                    return Err(Error::Core(xspense::Error::Conflict(format!(
+                        "tenant {tenant:?} already has state in the database"
+                    ))));
+                }
+                tx.prepare_cached(
+                    "INSERT INTO engine_snapshots (tenant, seq, snapshot) VALUES (?1, 0, ?2)",
+                )?
+                .execute(params![tenant, text])?;
+            }
+            Ok(one_tenant.keys().cloned().collect())
+        })
+    }
+
+    /// [`SqliteEngineState::import_state_json`] of the file at `path` (e.g.
+    /// `DIR/state.json` of the CLI's `--state DIR`).
+    pub fn migrate_state_file(&self, path: impl AsRef<Path>) -> Result<Vec<String>> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.import_state_json(&text)
+    }
+}
