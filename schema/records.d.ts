@@ -1013,6 +1013,12 @@ export interface Transaction {
   account?: string | null
   /** Magnitude of the amount. */
   amount: Money
+  /**
+   * The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
+   * the statement printed it. Carried for later use as a signal: categorization ignores it
+   * today.
+   */
+  bank_category?: string | null
   /** Booking or transaction date. */
   date: string
   /** The raw descriptor text as the bank printed it. */
@@ -1040,6 +1046,8 @@ export interface TransactionInput {
   amount?: AmountInput | null
   /** Signed amount in minor units, instead of `amount`. */
   amount_minor?: number | null
+  /** The bank's or app's own category, as the statement printed it (not used to categorize). */
+  bank_category?: string | null
   /** ISO 4217 code; `"USD"` when absent. */
   currency?: string | null
   /** `YYYY-MM-DD`. */

@@ -396,6 +396,7 @@ pub fn parse(bytes: &[u8], opts: &ReadOptions<'_>) -> Result<BankCsv, CsvError> 
                 .map(|i| cells[i].trim().to_string())
                 .filter(|s| !s.is_empty()),
             mcc,
+            bank_category: None,
         };
         tx.validate()
             .map_err(|e| err(Some(row), None, e.to_string()))?;

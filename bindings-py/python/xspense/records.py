@@ -902,6 +902,10 @@ class Transaction(TypedDict):
     account: NotRequired[Optional[str]]
     #: Magnitude of the amount.
     amount: "Money"
+    #: The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
+    #: the statement printed it. Carried for later use as a signal: categorization ignores it
+    #: today.
+    bank_category: NotRequired[Optional[str]]
     #: Booking or transaction date.
     date: str
     #: The raw descriptor text as the bank printed it.
@@ -929,6 +933,8 @@ class TransactionInput(TypedDict):
     amount: NotRequired[Union["AmountInput", None]]
     #: Signed amount in minor units, instead of `amount`.
     amount_minor: NotRequired[Optional[int]]
+    #: The bank's or app's own category, as the statement printed it (not used to categorize).
+    bank_category: NotRequired[Optional[str]]
     #: ISO 4217 code; `"USD"` when absent.
     currency: NotRequired[Optional[str]]
     #: `YYYY-MM-DD`.

@@ -63,7 +63,18 @@ impl StatementTransaction {
 
     /// The engine's [`Transaction`] for `tenant` with id `id` (the caller's policy: the
     /// bank's [`StatementTransaction::id`], the row number, a hash...). The description becomes
-    /// the descriptor; the amount's sign becomes the direction.
+    /// the descriptor; the amount's sign becomes the direction; the bank's category is carried.
+    ///
+    /// ```
+    /// # use xspense::statement::StatementTransaction;
+    /// # use xspense::{Currency, Direction};
+    /// let t = StatementTransaction { row: 2, date: chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap(),
+    ///   amount_minor: -1250, currency: Currency::new("GBP").unwrap(), description: "TESCO".into(),
+    ///   memo: None, bank_category: Some("Groceries".into()), pending: false, id: None };
+    /// let tx = t.to_transaction("default", "row-2").unwrap();
+    /// assert_eq!((tx.amount.minor, tx.direction), (1250, Direction::Debit));
+    /// assert_eq!(tx.bank_category.as_deref(), Some("Groceries"));
+    /// ```
     pub fn to_transaction(&self, tenant: &str, id: &str) -> Result<Transaction> {
         let magnitude = self
             .amount_minor
@@ -79,6 +90,7 @@ impl StatementTransaction {
             date: self.date,
             account: None,
             mcc: None,
+            bank_category: self.bank_category.clone(),
         };
         tx.validate()?;
         Ok(tx)
