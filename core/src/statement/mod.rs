@@ -134,6 +134,43 @@ impl<'a> StatementReader<'a> {
         &self.report
     }
 
+    /// The cells of a CSV file's header row as the file printed them (decoded, unquoted,
+    /// trimmed); `None` for a CSV file without a header and for the other formats.
+    pub fn header(&self) -> Option<&[String]> {
+        match &self.source {
+            Source::Csv(reader) => reader.header(),
+            Source::Parsed(_) => None,
+        }
+    }
+
+    /// The cells of the CSV record the transaction last returned by `next` was read from, as
+    /// the file printed them (decoded, unquoted, trimmed; a short row has fewer cells than
+    /// [`Report::columns`]). `None` before the first transaction and for the other formats.
+    /// Only the last record is kept, so reading stays streaming.
+    ///
+    /// ```
+    /// use xspense::statement::{Hints, StatementReader};
+    /// let csv = b"Date,Description,Amount,Note\n01/31/2024,COFFEE,-4.50,\"mine, all mine\"\n";
+    /// let mut reader = StatementReader::new(csv, &Hints::default()).unwrap();
+    /// assert_eq!(reader.header().unwrap()[3], "Note");
+    /// let tx = reader.next().unwrap().unwrap();
+    /// assert_eq!(reader.record().unwrap(), ["01/31/2024", "COFFEE", "-4.50", "mine, all mine"]);
+    /// assert_eq!(reader.column_position("note"), Some(3));
+    /// ```
+    pub fn record(&self) -> Option<&[String]> {
+        match &self.source {
+            Source::Csv(reader) => reader.record(),
+            Source::Parsed(_) => None,
+        }
+    }
+
+    /// The 0-based position of the header column named `name`, matched as `--columns`
+    /// matches header text (ignoring case, accents and punctuation).
+    pub fn column_position(&self, name: &str) -> Option<usize> {
+        let want = text::fold(name);
+        self.header()?.iter().position(|h| text::fold(h) == want)
+    }
+
     /// The report, once reading is done.
     pub fn into_report(self) -> Report {
         self.report
