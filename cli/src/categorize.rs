@@ -1,16 +1,17 @@
 //! `xspense categorize`: every transaction of an export, streamed from the reader through the
 //! engine to the output in batches, so memory does not grow with the number of rows.
 //!
-//! The file is read twice: a first pass reads every row without keeping any, so that a cell
-//! the reader cannot read stops the command before anything is written; the second pass
-//! categorizes and writes. `--out` and the state file are written to temporary files and
-//! replaced only once everything succeeded.
+//! `--out` and the state file are written to temporary files and replaced only once every
+//! step succeeded, so a cell the reader cannot read leaves them as they were. Standard output
+//! cannot be taken back: there a first pass over a clone of the reader reads every row
+//! without keeping any, and only then are rows categorized and written.
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use xspense::statement::{Hints, Report, StatementReader, StatementTransaction};
+use indicatif::{ProgressBar, ProgressStyle};
+use xspense::statement::{Report, StatementReader, StatementTransaction};
 use xspense::{Categorization, Decision, Engine, EngineConfig, Transaction};
 
 use crate::input::{in_file, read_bytes, to_transaction, warn, InputArgs};
@@ -59,13 +60,11 @@ impl Tally {
 pub fn run(o: &Options<'_>) -> CliResult<()> {
     let bytes = read_bytes(o.file)?;
     let hints = o.input.hints.hints()?;
-    let report = check_every_row(o.file, &bytes, &hints, &o.input.tenant)?;
-    note!(
-        "{}: {}",
-        o.file.display(),
-        crate::inspect::one_line(&report)
-    );
-    warn(o.file, &report);
+    let reader = StatementReader::new(&bytes, &hints).map_err(|e| in_file(o.file, e))?;
+    let expected = match o.out {
+        Some(_) => None,
+        None => Some(check_every_row(o.file, reader.clone(), &o.input.tenant)?),
+    };
     let mut engine = engine(o)?;
     let mut out = o.out.map(PendingFile::create).transpose()?;
     let mut state = o.state.map(prepare_state).transpose()?;
@@ -77,7 +76,16 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
             &mut stdout
         }
     };
-    let (tally, closed) = stream(o, &bytes, &hints, &mut engine, sink, report.transactions)?;
+    let (tally, closed, report) = stream(o, reader, &mut engine, sink, expected)?;
+    note!(
+        "{}: {}",
+        o.file.display(),
+        crate::inspect::one_line(&report)
+    );
+    warn(o.file, &report);
+    if report.transactions == 0 {
+        note!("{}: warning: no transactions found", o.file.display());
+    }
     if let Some(pending) = &mut state {
         let snapshot = engine.export_snapshot(None).map_err(|e| e.to_string())?;
         pending
@@ -98,18 +106,14 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
     print_summary(&tally, o.out.is_some())
 }
 
-/// Reads every row and makes its transaction, keeping none: the report, or the first error.
-fn check_every_row(file: &Path, bytes: &[u8], hints: &Hints, tenant: &str) -> CliResult<Report> {
-    let mut reader = StatementReader::new(bytes, hints).map_err(|e| in_file(file, e))?;
+/// Reads every row and makes its transaction, keeping none: the number of transactions, or
+/// the first error.
+fn check_every_row(file: &Path, mut reader: StatementReader<'_>, tenant: &str) -> CliResult<usize> {
     for st in &mut reader {
         let st = st.map_err(|e| in_file(file, e))?;
         to_transaction(&st, tenant).map_err(|e| in_file(file, e))?;
     }
-    let report = reader.into_report();
-    if report.transactions == 0 {
-        note!("{}: warning: no transactions found", file.display());
-    }
-    Ok(report)
+    Ok(reader.report().transactions)
 }
 
 fn engine(o: &Options<'_>) -> CliResult<Engine> {
@@ -183,18 +187,17 @@ fn decided(d: Decision) -> CliResult<Categorization> {
     }
 }
 
-/// Categorizes and writes every transaction; whether standard output was closed early (the
-/// rest is still categorized, so the saved state is that of a full run).
+/// Categorizes and writes every transaction; the counts, whether standard output was closed
+/// early (the rest is still categorized, so the saved state is that of a full run), and the
+/// reader's complete report.
 fn stream(
     o: &Options<'_>,
-    bytes: &[u8],
-    hints: &Hints,
+    mut reader: StatementReader<'_>,
     engine: &mut Engine,
     sink: &mut dyn Write,
-    expected: usize,
-) -> CliResult<(Tally, bool)> {
+    expected: Option<usize>,
+) -> CliResult<(Tally, bool, Report)> {
     let fail = |e: xspense::Error| in_file(o.file, e);
-    let mut reader = StatementReader::new(bytes, hints).map_err(fail)?;
     let input = input_columns(reader.report());
     let keep_cells = o.format == OutputFormat::Csv && input.is_some();
     let mut closed = false;
@@ -206,7 +209,10 @@ fn stream(
         }
         Err(e) => return Err(e),
     };
-    let pb = progress(expected);
+    let pb = match expected {
+        Some(n) => progress(n),
+        None => spinner(),
+    };
     let mut tally = Tally::default();
     loop {
         let batch = next_batch(&mut reader, keep_cells, &o.input.tenant).map_err(fail)?;
@@ -244,7 +250,17 @@ fn stream(
             Err(e) => return Err(e),
         }
     }
-    Ok((tally, closed))
+    Ok((tally, closed, reader.into_report()))
+}
+
+/// Progress without a known end: rows so far and their rate.
+fn spinner() -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {pos} rows {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb
 }
 
 /// Counts by source and by category, to standard error (or standard output with `--out`).

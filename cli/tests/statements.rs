@@ -322,3 +322,48 @@ fn a_failure_after_the_output_was_written_leaves_no_temporary_file_and_replaces_
     assert_eq!(files_in(dir.path()), [out, state.clone()]);
     assert_eq!(files_in(&state), [state.join("state.json")]);
 }
+
+/// An export whose row `bad` has a date no calendar has (every other row is fine).
+fn export_with_a_bad_row(rows: usize, bad: usize) -> String {
+    let mut s = String::from("Date,Description,Amount\n");
+    for i in 0..rows {
+        if i == bad {
+            s.push_str("2026-02-30,BAD DAY,-1.00\n");
+        } else {
+            s.push_str(&format!("2026-01-{:02},SHOP {i},-{i}.50\n", 1 + i % 28));
+        }
+    }
+    s
+}
+
+#[test]
+fn a_bad_cell_far_into_the_file_writes_nothing_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    // past the first batches, so rows before it were already categorized
+    std::fs::write(&input, export_with_a_bad_row(3_000, 2_500)).unwrap();
+    let out = dir.path().join("out.csv");
+    std::fs::write(&out, "old").unwrap();
+    let o = xspense(&[
+        "categorize",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("row 2502, column \"Date\""),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+    assert_eq!(files_in(dir.path()), [input.clone(), out]);
+
+    let o = xspense(&["categorize", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stdout.is_empty(),
+        "standard output got {} bytes",
+        o.stdout.len()
+    );
+}

@@ -82,6 +82,7 @@ pub fn read_statement(bytes: &[u8], hints: &Hints) -> Result<Statement> {
     })
 }
 
+#[derive(Clone)]
 enum Source<'a> {
     Csv(Box<csv::CsvReader<'a>>),
     Parsed(std::vec::IntoIter<StatementTransaction>),
@@ -90,6 +91,19 @@ enum Source<'a> {
 /// Reads a statement one transaction at a time. Detection happens in [`StatementReader::new`];
 /// each call of `next` reads rows until the next transaction, recording skipped rows in the
 /// report. After an error the reader yields nothing more.
+///
+/// A clone reads the same rows from the same point without detecting again: read a clone
+/// through once to check every row before acting on any (a clone of a legacy-encoded file
+/// copies its decoded text).
+///
+/// ```
+/// use xspense::statement::{Hints, StatementReader};
+/// let csv = b"Date,Description,Amount\n01/31/2024,COFFEE,-4.50\n02/01/2024,TEA,-3.00\n";
+/// let reader = StatementReader::new(csv, &Hints::default()).unwrap();
+/// assert!(reader.clone().all(|t| t.is_ok()));
+/// assert_eq!(reader.map(|t| t.unwrap().amount_minor).sum::<i64>(), -750);
+/// ```
+#[derive(Clone)]
 pub struct StatementReader<'a> {
     source: Source<'a>,
     report: Report,

@@ -105,6 +105,7 @@ fn find_table(text: &str, delimiter: char) -> Option<Table> {
 }
 
 /// Reads a delimited export one row at a time.
+#[derive(Clone)]
 pub(crate) struct CsvReader<'a> {
     text: Cow<'a, str>,
     delimiter: char,
