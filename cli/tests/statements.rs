@@ -367,3 +367,21 @@ fn a_bad_cell_far_into_the_file_writes_nothing_anywhere() {
         o.stdout.len()
     );
 }
+
+#[test]
+fn an_mcc_column_reaches_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mcc.csv");
+    std::fs::write(
+        &p,
+        "Date,Description,Amount,MCC\n2026-01-03,ZXQW TRADING 4411,-14.75,5411\n",
+    )
+    .unwrap();
+    let o = xspense(&["categorize", p.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let row = &jsonl(&o)[0];
+    assert_eq!(
+        (row["source"].as_str(), row["category"].as_str()),
+        (Some("mcc"), Some("food.groceries"))
+    );
+}

@@ -786,6 +786,8 @@ class StatementTransaction(TypedDict):
     description: str
     #: The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column).
     id: NotRequired[Optional[str]]
+    #: The card network's merchant category code (ISO 18245), from a CSV `MCC` column.
+    mcc: NotRequired[Optional[int]]
     #: Purpose, reference or memo text beside the description.
     memo: NotRequired[Optional[str]]
     #: Not yet booked.
@@ -1031,7 +1033,7 @@ ColumnRef = Union[int, str]
 
 
 #: What a column holds. Used in `Hints::columns` to override detection and in the report.
-ColumnRole = Literal["date", "booking_date", "value_date", "amount", "debit", "credit", "fee", "currency", "counterparty", "payer", "recipient", "description", "memo", "category", "status", "indicator", "id", "balance", "type", "ignore"]
+ColumnRole = Literal["date", "booking_date", "value_date", "amount", "debit", "credit", "fee", "currency", "counterparty", "payer", "recipient", "description", "memo", "category", "status", "indicator", "id", "balance", "type", "mcc", "ignore"]
 
 
 #: An ISO 4217 currency code (`USD`); lowercase letters are read as uppercase.

@@ -104,6 +104,8 @@ pub enum ColumnRole {
     Balance,
     /// The kind of transaction (`Card payment`, `Lastschrift`).
     Type,
+    /// The card network's merchant category code (ISO 18245, up to four digits).
+    Mcc,
     /// Not read.
     Ignore,
 }
@@ -217,7 +219,7 @@ impl std::str::FromStr for AmountSign {
 
 impl ColumnRole {
     /// Every role, in the order of the enum.
-    pub const ALL: [ColumnRole; 20] = [
+    pub const ALL: [ColumnRole; 21] = [
         ColumnRole::Date,
         ColumnRole::BookingDate,
         ColumnRole::ValueDate,
@@ -237,6 +239,7 @@ impl ColumnRole {
         ColumnRole::Id,
         ColumnRole::Balance,
         ColumnRole::Type,
+        ColumnRole::Mcc,
         ColumnRole::Ignore,
     ];
 
@@ -262,6 +265,7 @@ impl ColumnRole {
             ColumnRole::Id => "id",
             ColumnRole::Balance => "balance",
             ColumnRole::Type => "type",
+            ColumnRole::Mcc => "mcc",
             ColumnRole::Ignore => "ignore",
         }
     }
