@@ -72,6 +72,7 @@ pub fn tx(i: usize, merchant: &str, rng: &mut Lcg) -> Transaction {
         date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         account: None,
         mcc: None,
+        bank_category: None,
     }
 }
 

@@ -71,6 +71,7 @@ fn to_input(t: Transaction) -> TransactionInput {
         merchant: t.merchant,
         account: t.account,
         mcc: t.mcc.map(u32::from),
+        bank_category: None,
     }
 }
 

@@ -11,9 +11,10 @@ use std::time::Instant;
 use serde::Serialize;
 use xspense::{Band, Decision, Engine, EngineConfig};
 
-use crate::output::write_atomically;
+use crate::input::{read_labelled, InputArgs};
+use crate::pending_file::write_atomically;
 use crate::stdio::Stdout;
-use crate::{load_rules_with_labels, progress, read_input, CliResult, InputArgs};
+use crate::{load_rules_with_labels, progress, CliResult};
 
 #[derive(Debug, Default, Serialize)]
 struct SourceReport {
@@ -68,7 +69,7 @@ pub struct Options<'a> {
 
 pub fn run(o: &Options) -> CliResult<()> {
     let (file, label, input) = (o.file, o.label, o.input);
-    let data = read_input(file, input, Some(label))?;
+    let rows = read_labelled(file, input, label)?;
     let setup = Instant::now();
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
@@ -83,8 +84,8 @@ pub fn run(o: &Options) -> CliResult<()> {
     let _ = xspense::knowledge::KnowledgeBase::builtin();
     let setup_ms = setup.elapsed().as_secs_f64() * 1e3;
 
-    let mut order: Vec<usize> = (0..data.rows.len()).collect();
-    order.sort_by_key(|&i| (data.rows[i].tx.date, i));
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (rows[i].tx.date, i));
     let n = order.len();
     if n == 0 {
         // the reader refuses a file without rows; every share below divides by n
@@ -117,7 +118,7 @@ pub fn run(o: &Options) -> CliResult<()> {
         None => None,
     };
     for (pos, &i) in order.iter().enumerate() {
-        let row = &data.rows[i];
+        let row = &rows[i];
         let started = Instant::now();
         let decision = engine.categorize(&row.tx).map_err(|e| e.to_string())?;
         let predicted = match decision {
@@ -128,7 +129,7 @@ pub fn run(o: &Options) -> CliResult<()> {
         };
         busy += started.elapsed();
         // Only now is the label read.
-        let truth = row.label.as_deref().ok_or("internal: row without label")?;
+        let truth = row.label.as_str();
         let started = Instant::now();
         if !engine.has_category(&row.tx.tenant, truth) {
             engine

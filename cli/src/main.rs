@@ -1,12 +1,16 @@
-//! `xspense`: categorize bank CSV exports, evaluate accuracy, check rule files, redact text.
+//! `xspense`: categorize bank and card exports (CSV, OFX, QFX, QIF, CAMT), inspect what was
+//! detected in one, evaluate accuracy, check rule files, redact text.
 //!
 //! Runs the engine on its embedded defaults: in-memory stores, the built-in taxonomy and tables,
 //! no network (the LLM fallback is off; undecided rows keep their best guess or `uncategorized`).
 
-mod bank_csv;
+mod categorize;
 mod eval;
-mod output;
+mod input;
+mod inspect;
+mod pending_file;
 mod redact;
+mod results;
 mod rules_check;
 mod stdio;
 mod suggest;
@@ -17,9 +21,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use xspense::{Currency, Decision, Engine, EngineConfig};
+use xspense::Engine;
 
-use bank_csv::{AmountSign, ReadOptions};
+use input::{HintArgs, InputArgs};
+use results::OutputFormat;
 use stdio::{note, CliError};
 
 #[derive(Parser)]
@@ -33,24 +38,12 @@ struct Cli {
     command: Command,
 }
 
-#[derive(clap::Args, Clone)]
-struct InputArgs {
-    /// Currency of amounts when the file has no currency column.
-    #[arg(long, default_value = "USD")]
-    currency: String,
-    /// How the sign of a single amount column maps to money in/out.
-    #[arg(long, value_enum, default_value = "debit-negative")]
-    amount_sign: AmountSign,
-    /// Tenant the transactions belong to.
-    #[arg(long, default_value = "default")]
-    tenant: String,
-}
-
 #[derive(Subcommand)]
 enum Command {
-    /// Categorize every row of a bank CSV export and write it back with the results.
+    /// Categorize every transaction of an export (CSV, OFX, QFX, QIF, CAMT.053/.052) and write
+    /// it with the results.
     Categorize {
-        /// The CSV export.
+        /// The export.
         file: PathBuf,
         /// Rule file (one rule per line) to load before categorizing.
         #[arg(long)]
@@ -58,11 +51,27 @@ enum Command {
         /// Directory holding the engine state between runs (created if missing).
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Where to write the categorized CSV (default: standard output).
+        /// Where to write the results (default: standard output). Replaced only when
+        /// everything succeeded; an existing file keeps its permissions.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// `csv`: a CSV input's own columns plus normalized and result columns; `jsonl`: one
+        /// JSON object per transaction.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: OutputFormat,
         #[command(flatten)]
         input: InputArgs,
+    },
+    /// Print what was detected in an export (format, encoding, columns, number style, date
+    /// order, sign convention, currency, skipped rows) without categorizing.
+    Inspect {
+        /// The export.
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        hints: HintArgs,
     },
     /// Prequential evaluation: in date order, predict each row, then learn its true label.
     Eval {
@@ -200,14 +209,17 @@ fn main() -> ExitCode {
             rules,
             state,
             out,
+            format,
             input,
-        } => categorize(
-            &file,
-            rules.as_deref(),
-            state.as_deref(),
-            out.as_deref(),
-            &input,
-        ),
+        } => categorize::run(&categorize::Options {
+            file: &file,
+            rules: rules.as_deref(),
+            state: state.as_deref(),
+            out: out.as_deref(),
+            format,
+            input: &input,
+        }),
+        Command::Inspect { file, json, hints } => inspect::run(&file, &hints, json),
         Command::Eval {
             file,
             label,
@@ -307,24 +319,6 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn read_input(
-    file: &Path,
-    input: &InputArgs,
-    label: Option<&str>,
-) -> CliResult<bank_csv::BankCsv> {
-    let currency = Currency::new(&input.currency).map_err(|e| format!("--currency: {e}"))?;
-    bank_csv::read(
-        file,
-        &ReadOptions {
-            tenant: &input.tenant,
-            currency,
-            sign: input.amount_sign,
-            label,
-        },
-    )
-    .map_err(|e| format!("{}: {e}", file.display()).into())
-}
-
 pub(crate) fn load_rules(engine: &mut Engine, tenant: &str, rules: Option<&Path>) -> CliResult<()> {
     if let Some(path) = rules {
         let text = rules_check::read_text(path)?;
@@ -371,69 +365,4 @@ pub(crate) fn progress(len: usize) -> ProgressBar {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     pb
-}
-
-const STATE_FILE: &str = "state.json";
-
-fn categorize(
-    file: &Path,
-    rules: Option<&Path>,
-    state: Option<&Path>,
-    out: Option<&Path>,
-    input: &InputArgs,
-) -> CliResult<()> {
-    let data = read_input(file, input, None)?;
-    note!("{}", data.columns.describe());
-    let mut engine = Engine::with_config(EngineConfig {
-        llm_fallback: false,
-        ..Default::default()
-    })
-    .map_err(|e| e.to_string())?;
-    if let Some(dir) = state {
-        let path = dir.join(STATE_FILE);
-        if path.exists() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            engine
-                .import_snapshot(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-    }
-    if let Some(path) = rules {
-        // Rules from the file replace the stored ones of the tenant, so re-runs do not duplicate.
-        for r in engine.rules(&input.tenant) {
-            engine
-                .remove_rule(&input.tenant, &r.id)
-                .map_err(|e| e.to_string())?;
-        }
-        load_rules(&mut engine, &input.tenant, Some(path))?;
-    }
-    let pb = progress(data.rows.len());
-    let txs: Vec<_> = data.rows.iter().map(|r| r.tx.clone()).collect();
-    let mut results = Vec::with_capacity(txs.len());
-    for chunk in txs.chunks(1024) {
-        let decisions = engine.categorize_batch(chunk).map_err(|e| e.to_string())?;
-        for d in decisions {
-            results.push(match d {
-                Decision::Categorized(c) => c,
-                Decision::NeedsLlm(r) => r
-                    .best_guess
-                    .ok_or("internal: LLM request without a guess while the fallback is off")?,
-            });
-        }
-        pb.inc(chunk.len() as u64);
-    }
-    pb.finish_and_clear();
-    // A reader that stops early does not undo the run: the state is still saved.
-    let closed = output::closed_early(output::write_categorized(&data, &results, out))?;
-    if let Some(dir) = state {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let snap = engine.export_snapshot(None).map_err(|e| e.to_string())?;
-        output::write_atomically(&dir.join(STATE_FILE), snap.as_bytes())?;
-    }
-    if closed {
-        return Err(CliError::OutputClosed);
-    }
-    output::print_summary(&results, out.is_some())
 }

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use xspense::redact::{Operator, Redactor, TokenVault};
 
+use crate::pending_file::PendingFile;
 use crate::stdio::{note, write_error};
 use crate::CliResult;
 
@@ -47,28 +48,18 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
         .filter(|p| p.as_os_str() != "-")
         .map_or_else(|| "<stdin>".to_string(), |p| p.display().to_string());
     // With --out the result goes to a temporary file renamed into place at the end, so a
-    // failure half-way leaves no half-written output.
-    let tmp: Option<PathBuf> = o.out.map(|p| p.with_extension("tmp-xspense"));
-    let sink: Box<dyn Write> = match &tmp {
-        Some(t) => {
-            Box::new(File::create(t).map_err(|e| format!("cannot write {}: {e}", t.display()))?)
-        }
+    // failure half-way leaves no half-written output (and no temporary file).
+    let mut pending = o.out.map(PendingFile::create).transpose()?;
+    let sink: Box<dyn Write + '_> = match &mut pending {
+        Some(p) => Box::new(p.writer()),
         None => Box::new(io::stdout().lock()),
     };
-    let result = stream(&redactor, reader, BufWriter::new(sink), &name, o);
-    match (&result, &tmp, o.out) {
-        (Ok(counts), Some(t), Some(out)) => {
-            std::fs::rename(t, out)
-                .map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
-            report(counts, o.report);
-        }
-        (Ok(counts), _, _) => report(counts, o.report),
-        (Err(_), Some(t), _) => {
-            let _ = std::fs::remove_file(t);
-        }
-        _ => {}
+    let counts = stream(&redactor, reader, BufWriter::new(sink), &name, o)?;
+    if let Some(p) = pending {
+        p.commit()?;
     }
-    result.map(|_| ())
+    report(&counts, o.report);
+    Ok(())
 }
 
 fn report(counts: &BTreeMap<String, usize>, on: bool) {
@@ -85,7 +76,7 @@ fn report(counts: &BTreeMap<String, usize>, on: bool) {
 fn stream(
     r: &Redactor,
     mut reader: Box<dyn BufRead>,
-    mut out: BufWriter<Box<dyn Write>>,
+    mut out: BufWriter<Box<dyn Write + '_>>,
     name: &str,
     o: &Options<'_>,
 ) -> CliResult<BTreeMap<String, usize>> {

@@ -65,13 +65,6 @@ impl Stdout {
             .map_err(|e| write_error("cannot write to standard output", &e))
     }
 
-    /// Writes bytes as they are.
-    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), CliError> {
-        self.0
-            .write_all(bytes)
-            .map_err(|e| write_error("cannot write to standard output", &e))
-    }
-
     /// Flushes what is buffered.
     pub fn flush(&mut self) -> Result<(), CliError> {
         self.0

@@ -5,8 +5,9 @@ use std::path::Path;
 use xspense::rules::{Labelled, MiningOptions, RuleSuggestion};
 use xspense::{Engine, EngineConfig};
 
+use crate::input::{read_labelled, InputArgs};
 use crate::stdio::Stdout;
-use crate::{load_rules_with_labels, read_input, CliResult, InputArgs};
+use crate::{load_rules_with_labels, CliResult};
 
 /// What to mine from and how strict to be.
 pub struct Options<'a> {
@@ -25,23 +26,23 @@ const BUILTIN_CHECK_TENANT: &str = "builtin";
 /// JSON array with `--json`.
 pub fn run(o: &Options<'_>) -> CliResult<()> {
     o.mining.validate().map_err(|e| e.to_string())?;
-    let data = read_input(o.file, o.input, Some(o.label))?;
+    let rows = read_labelled(o.file, o.input, o.label)?;
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
     load_rules_with_labels(&mut engine, &o.input.tenant, o.rules)?;
-    let mut history = Vec::with_capacity(data.rows.len());
-    for row in &data.rows {
-        let label = row.label.clone().ok_or("internal: row without label")?;
+    let mut history = Vec::with_capacity(rows.len());
+    for row in rows {
+        let label = row.label;
         if !engine.has_category(&o.input.tenant, &label) {
             engine
                 .add_category(&o.input.tenant, &label, &label, None)
                 .map_err(|e| format!("label {label:?}: {e}"))?;
         }
         history.push(Labelled {
-            transaction: row.tx.clone(),
+            transaction: row.tx,
             category: label,
         });
     }

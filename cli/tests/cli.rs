@@ -49,7 +49,20 @@ fn categorize_writes_results_and_state_persists_rules() {
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 6);
-    assert!(lines[0].ends_with("category,confidence,band,source,merchant,reason"));
+    // the input has a Category column: every appended column is prefixed
+    assert_eq!(
+        lines[0],
+        "Date,Description,Amount,Category,xspense_date,xspense_amount,xspense_currency,\
+         xspense_category,xspense_confidence,xspense_band,xspense_source,xspense_merchant,\
+         xspense_reason"
+    );
+    assert!(
+        lines[1].starts_with(
+            "01/03/2026,SQ *BLUE BOTTLE 0042 OAKLAND CA,-4.75,Coffee,2026-01-03,-4.75,USD,"
+        ),
+        "{}",
+        lines[1]
+    );
     assert!(
         lines[2].contains(",food.groceries,0.990,very_high,rule,Tesco,"),
         "{}",
@@ -79,31 +92,26 @@ fn categorize_writes_results_and_state_persists_rules() {
 fn bad_csv_names_row_and_column_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
-    let cases: [(&str, &[u8], &str); 5] = [
+    let cases: [(&str, &[u8], &str); 4] = [
         (
             "noamount.csv",
             b"Date,Description\n2026-01-01,X\n",
-            "no amount column",
+            "no table of transactions found",
         ),
         (
             "badamount.csv",
             b"Date,Description,Amount\n2026-01-01,X,1.00\n2026-01-02,Y,12abc\n",
-            "row 3, column \"Amount\"",
+            "no amount column found: name it with the columns hint (--columns amount=NAME)",
         ),
         (
             "baddate.csv",
             b"Date,Description,Amount\n2026-01-01,X,1.00\nyesterday,Y,2\n",
-            "row 3, column \"Date\"",
+            "no date column found: name it with the columns hint (--columns date=NAME)",
         ),
         (
-            "latin1.csv",
-            b"Date,Description,Amount\n2026-01-01,CAF\xc9,1.00\n",
-            "row 2: not valid UTF-8",
-        ),
-        (
-            "ragged.csv",
-            b"Date,Description,Amount\n2026-01-01,X\n",
-            "row 2: malformed CSV",
+            "ambiguous.csv",
+            b"Date,Description,Amount\n01/03/2026,X,-4.75\n02/04/2026,Y,-1.00\n",
+            "--date-order",
         ),
     ];
     for (name, body, expected) in cases {

@@ -24,6 +24,7 @@ fn tx(id: usize, v: &Value) -> Transaction {
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
         account: None,
         mcc: v["mcc"].as_u64().map(|m| m as u16),
+        bank_category: None,
     }
 }
 

@@ -786,6 +786,8 @@ class StatementTransaction(TypedDict):
     description: str
     #: The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column).
     id: NotRequired[Optional[str]]
+    #: The card network's merchant category code (ISO 18245), from a CSV `MCC` column.
+    mcc: NotRequired[Optional[int]]
     #: Purpose, reference or memo text beside the description.
     memo: NotRequired[Optional[str]]
     #: Not yet booked.
@@ -902,6 +904,10 @@ class Transaction(TypedDict):
     account: NotRequired[Optional[str]]
     #: Magnitude of the amount.
     amount: "Money"
+    #: The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
+    #: the statement printed it. Carried for later use as a signal: categorization ignores it
+    #: today.
+    bank_category: NotRequired[Optional[str]]
     #: Booking or transaction date.
     date: str
     #: The raw descriptor text as the bank printed it.
@@ -929,6 +935,8 @@ class TransactionInput(TypedDict):
     amount: NotRequired[Union["AmountInput", None]]
     #: Signed amount in minor units, instead of `amount`.
     amount_minor: NotRequired[Optional[int]]
+    #: The bank's or app's own category, as the statement printed it (not used to categorize).
+    bank_category: NotRequired[Optional[str]]
     #: ISO 4217 code; `"USD"` when absent.
     currency: NotRequired[Optional[str]]
     #: `YYYY-MM-DD`.
@@ -1025,7 +1033,7 @@ ColumnRef = Union[int, str]
 
 
 #: What a column holds. Used in `Hints::columns` to override detection and in the report.
-ColumnRole = Literal["date", "booking_date", "value_date", "amount", "debit", "credit", "fee", "currency", "counterparty", "payer", "recipient", "description", "memo", "category", "status", "indicator", "id", "balance", "type", "ignore"]
+ColumnRole = Literal["date", "booking_date", "value_date", "amount", "debit", "credit", "fee", "currency", "counterparty", "payer", "recipient", "description", "memo", "category", "status", "indicator", "id", "balance", "type", "mcc", "ignore"]
 
 
 #: An ISO 4217 currency code (`USD`); lowercase letters are read as uppercase.

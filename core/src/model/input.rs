@@ -65,6 +65,9 @@ pub struct TransactionInput {
     /// Merchant category code.
     #[serde(default)]
     pub mcc: Option<u32>,
+    /// The bank's or app's own category, as the statement printed it (not used to categorize).
+    #[serde(default)]
+    pub bank_category: Option<String>,
 }
 
 impl TransactionInput {
@@ -133,6 +136,7 @@ impl TransactionInput {
             date,
             account: self.account,
             mcc,
+            bank_category: self.bank_category,
         };
         tx.validate()?;
         Ok(tx)
@@ -163,6 +167,7 @@ impl From<Transaction> for TransactionInput {
             merchant: tx.merchant,
             account: tx.account,
             mcc: tx.mcc.map(u32::from),
+            bank_category: tx.bank_category,
         }
     }
 }

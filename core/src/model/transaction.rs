@@ -72,6 +72,11 @@ pub struct Transaction {
     /// ISO 18245 merchant category code, if the card network supplied one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcc: Option<u16>,
+    /// The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
+    /// the statement printed it. Carried for later use as a signal: categorization ignores it
+    /// today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_category: Option<String>,
 }
 
 /// Longest descriptor accepted, in bytes.

@@ -13,6 +13,7 @@ fn tx(tenant: &str, id: &str, desc: &str, cents: i64) -> Transaction {
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
         account: None,
         mcc: None,
+        bank_category: None,
     }
 }
 

@@ -16,6 +16,7 @@ fn row(i: usize, desc: &str, dir: Direction, category: &str) -> Labelled {
             date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             account: None,
             mcc: None,
+            bank_category: None,
         },
         category: category.into(),
     }

@@ -14,6 +14,7 @@ fn tx(desc: &str, amount: i64, mcc: Option<u16>) -> Transaction {
         date: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
         account: Some("Checking".into()),
         mcc,
+        bank_category: None,
     }
 }
 

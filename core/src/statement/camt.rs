@@ -154,6 +154,7 @@ fn transaction(n: usize, e: &Entry, account: Currency) -> Result<StatementTransa
         description,
         memo,
         bank_category: None,
+        mcc: None,
         pending: e.status == "PDNG",
         id: e
             .servicer_ref

@@ -104,6 +104,8 @@ pub enum ColumnRole {
     Balance,
     /// The kind of transaction (`Card payment`, `Lastschrift`).
     Type,
+    /// The card network's merchant category code (ISO 18245, up to four digits).
+    Mcc,
     /// Not read.
     Ignore,
 }
@@ -161,4 +163,166 @@ pub struct Hints {
     /// Column roles by header name or position (`--columns date=...,amount=...`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<ColumnHint>,
+}
+
+/// `what` is not one of `allowed`: an `invalid_input` error naming the flag that takes it.
+fn not_one_of(flag: &str, what: &str, allowed: &[&str]) -> crate::Error {
+    crate::Error::InvalidInput(format!(
+        "{flag}: {what:?} is not one of {}",
+        allowed.join(", ")
+    ))
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = crate::Error;
+    /// `dmy`, `mdy` or `ymd`.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| not_one_of("--date-order", s, &["dmy", "mdy", "ymd"]))
+    }
+}
+
+impl std::str::FromStr for DecimalMark {
+    type Err = crate::Error;
+    /// `.` (also `dot`) or `,` (also `comma`).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        match s {
+            "." | "dot" => Ok(DecimalMark::Dot),
+            "," | "comma" => Ok(DecimalMark::Comma),
+            _ => Err(not_one_of("--decimal", s, &[".", ",", "dot", "comma"])),
+        }
+    }
+}
+
+impl AmountSign {
+    /// `debit-negative` or `debit-positive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmountSign::DebitNegative => "debit-negative",
+            AmountSign::DebitPositive => "debit-positive",
+        }
+    }
+}
+
+impl std::str::FromStr for AmountSign {
+    type Err = crate::Error;
+    /// `debit-negative` or `debit-positive`.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [AmountSign::DebitNegative, AmountSign::DebitPositive]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| not_one_of("--amount-sign", s, &["debit-negative", "debit-positive"]))
+    }
+}
+
+impl ColumnRole {
+    /// Every role, in the order of the enum.
+    pub const ALL: [ColumnRole; 21] = [
+        ColumnRole::Date,
+        ColumnRole::BookingDate,
+        ColumnRole::ValueDate,
+        ColumnRole::Amount,
+        ColumnRole::Debit,
+        ColumnRole::Credit,
+        ColumnRole::Fee,
+        ColumnRole::Currency,
+        ColumnRole::Counterparty,
+        ColumnRole::Payer,
+        ColumnRole::Recipient,
+        ColumnRole::Description,
+        ColumnRole::Memo,
+        ColumnRole::Category,
+        ColumnRole::Status,
+        ColumnRole::Indicator,
+        ColumnRole::Id,
+        ColumnRole::Balance,
+        ColumnRole::Type,
+        ColumnRole::Mcc,
+        ColumnRole::Ignore,
+    ];
+
+    /// The snake_case name, as in JSON (`booking_date`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnRole::Date => "date",
+            ColumnRole::BookingDate => "booking_date",
+            ColumnRole::ValueDate => "value_date",
+            ColumnRole::Amount => "amount",
+            ColumnRole::Debit => "debit",
+            ColumnRole::Credit => "credit",
+            ColumnRole::Fee => "fee",
+            ColumnRole::Currency => "currency",
+            ColumnRole::Counterparty => "counterparty",
+            ColumnRole::Payer => "payer",
+            ColumnRole::Recipient => "recipient",
+            ColumnRole::Description => "description",
+            ColumnRole::Memo => "memo",
+            ColumnRole::Category => "category",
+            ColumnRole::Status => "status",
+            ColumnRole::Indicator => "indicator",
+            ColumnRole::Id => "id",
+            ColumnRole::Balance => "balance",
+            ColumnRole::Type => "type",
+            ColumnRole::Mcc => "mcc",
+            ColumnRole::Ignore => "ignore",
+        }
+    }
+}
+
+impl std::str::FromStr for ColumnRole {
+    type Err = crate::Error;
+    /// The snake_case name (`date`, `booking_date`, `amount`, ...).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        ColumnRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ColumnRole::ALL.iter().map(|r| r.as_str()).collect();
+                not_one_of("--columns", s, &names)
+            })
+    }
+}
+
+impl ColumnHint {
+    /// Column overrides from the `--columns` spec: `role=column` pairs separated by commas,
+    /// where `column` is a 1-based number or header text (matched loosely; a header containing
+    /// a comma or `=` cannot be named, use its number). A role may be given once per column.
+    ///
+    /// ```
+    /// use xspense::statement::{ColumnHint, ColumnRef, ColumnRole};
+    /// let hints = ColumnHint::parse_list("date=Buchungstag, amount=4").unwrap();
+    /// assert_eq!(hints[0], ColumnHint { column: ColumnRef::Name("Buchungstag".into()), role: ColumnRole::Date });
+    /// assert_eq!(hints[1], ColumnHint { column: ColumnRef::Index(4), role: ColumnRole::Amount });
+    /// let err = ColumnHint::parse_list("amount=0").unwrap_err();
+    /// assert!(err.to_string().contains("--columns"));
+    /// assert!(ColumnHint::parse_list("amout=Betrag").unwrap_err().to_string().contains("amount"));
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_input` naming the entry: no `=`, an unknown role, an empty column or column 0.
+    pub fn parse_list(spec: &str) -> crate::Result<Vec<ColumnHint>> {
+        spec.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(ColumnHint::parse_entry)
+            .collect()
+    }
+
+    fn parse_entry(entry: &str) -> crate::Result<ColumnHint> {
+        let bad = |why: &str| crate::Error::InvalidInput(format!("--columns: {entry:?}: {why}"));
+        let (role, column) = entry
+            .split_once('=')
+            .ok_or_else(|| bad("expected role=column, e.g. date=Buchungstag or amount=3"))?;
+        let role: ColumnRole = role.trim().parse()?;
+        let column = column.trim();
+        let column = match column.parse::<usize>() {
+            Ok(0) => return Err(bad("columns are numbered from 1")),
+            Ok(n) => ColumnRef::Index(n),
+            Err(_) if column.is_empty() => return Err(bad("no column after =")),
+            Err(_) => ColumnRef::Name(column.to_string()),
+        };
+        Ok(ColumnHint { column, role })
+    }
 }

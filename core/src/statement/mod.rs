@@ -82,6 +82,7 @@ pub fn read_statement(bytes: &[u8], hints: &Hints) -> Result<Statement> {
     })
 }
 
+#[derive(Clone)]
 enum Source<'a> {
     Csv(Box<csv::CsvReader<'a>>),
     Parsed(std::vec::IntoIter<StatementTransaction>),
@@ -90,6 +91,19 @@ enum Source<'a> {
 /// Reads a statement one transaction at a time. Detection happens in [`StatementReader::new`];
 /// each call of `next` reads rows until the next transaction, recording skipped rows in the
 /// report. After an error the reader yields nothing more.
+///
+/// A clone reads the same rows from the same point without detecting again: read a clone
+/// through once to check every row before acting on any (a clone of a legacy-encoded file
+/// copies its decoded text).
+///
+/// ```
+/// use xspense::statement::{Hints, StatementReader};
+/// let csv = b"Date,Description,Amount\n01/31/2024,COFFEE,-4.50\n02/01/2024,TEA,-3.00\n";
+/// let reader = StatementReader::new(csv, &Hints::default()).unwrap();
+/// assert!(reader.clone().all(|t| t.is_ok()));
+/// assert_eq!(reader.map(|t| t.unwrap().amount_minor).sum::<i64>(), -750);
+/// ```
+#[derive(Clone)]
 pub struct StatementReader<'a> {
     source: Source<'a>,
     report: Report,
@@ -132,6 +146,43 @@ impl<'a> StatementReader<'a> {
     /// What was detected, with the rows skipped and the transactions read so far.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// The cells of a CSV file's header row as the file printed them (decoded, unquoted,
+    /// trimmed); `None` for a CSV file without a header and for the other formats.
+    pub fn header(&self) -> Option<&[String]> {
+        match &self.source {
+            Source::Csv(reader) => reader.header(),
+            Source::Parsed(_) => None,
+        }
+    }
+
+    /// The cells of the CSV record the transaction last returned by `next` was read from, as
+    /// the file printed them (decoded, unquoted, trimmed; a short row has fewer cells than
+    /// [`Report::columns`]). `None` before the first transaction and for the other formats.
+    /// Only the last record is kept, so reading stays streaming.
+    ///
+    /// ```
+    /// use xspense::statement::{Hints, StatementReader};
+    /// let csv = b"Date,Description,Amount,Note\n01/31/2024,COFFEE,-4.50,\"mine, all mine\"\n";
+    /// let mut reader = StatementReader::new(csv, &Hints::default()).unwrap();
+    /// assert_eq!(reader.header().unwrap()[3], "Note");
+    /// let tx = reader.next().unwrap().unwrap();
+    /// assert_eq!(reader.record().unwrap(), ["01/31/2024", "COFFEE", "-4.50", "mine, all mine"]);
+    /// assert_eq!(reader.column_position("note"), Some(3));
+    /// ```
+    pub fn record(&self) -> Option<&[String]> {
+        match &self.source {
+            Source::Csv(reader) => reader.record(),
+            Source::Parsed(_) => None,
+        }
+    }
+
+    /// The 0-based position of the header column named `name`, matched as `--columns`
+    /// matches header text (ignoring case, accents and punctuation).
+    pub fn column_position(&self, name: &str) -> Option<usize> {
+        let want = text::fold(name);
+        self.header()?.iter().position(|h| text::fold(h) == want)
     }
 
     /// The report, once reading is done.

@@ -150,6 +150,7 @@ fn transaction(
         bank_category: None,
         pending: false,
         id: non_empty(get("FITID")),
+        mcc: None,
     })
 }
 

@@ -146,6 +146,7 @@ fn transaction(
         bank_category: None,
         pending: false,
         id: None,
+        mcc: None,
     })
 }
 

@@ -30,6 +30,9 @@ pub struct StatementTransaction {
     pub pending: bool,
     /// The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column).
     pub id: Option<String>,
+    /// The card network's merchant category code (ISO 18245), from a CSV `MCC` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcc: Option<u16>,
 }
 
 impl StatementTransaction {
@@ -40,7 +43,7 @@ impl StatementTransaction {
     /// # use xspense::Currency;
     /// # let t = StatementTransaction { row: 2, date: chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap(),
     /// #   amount_minor: -1250, currency: Currency::new("EUR").unwrap(), description: "REWE".into(),
-    /// #   memo: None, bank_category: None, pending: false, id: None };
+    /// #   memo: None, bank_category: None, pending: false, id: None, mcc: None };
     /// assert_eq!(t.amount_text(), "-12.50");
     /// ```
     pub fn amount_text(&self) -> String {
@@ -63,7 +66,20 @@ impl StatementTransaction {
 
     /// The engine's [`Transaction`] for `tenant` with id `id` (the caller's policy: the
     /// bank's [`StatementTransaction::id`], the row number, a hash...). The description becomes
-    /// the descriptor; the amount's sign becomes the direction.
+    /// the descriptor; the amount's sign becomes the direction; the bank's category and the
+    /// merchant category code are carried.
+    ///
+    /// ```
+    /// # use xspense::statement::StatementTransaction;
+    /// # use xspense::{Currency, Direction};
+    /// let t = StatementTransaction { row: 2, date: chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap(),
+    ///   amount_minor: -1250, currency: Currency::new("GBP").unwrap(), description: "TESCO".into(),
+    ///   memo: None, bank_category: Some("Groceries".into()), pending: false, id: None,
+    ///   mcc: Some(5411) };
+    /// let tx = t.to_transaction("default", "row-2").unwrap();
+    /// assert_eq!((tx.amount.minor, tx.direction), (1250, Direction::Debit));
+    /// assert_eq!((tx.bank_category.as_deref(), tx.mcc), (Some("Groceries"), Some(5411)));
+    /// ```
     pub fn to_transaction(&self, tenant: &str, id: &str) -> Result<Transaction> {
         let magnitude = self
             .amount_minor
@@ -78,7 +94,8 @@ impl StatementTransaction {
             direction: self.direction(),
             date: self.date,
             account: None,
-            mcc: None,
+            mcc: self.mcc,
+            bank_category: self.bank_category.clone(),
         };
         tx.validate()?;
         Ok(tx)

@@ -105,11 +105,14 @@ fn find_table(text: &str, delimiter: char) -> Option<Table> {
 }
 
 /// Reads a delimited export one row at a time.
+#[derive(Clone)]
 pub(crate) struct CsvReader<'a> {
     text: Cow<'a, str>,
     delimiter: char,
     pos: (usize, usize),
     plan: Plan,
+    /// The record the last transaction was read from.
+    last: Option<Record>,
 }
 
 impl<'a> CsvReader<'a> {
@@ -131,6 +134,7 @@ impl<'a> CsvReader<'a> {
             pos: table.start,
             plan,
             text,
+            last: None,
         };
         Ok((reader, report))
     }
@@ -140,7 +144,21 @@ impl<'a> CsvReader<'a> {
         let mut splitter = Splitter::at(&self.text, self.delimiter, self.pos.0, self.pos.1);
         let record = splitter.next()?;
         self.pos = splitter.position();
-        Some(rows::read(&self.plan, &record))
+        let outcome = rows::read(&self.plan, &record);
+        if matches!(outcome, Ok(Outcome::Transaction(_))) {
+            self.last = Some(record);
+        }
+        Some(outcome)
+    }
+
+    /// The header's cells, `None` without a header row.
+    pub(crate) fn header(&self) -> Option<&[String]> {
+        self.plan.header.as_deref()
+    }
+
+    /// The cells of the record the last transaction was read from.
+    pub(crate) fn record(&self) -> Option<&[String]> {
+        self.last.as_ref().map(|r| r.cells.as_slice())
     }
 }
 

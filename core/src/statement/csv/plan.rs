@@ -72,6 +72,8 @@ pub(crate) struct Plan {
     pub currency: Currency,
     pub text: TextColumns,
     pub category: Option<usize>,
+    /// The merchant category code column.
+    pub mcc: Option<usize>,
     pub status: Vec<usize>,
     pub id: Option<usize>,
     pub impact: Option<usize>,
@@ -172,6 +174,7 @@ pub(crate) fn assemble(
         currency_col: currency_column(&roles, &money),
         indicator: indicator(&roles, stats),
         category: with(&roles, |r| r == Role::Category).first().copied(),
+        mcc: with(&roles, |r| r == Role::Mcc).first().copied(),
         status: with(&roles, |r| r == Role::Status),
         id: with(&roles, |r| r == Role::Id).first().copied(),
         impact: with(&roles, |r| r == Role::Impact).first().copied(),

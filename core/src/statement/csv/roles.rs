@@ -154,6 +154,7 @@ fn internal(role: ColumnRole) -> Role {
         ColumnRole::Id => Role::Id,
         ColumnRole::Balance => Role::Balance,
         ColumnRole::Type => Role::Type,
+        ColumnRole::Mcc => Role::Mcc,
         ColumnRole::Ignore => Role::Ignore,
     }
 }
@@ -175,6 +176,7 @@ pub(crate) fn public(role: Role) -> ColumnRole {
         Role::Description | Role::BookingText => ColumnRole::Description,
         Role::Memo => ColumnRole::Memo,
         Role::Type => ColumnRole::Type,
+        Role::Mcc => ColumnRole::Mcc,
         Role::Category => ColumnRole::Category,
         Role::Status | Role::Impact => ColumnRole::Status,
         Role::Indicator => ColumnRole::Indicator,

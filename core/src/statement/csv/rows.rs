@@ -85,7 +85,29 @@ pub(crate) fn read(plan: &Plan, rec: &Record) -> Result<Outcome> {
         bank_category: plan.category.and_then(|c| non_empty(rec.get(c))),
         pending,
         id,
+        mcc: mcc(plan, rec)?,
     })))
+}
+
+/// Highest merchant category code (ISO 18245 codes have four digits).
+const MAX_MCC: u16 = 9999;
+
+/// The row's merchant category code: an empty cell is none, anything but a code is an error.
+fn mcc(plan: &Plan, rec: &Record) -> Result<Option<u16>> {
+    let Some(c) = plan.mcc else { return Ok(None) };
+    let cell = rec.get(c).trim();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    match cell.parse::<u16>() {
+        Ok(code) if code <= MAX_MCC && cell.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(code)),
+        _ => Err(errors::cell(
+            rec.line,
+            &plan.names[c],
+            cell,
+            "not a four-digit merchant category code (skip the column with --columns ignore=N)",
+        )),
+    }
 }
 
 /// The row's date and whether the date columns say it is not booked yet (`Pending` or

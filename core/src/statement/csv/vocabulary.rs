@@ -28,6 +28,8 @@ pub(crate) enum Role {
     Indicator,
     Id,
     Balance,
+    /// The merchant category code.
+    Mcc,
     /// Card member or card number: the export is a card's.
     CardHolder,
     /// PayPal's `Balance Impact` (`Memo` rows move no money).
@@ -48,6 +50,9 @@ use Role::*;
 
 /// Folded header text, its role, and the languages it belongs to (space separated).
 pub(crate) const HEADERS: &[(&str, Role, &str)] = &[
+    // merchant category code
+    ("mcc", Mcc, "en"),
+    ("merchant category code", Mcc, "en"),
     // transaction date (or the only date)
     ("date", Date, "en"),
     ("transaction date", Date, "en"),

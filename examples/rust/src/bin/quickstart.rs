@@ -21,6 +21,7 @@ fn payment(id: &str, descriptor: &str, amount: &str) -> Transaction {
         date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
         account: None,
         mcc: None,
+        bank_category: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn confirmed(day: u32, descriptor: &str, amount: &str, category: &str) -> Labell
             date: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
             account: None,
             mcc: None,
+            bank_category: None,
         },
         category: category.into(),
     }

@@ -1,0 +1,286 @@
+//! `xspense categorize`: every transaction of an export, streamed from the reader through the
+//! engine to the output in batches, so memory does not grow with the number of rows.
+//!
+//! `--out` and the state file are written to temporary files and replaced only once every
+//! step succeeded, so a cell the reader cannot read leaves them as they were. Standard output
+//! cannot be taken back: there a first pass over a clone of the reader reads every row
+//! without keeping any, and only then are rows categorized and written.
+
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use xspense::statement::{Report, StatementReader, StatementTransaction};
+use xspense::{Categorization, Decision, Engine, EngineConfig, Transaction};
+
+use crate::input::{in_file, read_bytes, to_transaction, warn, InputArgs};
+use crate::pending_file::PendingFile;
+use crate::results::{input_columns, OutputFormat, Row, RowWriter};
+use crate::stdio::{note, CliError, Stdout};
+use crate::{load_rules, progress, CliResult};
+
+/// Transactions categorized together.
+const BATCH_ROWS: usize = 1024;
+
+/// The engine's state file inside `--state`.
+pub const STATE_FILE: &str = "state.json";
+
+/// Size of the buffer in front of standard output.
+const STDOUT_BUFFER_BYTES: usize = 64 * 1024;
+
+pub struct Options<'a> {
+    pub file: &'a Path,
+    pub rules: Option<&'a Path>,
+    pub state: Option<&'a Path>,
+    pub out: Option<&'a Path>,
+    pub format: OutputFormat,
+    pub input: &'a InputArgs,
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    by_source: BTreeMap<String, usize>,
+    by_category: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn add(&mut self, c: &Categorization) {
+        self.total += 1;
+        *self
+            .by_source
+            .entry(c.source.as_str().to_string())
+            .or_default() += 1;
+        *self.by_category.entry(c.category.clone()).or_default() += 1;
+    }
+}
+
+pub fn run(o: &Options<'_>) -> CliResult<()> {
+    let bytes = read_bytes(o.file)?;
+    let hints = o.input.hints.hints()?;
+    let reader = StatementReader::new(&bytes, &hints).map_err(|e| in_file(o.file, e))?;
+    let expected = match o.out {
+        Some(_) => None,
+        None => Some(check_every_row(o.file, reader.clone(), &o.input.tenant)?),
+    };
+    let mut engine = engine(o)?;
+    let mut out = o.out.map(PendingFile::create).transpose()?;
+    let mut state = o.state.map(prepare_state).transpose()?;
+    let mut stdout;
+    let sink: &mut dyn Write = match &mut out {
+        Some(pending) => pending.writer(),
+        None => {
+            stdout = BufWriter::with_capacity(STDOUT_BUFFER_BYTES, std::io::stdout().lock());
+            &mut stdout
+        }
+    };
+    let (tally, closed, report) = stream(o, reader, &mut engine, sink, expected)?;
+    note!(
+        "{}: {}",
+        o.file.display(),
+        crate::inspect::one_line(&report)
+    );
+    warn(o.file, &report);
+    if report.transactions == 0 {
+        note!("{}: warning: no transactions found", o.file.display());
+    }
+    if let Some(pending) = &mut state {
+        let snapshot = engine.export_snapshot(None).map_err(|e| e.to_string())?;
+        pending
+            .writer()
+            .write_all(snapshot.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", pending.target().display()))?;
+    }
+    // every step succeeded: replace the files
+    if let Some(pending) = state {
+        pending.commit()?;
+    }
+    if let Some(pending) = out {
+        pending.commit()?;
+    }
+    if closed {
+        return Err(CliError::OutputClosed);
+    }
+    print_summary(&tally, o.out.is_some())
+}
+
+/// Reads every row and makes its transaction, keeping none: the number of transactions, or
+/// the first error.
+fn check_every_row(file: &Path, mut reader: StatementReader<'_>, tenant: &str) -> CliResult<usize> {
+    for st in &mut reader {
+        let st = st.map_err(|e| in_file(file, e))?;
+        to_transaction(&st, tenant).map_err(|e| in_file(file, e))?;
+    }
+    Ok(reader.report().transactions)
+}
+
+fn engine(o: &Options<'_>) -> CliResult<Engine> {
+    let tenant = &o.input.tenant;
+    let mut engine = Engine::with_config(EngineConfig {
+        llm_fallback: false,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(dir) = o.state {
+        let path = dir.join(STATE_FILE);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            engine
+                .import_snapshot(&text)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    if let Some(path) = o.rules {
+        // Rules from the file replace the stored ones of the tenant, so re-runs do not duplicate.
+        for r in engine.rules(tenant) {
+            engine
+                .remove_rule(tenant, &r.id)
+                .map_err(|e| e.to_string())?;
+        }
+        load_rules(&mut engine, tenant, Some(path))?;
+    }
+    Ok(engine)
+}
+
+/// The state folder, created if missing, and the pending state file in it.
+fn prepare_state(dir: &Path) -> CliResult<PendingFile> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    PendingFile::create(&dir.join(STATE_FILE))
+}
+
+/// A batch of statement rows with their cells (CSV output of a CSV input) and transactions.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<(StatementTransaction, Option<Vec<String>>)>,
+    txs: Vec<Transaction>,
+}
+
+/// Reads up to [`BATCH_ROWS`] transactions.
+fn next_batch(
+    reader: &mut StatementReader<'_>,
+    keep_cells: bool,
+    tenant: &str,
+) -> xspense::Result<Batch> {
+    let mut batch = Batch::default();
+    while batch.txs.len() < BATCH_ROWS {
+        let Some(st) = reader.next().transpose()? else {
+            break;
+        };
+        batch.txs.push(to_transaction(&st, tenant)?);
+        let cells = keep_cells
+            .then(|| reader.record().map(<[String]>::to_vec))
+            .flatten();
+        batch.rows.push((st, cells));
+    }
+    Ok(batch)
+}
+
+fn decided(d: Decision) -> CliResult<Categorization> {
+    match d {
+        Decision::Categorized(c) => Ok(c),
+        Decision::NeedsLlm(r) => r.best_guess.ok_or_else(|| {
+            "internal: LLM request without a guess while the fallback is off".into()
+        }),
+    }
+}
+
+/// Categorizes and writes every transaction; the counts, whether standard output was closed
+/// early (the rest is still categorized, so the saved state is that of a full run), and the
+/// reader's complete report.
+fn stream(
+    o: &Options<'_>,
+    mut reader: StatementReader<'_>,
+    engine: &mut Engine,
+    sink: &mut dyn Write,
+    expected: Option<usize>,
+) -> CliResult<(Tally, bool, Report)> {
+    let fail = |e: xspense::Error| in_file(o.file, e);
+    let input = input_columns(reader.report());
+    let keep_cells = o.format == OutputFormat::Csv && input.is_some();
+    let mut closed = false;
+    let mut writer = match RowWriter::new(o.format, sink, input) {
+        Ok(w) => Some(w),
+        Err(CliError::OutputClosed) => {
+            closed = true;
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let pb = match expected {
+        Some(n) => progress(n),
+        None => spinner(),
+    };
+    let mut tally = Tally::default();
+    loop {
+        let batch = next_batch(&mut reader, keep_cells, &o.input.tenant).map_err(fail)?;
+        if batch.txs.is_empty() {
+            break;
+        }
+        let decisions = engine
+            .categorize_batch(&batch.txs)
+            .map_err(|e| e.to_string())?;
+        for ((st, cells), d) in batch.rows.iter().zip(decisions) {
+            let result = decided(d)?;
+            tally.add(&result);
+            let Some(w) = writer.as_mut() else { continue };
+            let row = Row {
+                statement: st,
+                record: cells.as_deref(),
+                result: &result,
+            };
+            match w.write(&row) {
+                Ok(()) => {}
+                Err(CliError::OutputClosed) => {
+                    closed = true;
+                    writer = None;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        pb.inc(batch.txs.len() as u64);
+    }
+    pb.finish_and_clear();
+    if let Some(w) = writer {
+        match w.finish() {
+            Ok(_) => {}
+            Err(CliError::OutputClosed) => closed = true,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((tally, closed, reader.into_report()))
+}
+
+/// Progress without a known end: rows so far and their rate.
+fn spinner() -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {pos} rows {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb
+}
+
+/// Counts by source and by category, to standard error (or standard output with `--out`).
+fn print_summary(tally: &Tally, to_stdout: bool) -> CliResult<()> {
+    let mut s = format!("{} transactions\nby source:\n", tally.total);
+    for (k, v) in &tally.by_source {
+        s.push_str(&format!("  {k:<12} {v:>7}\n"));
+    }
+    s.push_str("by category:\n");
+    let mut cats: Vec<_> = tally.by_category.iter().collect();
+    cats.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (k, v) in cats {
+        s.push_str(&format!("  {k:<28} {v:>7}\n"));
+    }
+    if to_stdout {
+        let mut stdout = Stdout::lock();
+        write!(stdout, "{s}")?;
+        stdout.flush()
+    } else {
+        note!("{}", s.trim_end());
+        Ok(())
+    }
+}
