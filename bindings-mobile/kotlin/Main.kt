@@ -123,9 +123,9 @@ fun demo() {
         println("refused as expected: ${ex.message}")
     }
     // a bank export read by the core: the bytes in, typed records out
-    val statement = readStatement("Datum;Empfänger;Betrag (EUR)\n15.01.2024;REWE Markt;-12,50\n".toByteArray(), null)
-    val first = statement.transactions.single()
-    check(first.amount == "-12.50" && first.amountMinor == -1250L && first.description == "REWE Markt") { "statement: $first" }
+    val statement = readStatement("Date;Payee;Amount (EUR)\n15.01.2024;REWE Markt;-12,50\n".toByteArray(), null)
+    val statementTx = statement.transactions.single()
+    check(statementTx.amount == "-12.50" && statementTx.amountMinor == -1250L && statementTx.description == "REWE Markt") { "statement: $statementTx" }
     check(statement.report.format == "csv" && statement.report.currency.value == "EUR") { "report: ${statement.report}" }
     try {
         readStatement("Date,Amount\n".toByteArray(), """{"dateOrder": "dmy"}""")
