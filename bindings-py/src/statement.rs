@@ -26,7 +26,10 @@ fn statement_bytes(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>>
     let path: PathBuf = data.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "data must be bytes or a path (str or os.PathLike), not {}",
-            data.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            data.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         ))
     })?;
     py.detach(|| std::fs::read(&path)).map_err(PyErr::from)

@@ -225,7 +225,10 @@ mod tests {
         for (bad, needle) in [
             (r#"{"dateOrder": "dmy"}"#, "dateOrder"),
             (r#"{"currency": "EURO"}"#, "currency"),
-            (r#"{"columns": [{"column": 1, "role": "amount", "x": 1}]}"#, "columns[0]"),
+            (
+                r#"{"columns": [{"column": 1, "role": "amount", "x": 1}]}"#,
+                "columns[0]",
+            ),
             (r#"[1]"#, "hints"),
             ("{", "not JSON"),
         ] {
