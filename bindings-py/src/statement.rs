@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes};
+use pyo3::types::{PyByteArray, PyBytes, PyString};
 use xspense::statement::{self, Hints};
 
 use crate::convert::{from_py, ser};
-use crate::errors::{guard, IntoPy};
+use crate::errors::{guard, invalid, IntoPy};
 
 /// The statement's bytes: `bytes` or `bytearray` as they are, a `str` or `os.PathLike` path
 /// read from disk (an `OSError` when it cannot be).
@@ -22,6 +22,14 @@ fn statement_bytes(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>>
     }
     if let Ok(b) = data.cast::<PyByteArray>() {
         return Ok(b.to_vec());
+    }
+    if let Ok(s) = data.cast::<PyString>() {
+        // a str is a path; an export's text passed by mistake is refused without echoing it
+        if s.to_cow()?.contains('\n') {
+            return Err(invalid(
+                "data: a str is a file path; pass the export's contents as bytes (text.encode())",
+            ));
+        }
     }
     let path: PathBuf = data.extract().map_err(|_| {
         PyTypeError::new_err(format!(

@@ -90,6 +90,10 @@ def test_hints_are_the_core_shape_and_refused_when_unknown() -> None:
 def test_data_is_bytes_or_a_path() -> None:
     with pytest.raises(FileNotFoundError):
         xspense.read_statement("/nonexistent/statement.csv")
+    # text given as a str is taken for a path: refused without echoing it (it may hold card numbers)
+    with pytest.raises(xspense.InvalidInputError, match="as bytes") as info:
+        xspense.read_statement(CSV.decode() + "4111 1111 1111 1111\n")
+    assert "4111" not in str(info.value)
     with pytest.raises(TypeError):
         xspense.read_statement(42)  # type: ignore[arg-type]
     with pytest.raises(xspense.InvalidInputError):

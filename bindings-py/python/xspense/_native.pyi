@@ -200,7 +200,8 @@ def read_statement(
     hints: Optional[StatementHints] = None,
 ) -> Statement:
     """Reads a bank or card statement (CSV, OFX/QFX, QIF, CAMT.053/.052) from its bytes, or from
-    the file at a path (``str`` or ``os.PathLike``; ``OSError`` when it cannot be read).
+    the file at a path (``str`` or ``os.PathLike``; ``OSError`` when it cannot be read; a
+    ``str`` holding a line break is refused as text given for a path).
     ``hints`` overrides what the file leaves undecided (``date_order``, ``decimal``,
     ``encoding``, ``amount_sign``, ``currency``, ``columns``). Returns the transactions and the
     report of what was detected and how; ``InvalidInputError`` names the row, the column and the
