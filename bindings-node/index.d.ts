@@ -57,6 +57,9 @@ export interface AllowedCategory {
 /** An amount as text (`"-4.75"`, `"(12.00)"`, `"12,50"`) or as a number (`-4.75`). */
 export type AmountInput = string | number
 
+/** How a single signed amount column maps to money in and out. */
+export type AmountSign = 'debit-negative' | 'debit-positive'
+
 /** The (decayed) distribution of the log amounts filed under one category. */
 export interface AmountStats {
   /** Number of amounts recorded. */
@@ -191,6 +194,36 @@ export interface Claims {
   nbf: number
 }
 
+/** One column override. */
+export interface ColumnHint {
+  /** Which column. */
+  column: ColumnRef
+  /** What it holds. */
+  role: ColumnRole
+}
+
+/** A column named by its header text (matched loosely) or its 1-based position. */
+export type ColumnRef = number | string
+
+/** One column of a CSV file and what the reader made of it. */
+export interface ColumnReport {
+  /** A currency its header names (`Betrag (EUR)`). */
+  currency?: Currency | null
+  /** The date order decided for a date column. */
+  date_order?: DateOrder | null
+  /** The decimal mark decided for an amount column. */
+  decimal?: DecimalMark | null
+  /** 1-based position. */
+  index: number
+  /** The header text (`None` without a header row). */
+  name?: string | null
+  /** The role it was read as (`None`: not read). */
+  role?: ColumnRole | null
+}
+
+/** What a column holds. Used in `Hints::columns` to override detection and in the report. */
+export type ColumnRole = 'date' | 'booking_date' | 'value_date' | 'amount' | 'debit' | 'credit' | 'fee' | 'currency' | 'counterparty' | 'payer' | 'recipient' | 'description' | 'memo' | 'category' | 'status' | 'indicator' | 'id' | 'balance' | 'type' | 'ignore'
+
 /** A history row a suggestion matches whose confirmed category is another one. */
 export interface ConflictingRow {
   /** The category it was confirmed as. */
@@ -203,6 +236,65 @@ export interface ConflictingRow {
 
 /** An ISO 4217 currency code (`USD`); lowercase letters are read as uppercase. */
 export type Currency = string
+
+/** The order of day, month and year in numeric dates. */
+export type DateOrder = 'dmy' | 'mdy' | 'ymd'
+
+/** What settled a decision. */
+export type DecidedBy = 'hint' | 'values' | 'file' | 'layout' | 'currency' | 'language' | 'delimiter' | 'format' | 'default'
+
+/** A decided value and how it was decided. */
+export interface DecidedCurrency {
+  /** What settled it. */
+  by: DecidedBy
+  /** In words: which values or which signal. */
+  detail: string
+  /** The value. */
+  value: Currency
+}
+
+/** A decided value and how it was decided. */
+export interface DecidedDateOrder {
+  /** What settled it. */
+  by: DecidedBy
+  /** In words: which values or which signal. */
+  detail: string
+  /** The value. */
+  value: DateOrder
+}
+
+/** A decided value and how it was decided. */
+export interface DecidedDecimalMark {
+  /** What settled it. */
+  by: DecidedBy
+  /** In words: which values or which signal. */
+  detail: string
+  /** The value. */
+  value: DecimalMark
+}
+
+/** A decided value and how it was decided. */
+export interface DecidedSignConvention {
+  /** What settled it. */
+  by: DecidedBy
+  /** In words: which values or which signal. */
+  detail: string
+  /** The value. */
+  value: SignConvention
+}
+
+/** A decided value and how it was decided. */
+export interface Decidedstring {
+  /** What settled it. */
+  by: DecidedBy
+  /** In words: which values or which signal. */
+  detail: string
+  /** The value. */
+  value: string
+}
+
+/** The character that separates the whole units from the fraction. */
+export type DecimalMark = '.' | ','
 
 /** What `categorize` decided for one transaction. */
 export type Decision = ({
@@ -351,6 +443,28 @@ export interface Finding {
   kind: PiiKind
   /** Offset where it starts in the input. */
   start: number
+}
+
+/** The statement format. */
+export type Format = 'csv' | 'ofx' | 'qfx' | 'qif' | 'camt.053' | 'camt.052'
+
+/**
+ * Overrides for `crate::statement::read_statement`; every field left out is detected from
+ * the file. JSON keys are snake_case and unknown keys are refused.
+ */
+export interface Hints {
+  /** How a signed amount column maps to money out (`--amount-sign`). */
+  amount_sign?: AmountSign | null
+  /** Column roles by header name or position (`--columns date=...,amount=...`). */
+  columns?: ColumnHint[]
+  /** The statement's currency when the file does not say it (`--currency`). */
+  currency?: Currency | null
+  /** Day, month and year order of numeric dates (`--date-order`). */
+  date_order?: DateOrder | null
+  /** The decimal mark of every amount column (`--decimal`). */
+  decimal?: DecimalMark | null
+  /** The file's encoding, a WHATWG label such as `windows-1252` (`--encoding`). */
+  encoding?: string | null
 }
 
 /** A finding inside a JSON document. */
@@ -594,6 +708,38 @@ export interface RedactorSpec {
   operator?: string | null
 }
 
+/** Everything the reader detected. Complete once every transaction was read. */
+export interface Report {
+  /** Every column of a CSV file. */
+  columns: ColumnReport[]
+  /** The statement's currency (rows may carry their own). */
+  currency: DecidedCurrency
+  /** The order of numeric dates (`None` when every date names its month or is year first). */
+  date_order?: DecidedDateOrder | null
+  /** The decimal mark of the amounts (`None` when no amount has a fraction or grouping). */
+  decimal?: DecidedDecimalMark | null
+  /** The CSV delimiter. */
+  delimiter?: string | null
+  /** The encoding the bytes were read in (`utf-8`, `utf-8-bom`, `utf-16le-bom`, `windows-1252`...). */
+  encoding: Decidedstring
+  /** The statement format. */
+  format: Format
+  /** The 1-based line of the header row; `None` for a file without one. */
+  header_row?: number | null
+  /** The language of the header (`de`, `fr`...). */
+  language?: string | null
+  /** A recognised bank layout. */
+  layout?: string | null
+  /** How money out is told from money in. */
+  sign: DecidedSignConvention
+  /** The rows skipped, with why. */
+  skipped: SkippedRow[]
+  /** The number of transactions read so far. */
+  transactions: number
+  /** Things the caller should check (an assumed currency, a guessed column orientation). */
+  warnings: string[]
+}
+
 /** What a task message asks for in resources. */
 export interface Resources {
   /** Higher runs first. */
@@ -710,8 +856,58 @@ export interface RuleSuggestion {
 /** A condition's value: text, a number, or a list of them. */
 export type RuleValue = string | number | RuleScalar[]
 
+/** How money out is told from money in. */
+export type SignConvention = 'signed_column' | 'card_positive_purchases' | 'debit_credit_columns' | 'indicator_column' | 'format'
+
+/** Why a row was not read as a transaction. */
+export type SkipReason = 'blank' | 'balance' | 'no_transaction' | 'no_money_moved' | 'repeated_header'
+
+/** A row that was skipped. */
+export interface SkippedRow {
+  /** Why. */
+  reason: SkipReason
+  /** 1-based line (or record) number. */
+  row: number
+}
+
 /** Which stage of the pipeline decided a category. */
 export type Source = 'rule' | 'alias' | 'similarity' | 'classifier' | 'knowledge' | 'mcc' | 'llm' | 'default'
+
+/** Every transaction of a statement and the report of how it was read. */
+export interface Statement {
+  /** What was detected, decided and skipped. */
+  report: Report
+  /** The transactions in file order. */
+  transactions: StatementTransaction[]
+}
+
+/**
+ * A transaction read from a statement. The amount is signed: negative is money leaving the
+ * account holder, positive money arriving (on a card too, whatever sign the file printed).
+ */
+export interface StatementTransaction {
+  /** Signed amount in minor units of `currency` (`-1250` is 12.50 out). */
+  amount_minor: number
+  /** The bank's or app's own category. */
+  bank_category?: string | null
+  /** The amount's currency. */
+  currency: Currency
+  /** The date the transaction happened (else booked, else its value date). */
+  date: string
+  /** The counterparty, else the narrative; white space folded. */
+  description: string
+  /** The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column). */
+  id?: string | null
+  /** Purpose, reference or memo text beside the description. */
+  memo?: string | null
+  /** Not yet booked. */
+  pending: boolean
+  /**
+   * 1-based line of the file where the row starts (CSV, QIF), or the 1-based number of the
+   * record (OFX `STMTTRN`, CAMT `Ntry`).
+   */
+  row: number
+}
 
 /** What the engine did for a tenant since it was created (not persisted in snapshots). */
 export interface Stats {
@@ -1136,6 +1332,15 @@ export interface QueueOptions {
   /** The retry policy of failed tasks. */
   retry?: RetryOptions
 }
+
+/**
+ * Reads a bank or card statement (CSV, OFX/QFX, QIF, CAMT.053/.052) from its bytes (a
+ * `Buffer` or `Uint8Array`; the host reads the file). `hints` overrides what the file leaves
+ * undecided: the core's `Hints` (`date_order`, `decimal`, `encoding`, `amount_sign`,
+ * `currency`, `columns`; unknown keys refused). Returns the transactions and the report of
+ * what was detected and how, or throws `invalid_input` naming the row, column and hint.
+ */
+export declare function readStatement(data: Uint8Array, hints?: Hints | null): Statement
 
 /**
  * Backoff between attempts of a failed task: any of the keys of a `RetryPolicy`; a key left

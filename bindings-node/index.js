@@ -847,6 +847,7 @@ module.exports.TokenVault = nativeBinding.TokenVault
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.parseTransaction = nativeBinding.parseTransaction
+module.exports.readStatement = nativeBinding.readStatement
 module.exports.signWebhook = nativeBinding.signWebhook
 module.exports.verifyAudit = nativeBinding.verifyAudit
 module.exports.verifyWebhook = nativeBinding.verifyWebhook

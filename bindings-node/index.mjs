@@ -16,6 +16,7 @@ export const {
   Verifier,
   errorCodes,
   parseTransaction,
+  readStatement,
   signWebhook,
   verifyAudit,
   verifyWebhook,

@@ -122,6 +122,15 @@ fun demo() {
     } catch (ex: XspenseException.InvalidInput) {
         println("refused as expected: ${ex.message}")
     }
+    // a bank export read by the core: the bytes in, typed records out
+    val statement = readStatement("Date;Payee;Amount (EUR)\n15.01.2024;REWE Markt;-12,50\n".toByteArray(), null)
+    val statementTx = statement.transactions.single()
+    check(statementTx.amount == "-12.50" && statementTx.amountMinor == -1250L && statementTx.description == "REWE Markt") { "statement: $statementTx" }
+    check(statement.report.format == "csv" && statement.report.currency.value == "EUR") { "report: ${statement.report}" }
+    try {
+        readStatement("Date,Amount\n".toByteArray(), """{"dateOrder": "dmy"}""")
+        error("an unknown hint must be refused")
+    } catch (_: XspenseException.InvalidInput) {}
     try {
         engine.categorize(tx("8", "TESCO STORES", amount = "4.7551"))
         error("more decimals than the currency has must be refused")

@@ -9,6 +9,7 @@ mod errors;
 mod limits;
 mod pipeline;
 mod redact;
+mod statement;
 mod tasks;
 
 pub use audit::*;
@@ -17,4 +18,5 @@ pub use errors::*;
 pub use limits::*;
 pub use pipeline::*;
 pub use redact::*;
+pub use statement::*;
 pub use tasks::*;

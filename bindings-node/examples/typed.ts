@@ -1,8 +1,8 @@
 // A typed program over the API; `tsc --strict --noEmit` checks it against index.d.ts.
-import { Engine, RateLimiter, Redactor, RetryPolicy, TaskQueue, TokenVault, parseTransaction } from '../index.js'
+import { Engine, RateLimiter, Redactor, RetryPolicy, TaskQueue, TokenVault, parseTransaction, readStatement } from '../index.js'
 import type {
-  Categorization, Decision, EngineConfig, LabelledInput, QueueStats, RateDecision, RuleSuggestion, Task, TaskStore,
-  Transaction, TransactionInput, XspenseError,
+  Categorization, Decision, EngineConfig, Hints, LabelledInput, QueueStats, RateDecision, RuleSuggestion, Statement, StatementTransaction,
+  Task, TaskStore, Transaction, TransactionInput, XspenseError,
 } from '../index.js'
 
 async function categorize(engine: Engine): Promise<string[]> {
@@ -44,6 +44,13 @@ function work(queue: TaskQueue): QueueStats {
   return queue.stats()
 }
 
+function statement(csv: string): string {
+  const hints: Hints = { date_order: 'dmy', currency: 'GBP', columns: [{ column: 'Paid out', role: 'debit' }] }
+  const read: Statement = readStatement(Buffer.from(csv), hints)
+  const first: StatementTransaction | undefined = read.transactions[0]
+  return `${read.report.format} ${read.report.currency.value} ${read.report.date_order?.by ?? '-'} ${first?.amount_minor ?? 0}`
+}
+
 const storeShape: Array<keyof TaskStore> = ['enqueue', 'claim', 'heartbeat', 'complete', 'fail', 'cancel', 'get', 'stats', 'purge']
 const policy = new RetryPolicy({ base_ms: 100, jitter: 0 })
 const config: EngineConfig = { llm_fallback: false, similarity_k: 5 }
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
   console.log(await categorize(new Engine()))
   console.log(await suggest(new Engine(config)))
   console.log(redact('card 4111 1111 1111 1111'))
+  console.log(statement('Date,Description,Paid out,Paid in\n02/01/2024,TESCO,12.50,\n'))
   console.log(work(new TaskQueue(null, { retry: { base_ms: policy.base_ms, max_ms: 60_000 } })).completed_total, storeShape.length)
   console.log(policy.delayMs('t1', 2), policy.max_ms)
   const limited: RateDecision = new RateLimiter(5, 1000).check('acme', 'categorize', { n: 2 })

@@ -16,4 +16,5 @@ mod limits;
 mod model;
 mod pipeline;
 mod redact;
+mod statement;
 mod tasks;

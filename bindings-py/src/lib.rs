@@ -11,6 +11,7 @@ mod limits;
 mod model;
 mod pipeline;
 mod redact;
+mod statement;
 mod tasks;
 
 use pyo3::prelude::*;
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pipeline::PyEngine>()?;
     m.add_class::<model::PyTransaction>()?;
     m.add_function(wrap_pyfunction!(model::parse_transaction, m)?)?;
+    m.add_function(wrap_pyfunction!(statement::read_statement, m)?)?;
     m.add_class::<pipeline::PyCategorization>()?;
     m.add_class::<pipeline::PyTraceStep>()?;
     m.add_class::<pipeline::PyLlmRequest>()?;

@@ -1,7 +1,7 @@
 // A typed program over the browser API; `tsc --strict --noEmit` checks it against the
 // declarations wasm-bindgen generates (pkg/web/xspense_wasm.d.ts, with schema/records.d.ts inside).
-import init, { Engine, Redactor, TokenVault, parseTransaction } from '../pkg/web/xspense_wasm.js'
-import type { Categorization, Decision, LabelledInput, RuleSuggestion, Stats, Transaction, TransactionInput, XspenseError } from '../pkg/web/xspense_wasm.js'
+import init, { Engine, Redactor, TokenVault, parseTransaction, readStatement } from '../pkg/web/xspense_wasm.js'
+import type { Categorization, Decision, Hints, LabelledInput, RuleSuggestion, Statement, Stats, Transaction, TransactionInput, XspenseError } from '../pkg/web/xspense_wasm.js'
 
 export async function demo(): Promise<string[]> {
   await init()
@@ -29,6 +29,9 @@ export async function demo(): Promise<string[]> {
   }))
   const found: RuleSuggestion[] = engine.suggestRules('ana', history, { min_support: 3 })
   out.push(...found.map((s) => `${s.text} (new rows ${s.new_rows})`))
+  const hints: Hints = { decimal: ',', currency: 'EUR' }
+  const read: Statement = readStatement(new TextEncoder().encode('Datum;Empfänger;Betrag\n15.01.2024;REWE;-12,50\n'), hints)
+  out.push(`${read.report.format}: ${read.transactions.map((t) => `${t.description} ${t.amount_minor} ${t.currency}`).join(', ')}`)
   const stats: Stats = engine.stats('ana')
   out.push(`${stats.total} categorized, ${stats.llm_requests} for the model`)
   const vault = new TokenVault()

@@ -14,10 +14,12 @@ mod model;
 mod pipeline;
 #[cfg(feature = "redact")]
 mod redact;
+mod statement;
 
 pub use errors::error_codes;
 pub use model::parse_transaction;
 pub use pipeline::Engine;
+pub use statement::read_statement;
 
 /// The record types (`TransactionInput`, `Decision`, `Rule`, ...) every signature names.
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]

@@ -1,5 +1,6 @@
 // End-to-end test of the demo page in headless Chromium (Debian's /usr/bin/chromium driven by
-// playwright-core), served from 127.0.0.1: drop a CSV with a bad amount and see it refused, drop
+// playwright-core), served from 127.0.0.1: drop a CSV with a bad amount and see it refused (the
+// engine's readStatement names the row and column), drop an OFX statement and see its rows, drop
 // the sample CSV, see categories, correct a row and watch similar rows follow, accept a
 // suggested rule, check the redaction panel, reload and find what was taught kept. Saves a
 // screenshot to wasm-e2e/page.png under cargo's target folder ($CARGO_TARGET_DIR, else target/
@@ -48,17 +49,28 @@ try {
   await ready()
   assert.match(await page.textContent('#privacy'), /stays in this browser/)
 
-  const drop = (text, name) => page.evaluate(([t, n]) => {
+  const drop = (text, name, type = 'text/csv') => page.evaluate(([t, n, ty]) => {
     const dt = new DataTransfer()
-    dt.items.add(new File([t], n, { type: 'text/csv' }))
+    dt.items.add(new File([t], n, { type: ty }))
     document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }))
-  }, [text, name])
+  }, [text, name, type])
 
-  // An export with an amount the engine would refuse is refused whole, naming the line.
-  await drop('Date,Description,Amount\n2026-11-01,TESCO,-4.75\n2026-11-02,ALDI,1.000\n', 'bad.csv')
+  // An export with an amount the engine cannot read is refused whole, naming the row and column.
+  await drop('Date,Description,Amount\n2026-11-01,TESCO,-4.75\n2026-11-02,ALDI,4.755\n', 'bad.csv')
   await page.waitForFunction(() => /^bad\.csv:/.test(document.getElementById('status').textContent))
-  assert.match(await page.textContent('#status'), /^bad\.csv: line 3: .*ambiguous/)
+  assert.match(await page.textContent('#status'), /^bad\.csv: .*row 3, column "Amount": .*more than 2 decimals/)
   assert.equal(await page.locator('#rows tbody tr').count(), 0)
+
+  // A non-CSV export: the OFX statement of the shared vectors, read by readStatement in the page.
+  const vectors = JSON.parse(readFileSync(join(root, '..', 'core', 'tests', 'vectors', 'statements.json'), 'utf8'))
+  const ofx = vectors.find((c) => c.expect?.report.format === 'ofx')
+  await drop(ofx.text, 'statement.ofx', 'application/x-ofx')
+  await page.waitForFunction(() => /^statement\.ofx/.test(document.getElementById('status').textContent))
+  assert.match(await page.textContent('#status'), /^statement\.ofx \(OFX, utf-8, GBP\): 2 rows categorized/)
+  assert.equal(await page.locator('#rows tbody tr').count(), ofx.expect.transactions.length)
+  const ofxRow = page.locator('#rows tbody tr', { hasText: 'PRET A MANGER' })
+  assert.equal(await ofxRow.locator('td.num').textContent(), '-4.35 GBP')
+  assert.equal(await page.locator('#rows tbody tr', { hasText: 'PG&E REFUND' }).count(), 1)
 
   // Drop the sample CSV onto the drop zone.
   const csv = readFileSync(join(root, 'www', 'sample.csv'), 'utf8')

@@ -1,93 +1,63 @@
-// The demo page: a CSV bank export categorized by the xspense engine running as WebAssembly in
+// The demo page: a bank export (CSV, OFX/QFX, QIF or CAMT, read by the engine's readStatement) categorized by the xspense engine running as WebAssembly in
 // this page. State is kept in localStorage through the engine's change events and snapshots.
-import init, { Engine, Redactor, parseTransaction } from '../pkg/web/xspense_wasm.js'
+import init, { Engine, Redactor, parseTransaction, readStatement } from '../pkg/web/xspense_wasm.js'
 
 const TENANT = 'me'
-const KEY = { csv: 'xspense.csv', snapshot: 'xspense.snapshot', changes: 'xspense.changes', confirmed: 'xspense.confirmed' }
+const KEY = { file: 'xspense.file', csv: 'xspense.csv', snapshot: 'xspense.snapshot', changes: 'xspense.changes', confirmed: 'xspense.confirmed' }
 const $ = (id) => document.getElementById(id)
 
 let engine
 let redactor
-let rows = [] // {id, date, descriptor, amount, tx}
+let rows = [] // {id, date, descriptor, amount, currency, tx}
 let results = new Map() // id -> {decision, shown}
 let confirmed = {} // id -> category a person chose or confirmed
 let selected = null
 
-// ---------- CSV ----------
+// ---------- the export: read by the engine (CSV, OFX/QFX, QIF, CAMT) ----------
 
-/** RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes. */
-function parseCsv(text) {
-  const out = []
-  let row = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(field); field = '' }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(field); field = ''
-      if (row.some((f) => f.trim() !== '')) out.push(row)
-      row = []
-    } else field += c
+/** Decimal digits of a currency's minor unit, as the browser knows ISO 4217 (for display). */
+function decimalsOf(currency) {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits
+  } catch {
+    return 2
   }
-  row.push(field)
-  if (row.some((f) => f.trim() !== '')) out.push(row)
-  return out
 }
 
-function findColumn(header, pattern) {
-  return header.findIndex((h) => pattern.test(h.trim()))
+/** A signed amount in minor units as text in major units (`-1250` EUR is `-12.50`). */
+function amountText(minor, currency) {
+  const d = decimalsOf(currency)
+  const sign = minor < 0 ? '-' : ''
+  const digits = String(Math.abs(minor)).padStart(d + 1, '0')
+  return d ? `${sign}${digits.slice(0, -d)}.${digits.slice(-d)}` : `${sign}${digits}`
 }
 
-/** `YYYY-MM-DD` from ISO, `MM/DD/YYYY` or (when the first part is over 12) `DD/MM/YYYY`. */
-function isoDate(text, line) {
-  const t = text.trim()
-  let m = /^(\d{4})-(\d{2})-(\d{2})/.exec(t)
-  if (m) return `${m[1]}-${m[2]}-${m[3]}`
-  m = /^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})$/.exec(t)
-  if (m) {
-    let [a, b, y] = [Number(m[1]), Number(m[2]), m[3]]
-    if (y.length === 2) y = `20${y}`
-    const [mo, d] = a > 12 ? [b, a] : [a, b]
-    return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`
-  }
-  throw new Error(`line ${line}: cannot read the date ${JSON.stringify(text)}`)
-}
-
-/** Transactions from a bank export, each checked as the engine will read it; errors name the line. */
-function readExport(text) {
-  const table = parseCsv(text.replace(/^\uFEFF/, ''))
-  if (table.length < 2) throw new Error('the file has no rows under its header')
-  const header = table[0]
-  const col = {
-    date: findColumn(header, /date|posted/i),
-    desc: findColumn(header, /desc|details|memo|narrative|payee|name/i),
-    amount: findColumn(header, /^amount|value/i),
-    debit: findColumn(header, /debit|withdraw|paid out/i),
-    credit: findColumn(header, /credit|deposit|paid in/i),
-  }
-  if (col.date < 0 || col.desc < 0) throw new Error('no date or description column in the header')
-  if (col.amount < 0 && (col.debit < 0 || col.credit < 0)) throw new Error('no amount (or debit and credit) column')
-  return table.slice(1).map((cells, i) => {
-    const line = i + 2
-    let amount
-    if (col.amount >= 0) amount = cells[col.amount]?.trim()
-    else amount = cells[col.debit]?.trim() ? `-${cells[col.debit].trim().replace(/^-/, '')}` : cells[col.credit]?.trim()
-    if (!amount) throw new Error(`line ${line}: no amount`)
-    const row = { id: `r${line}`, date: isoDate(cells[col.date] ?? '', line), descriptor: (cells[col.desc] ?? '').trim(), amount }
-    row.tx = { id: row.id, tenant: TENANT, descriptor: row.descriptor, amount: row.amount, date: row.date }
+/** Transactions from the bytes of a bank export, read by the engine's `readStatement`, each
+ * checked as the engine will categorize it; errors name the row and column. */
+function readExport(bytes) {
+  const read = readStatement(bytes)
+  if (!read.transactions.length) throw new Error('the file has no transactions')
+  const out = read.transactions.map((t) => {
+    const row = { id: `r${t.row}`, date: t.date, descriptor: t.description, amount: amountText(t.amount_minor, t.currency), currency: t.currency }
+    row.tx = { id: row.id, tenant: TENANT, descriptor: row.descriptor, amount_minor: t.amount_minor, currency: t.currency, date: row.date }
     try {
       parseTransaction(row.tx)
     } catch (e) {
-      throw new Error(`line ${line}: ${e.message}`)
+      throw new Error(`row ${t.row}: ${e.message}`)
     }
     return row
   })
+  return { rows: out, report: read.report }
+}
+
+/** Bytes as base64 (localStorage keeps text) and back. */
+function toBase64(bytes) {
+  let s = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(s)
+}
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
 }
 
 // ---------- persistence: change events appended, compacted into a snapshot ----------
@@ -112,8 +82,10 @@ function restore() {
   engine.applyChanges(JSON.parse(localStorage.getItem(KEY.changes) ?? '[]'))
   engine.drainChanges() // replayed, already stored
   confirmed = JSON.parse(localStorage.getItem(KEY.confirmed) ?? '{}')
-  const csv = localStorage.getItem(KEY.csv)
-  if (csv) rows = readExport(csv)
+  const file = localStorage.getItem(KEY.file)
+  const csv = localStorage.getItem(KEY.csv) // kept as text by earlier versions of the page
+  if (file) rows = readExport(fromBase64(file)).rows
+  else if (csv) rows = readExport(new TextEncoder().encode(csv)).rows
 }
 
 // ---------- categorize and render ----------
@@ -168,7 +140,7 @@ function render(changed = []) {
     }
     cell(row.date)
     cell(row.descriptor)
-    cell(row.amount, 'num')
+    cell(`${row.amount} ${row.currency}`, 'num')
     const sel = document.createElement('select')
     sel.setAttribute('aria-label', `Category of ${row.descriptor}`)
     sel.className = 'category'
@@ -296,24 +268,27 @@ function renderTried() {
 
 function status(text) { $('status').textContent = text }
 
-function load(text, name) {
+function load(bytes, name) {
+  let report
   try {
-    rows = readExport(text)
+    ({ rows, report } = readExport(bytes))
   } catch (e) {
     status(`${name}: ${e.message}`)
     return
   }
-  localStorage.setItem(KEY.csv, text)
+  localStorage.setItem(KEY.file, toBase64(bytes))
+  localStorage.removeItem(KEY.csv)
   results = new Map()
   selected = null
   categorizeAll()
   render()
   const counts = {}
   for (const r of results.values()) counts[r.shown.source] = (counts[r.shown.source] ?? 0) + 1
-  status(`${name}: ${rows.length} rows categorized (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}).`)
+  const read = `${report.format.toUpperCase()}, ${report.encoding.value}, ${report.currency.value}${report.skipped.length ? `, ${report.skipped.length} row(s) skipped` : ''}`
+  status(`${name} (${read}): ${rows.length} rows categorized (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}).${report.warnings.length ? ` Check: ${report.warnings.join('; ')}` : ''}`)
 }
 
-async function readFile(file) { load(await file.text(), file.name) }
+async function readFile(file) { load(new Uint8Array(await file.arrayBuffer()), file.name) }
 
 async function main() {
   await init()
@@ -339,7 +314,7 @@ async function main() {
     if (f) readFile(f)
   })
   $('file').addEventListener('change', (e) => { const f = e.target.files?.[0]; if (f) readFile(f) })
-  $('sample').addEventListener('click', async () => load(await (await fetch('sample.csv')).text(), 'sample.csv'))
+  $('sample').addEventListener('click', async () => load(new Uint8Array(await (await fetch('sample.csv')).arrayBuffer()), 'sample.csv'))
   $('reset').addEventListener('click', () => {
     localStorage.clear()
     engine = new Engine()
@@ -355,7 +330,7 @@ async function main() {
     status(`Restored ${rows.length} rows and what you taught (${Object.keys(confirmed).length} corrected or confirmed). Ready.`)
   } else {
     render()
-    status('Ready. Drop a CSV export or load the sample.')
+    status('Ready. Drop a bank export (CSV, OFX, QFX, QIF or CAMT) or load the sample.')
   }
   document.body.dataset.ready = 'true'
 }

@@ -3647,6 +3647,68 @@ public func FfiConverterTypeConflictingRow_lower(_ value: ConflictingRow) -> Rus
 
 
 /**
+ * A decided value (the core's name for it), what settled it (`hint`, `values`, `file`,
+ * `layout`, `currency`, `language`, `delimiter`, `format`, `default`) and in words.
+ */
+public struct Decided: Equatable, Hashable {
+    public var value: String
+    public var by: String
+    public var detail: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(value: String, by: String, detail: String) {
+        self.value = value
+        self.by = by
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Decided: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDecided: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Decided {
+        return
+            try Decided(
+                value: FfiConverterString.read(from: &buf), 
+                by: FfiConverterString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Decided, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterString.write(value.by, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecided_lift(_ buf: RustBuffer) throws -> Decided {
+    return try FfiConverterTypeDecided.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDecided_lower(_ value: Decided) -> RustBuffer {
+    return FfiConverterTypeDecided.lower(value)
+}
+
+
+/**
  * Options of `TaskQueue.enqueue`.
  */
 public struct EnqueueOptions: Equatable, Hashable {
@@ -4789,6 +4851,400 @@ public func FfiConverterTypeRuleSuggestion_lift(_ buf: RustBuffer) throws -> Rul
 #endif
 public func FfiConverterTypeRuleSuggestion_lower(_ value: RuleSuggestion) -> RustBuffer {
     return FfiConverterTypeRuleSuggestion.lower(value)
+}
+
+
+/**
+ * A row that was not read as a transaction, and why (`blank`, `balance`, ...).
+ */
+public struct SkippedRow: Equatable, Hashable {
+    public var row: UInt64
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(row: UInt64, reason: String) {
+        self.row = row
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SkippedRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSkippedRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SkippedRow {
+        return
+            try SkippedRow(
+                row: FfiConverterUInt64.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SkippedRow, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.row, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedRow_lift(_ buf: RustBuffer) throws -> SkippedRow {
+    return try FfiConverterTypeSkippedRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSkippedRow_lower(_ value: SkippedRow) -> RustBuffer {
+    return FfiConverterTypeSkippedRow.lower(value)
+}
+
+
+/**
+ * Every transaction of a statement and the report of how it was read.
+ */
+public struct Statement: Equatable, Hashable {
+    public var transactions: [StatementTransaction]
+    public var report: StatementReport
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(transactions: [StatementTransaction], report: StatementReport) {
+        self.transactions = transactions
+        self.report = report
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Statement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Statement {
+        return
+            try Statement(
+                transactions: FfiConverterSequenceTypeStatementTransaction.read(from: &buf), 
+                report: FfiConverterTypeStatementReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Statement, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeStatementTransaction.write(value.transactions, into: &buf)
+        FfiConverterTypeStatementReport.write(value.report, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatement_lift(_ buf: RustBuffer) throws -> Statement {
+    return try FfiConverterTypeStatement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatement_lower(_ value: Statement) -> RustBuffer {
+    return FfiConverterTypeStatement.lower(value)
+}
+
+
+/**
+ * One column of a CSV file and what the reader made of it (`role` by its core name).
+ */
+public struct StatementColumn: Equatable, Hashable {
+    public var index: UInt64
+    public var name: String?
+    public var role: String?
+    public var decimal: String?
+    public var dateOrder: String?
+    public var currency: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(index: UInt64, name: String?, role: String?, decimal: String?, dateOrder: String?, currency: String?) {
+        self.index = index
+        self.name = name
+        self.role = role
+        self.decimal = decimal
+        self.dateOrder = dateOrder
+        self.currency = currency
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatementColumn: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatementColumn: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatementColumn {
+        return
+            try StatementColumn(
+                index: FfiConverterUInt64.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                role: FfiConverterOptionString.read(from: &buf), 
+                decimal: FfiConverterOptionString.read(from: &buf), 
+                dateOrder: FfiConverterOptionString.read(from: &buf), 
+                currency: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatementColumn, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.index, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.role, into: &buf)
+        FfiConverterOptionString.write(value.decimal, into: &buf)
+        FfiConverterOptionString.write(value.dateOrder, into: &buf)
+        FfiConverterOptionString.write(value.currency, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementColumn_lift(_ buf: RustBuffer) throws -> StatementColumn {
+    return try FfiConverterTypeStatementColumn.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementColumn_lower(_ value: StatementColumn) -> RustBuffer {
+    return FfiConverterTypeStatementColumn.lower(value)
+}
+
+
+/**
+ * What the reader detected and how it decided (the core's `Report`).
+ */
+public struct StatementReport: Equatable, Hashable {
+    /**
+     * `csv`, `ofx`, `qfx`, `qif`, `camt.053`, `camt.052`.
+     */
+    public var format: String
+    public var encoding: Decided
+    public var delimiter: String?
+    public var headerRow: UInt64?
+    public var columns: [StatementColumn]
+    public var layout: String?
+    public var language: String?
+    public var dateOrder: Decided?
+    public var decimal: Decided?
+    public var sign: Decided
+    public var currency: Decided
+    public var transactions: UInt64
+    public var skipped: [SkippedRow]
+    public var warnings: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `csv`, `ofx`, `qfx`, `qif`, `camt.053`, `camt.052`.
+         */format: String, encoding: Decided, delimiter: String?, headerRow: UInt64?, columns: [StatementColumn], layout: String?, language: String?, dateOrder: Decided?, decimal: Decided?, sign: Decided, currency: Decided, transactions: UInt64, skipped: [SkippedRow], warnings: [String]) {
+        self.format = format
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.headerRow = headerRow
+        self.columns = columns
+        self.layout = layout
+        self.language = language
+        self.dateOrder = dateOrder
+        self.decimal = decimal
+        self.sign = sign
+        self.currency = currency
+        self.transactions = transactions
+        self.skipped = skipped
+        self.warnings = warnings
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatementReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatementReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatementReport {
+        return
+            try StatementReport(
+                format: FfiConverterString.read(from: &buf), 
+                encoding: FfiConverterTypeDecided.read(from: &buf), 
+                delimiter: FfiConverterOptionString.read(from: &buf), 
+                headerRow: FfiConverterOptionUInt64.read(from: &buf), 
+                columns: FfiConverterSequenceTypeStatementColumn.read(from: &buf), 
+                layout: FfiConverterOptionString.read(from: &buf), 
+                language: FfiConverterOptionString.read(from: &buf), 
+                dateOrder: FfiConverterOptionTypeDecided.read(from: &buf), 
+                decimal: FfiConverterOptionTypeDecided.read(from: &buf), 
+                sign: FfiConverterTypeDecided.read(from: &buf), 
+                currency: FfiConverterTypeDecided.read(from: &buf), 
+                transactions: FfiConverterUInt64.read(from: &buf), 
+                skipped: FfiConverterSequenceTypeSkippedRow.read(from: &buf), 
+                warnings: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatementReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.format, into: &buf)
+        FfiConverterTypeDecided.write(value.encoding, into: &buf)
+        FfiConverterOptionString.write(value.delimiter, into: &buf)
+        FfiConverterOptionUInt64.write(value.headerRow, into: &buf)
+        FfiConverterSequenceTypeStatementColumn.write(value.columns, into: &buf)
+        FfiConverterOptionString.write(value.layout, into: &buf)
+        FfiConverterOptionString.write(value.language, into: &buf)
+        FfiConverterOptionTypeDecided.write(value.dateOrder, into: &buf)
+        FfiConverterOptionTypeDecided.write(value.decimal, into: &buf)
+        FfiConverterTypeDecided.write(value.sign, into: &buf)
+        FfiConverterTypeDecided.write(value.currency, into: &buf)
+        FfiConverterUInt64.write(value.transactions, into: &buf)
+        FfiConverterSequenceTypeSkippedRow.write(value.skipped, into: &buf)
+        FfiConverterSequenceString.write(value.warnings, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementReport_lift(_ buf: RustBuffer) throws -> StatementReport {
+    return try FfiConverterTypeStatementReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementReport_lower(_ value: StatementReport) -> RustBuffer {
+    return FfiConverterTypeStatementReport.lower(value)
+}
+
+
+/**
+ * A transaction read from a statement. `amount` is the signed decimal text in major units
+ * (`"-12.50"` is 12.50 out), `amount_minor` the same in minor units; `date` is `YYYY-MM-DD`.
+ */
+public struct StatementTransaction: Equatable, Hashable {
+    /**
+     * 1-based line where the row starts (CSV, QIF), or the record number (OFX, CAMT).
+     */
+    public var row: UInt64
+    public var date: String
+    public var amount: String
+    public var amountMinor: Int64
+    public var currency: String
+    public var description: String
+    public var memo: String?
+    public var bankCategory: String?
+    public var pending: Bool
+    public var id: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 1-based line where the row starts (CSV, QIF), or the record number (OFX, CAMT).
+         */row: UInt64, date: String, amount: String, amountMinor: Int64, currency: String, description: String, memo: String?, bankCategory: String?, pending: Bool, id: String?) {
+        self.row = row
+        self.date = date
+        self.amount = amount
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.description = description
+        self.memo = memo
+        self.bankCategory = bankCategory
+        self.pending = pending
+        self.id = id
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatementTransaction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatementTransaction: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatementTransaction {
+        return
+            try StatementTransaction(
+                row: FfiConverterUInt64.read(from: &buf), 
+                date: FfiConverterString.read(from: &buf), 
+                amount: FfiConverterString.read(from: &buf), 
+                amountMinor: FfiConverterInt64.read(from: &buf), 
+                currency: FfiConverterString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                memo: FfiConverterOptionString.read(from: &buf), 
+                bankCategory: FfiConverterOptionString.read(from: &buf), 
+                pending: FfiConverterBool.read(from: &buf), 
+                id: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatementTransaction, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.row, into: &buf)
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterString.write(value.amount, into: &buf)
+        FfiConverterInt64.write(value.amountMinor, into: &buf)
+        FfiConverterString.write(value.currency, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterOptionString.write(value.memo, into: &buf)
+        FfiConverterOptionString.write(value.bankCategory, into: &buf)
+        FfiConverterBool.write(value.pending, into: &buf)
+        FfiConverterOptionString.write(value.id, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementTransaction_lift(_ buf: RustBuffer) throws -> StatementTransaction {
+    return try FfiConverterTypeStatementTransaction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementTransaction_lower(_ value: StatementTransaction) -> RustBuffer {
+    return FfiConverterTypeStatementTransaction.lower(value)
 }
 
 
@@ -6002,6 +6458,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -6162,6 +6642,30 @@ fileprivate struct FfiConverterOptionTypeCategorization: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCategorization.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDecided: FfiConverterRustBuffer {
+    typealias SwiftType = Decided?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDecided.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDecided.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6393,6 +6897,81 @@ fileprivate struct FfiConverterSequenceTypeRuleSuggestion: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSkippedRow: FfiConverterRustBuffer {
+    typealias SwiftType = [SkippedRow]
+
+    public static func write(_ value: [SkippedRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSkippedRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SkippedRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SkippedRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSkippedRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStatementColumn: FfiConverterRustBuffer {
+    typealias SwiftType = [StatementColumn]
+
+    public static func write(_ value: [StatementColumn], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStatementColumn.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StatementColumn] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StatementColumn]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStatementColumn.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeStatementTransaction: FfiConverterRustBuffer {
+    typealias SwiftType = [StatementTransaction]
+
+    public static func write(_ value: [StatementTransaction], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStatementTransaction.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StatementTransaction] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StatementTransaction]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStatementTransaction.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeTraceStep: FfiConverterRustBuffer {
     typealias SwiftType = [TraceStep]
 
@@ -6561,6 +7140,21 @@ public func parseTransactionJson(inputJson: String)throws  -> Transaction  {
     )
 })
 }
+/**
+ * Reads a bank or card statement (CSV, OFX/QFX, QIF, CAMT.053/.052) from its bytes (the app
+ * reads the file). `hints_json` overrides what the file leaves undecided: the core's `Hints`
+ * JSON (`date_order`, `decimal`, `encoding`, `amount_sign`, `currency`, `columns`; unknown
+ * keys refused), or `null` for none. Throws `InvalidInput` naming the row, column and hint.
+ */
+public func readStatement(data: Data, hintsJson: String? = nil)throws  -> Statement  {
+    return try  FfiConverterTypeStatement_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_func_read_statement(
+        FfiConverterData.lower(data),
+        FfiConverterOptionString.lower(hintsJson),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -6587,6 +7181,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_func_parse_transaction_json() != 23130) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_func_read_statement() != 2725) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_auditlog_append() != 37564) {

@@ -805,6 +805,11 @@ RustBuffer uniffi_xspense_mobile_fn_func_check_rules(RustBuffer text, RustCallSt
 RustBuffer uniffi_xspense_mobile_fn_func_parse_transaction_json(RustBuffer input_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_READ_STATEMENT
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_FUNC_READ_STATEMENT
+RustBuffer uniffi_xspense_mobile_fn_func_read_statement(RustBuffer data, RustBuffer hints_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_XSPENSE_MOBILE_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_XSPENSE_MOBILE_RUSTBUFFER_ALLOC
 RustBuffer ffi_xspense_mobile_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1086,6 +1091,12 @@ uint16_t uniffi_xspense_mobile_checksum_func_check_rules(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_PARSE_TRANSACTION_JSON
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_PARSE_TRANSACTION_JSON
 uint16_t uniffi_xspense_mobile_checksum_func_parse_transaction_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_READ_STATEMENT
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_FUNC_READ_STATEMENT
+uint16_t uniffi_xspense_mobile_checksum_func_read_statement(void
     
 );
 #endif

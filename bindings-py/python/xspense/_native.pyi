@@ -3,6 +3,7 @@ against the built module (``scripts/test-python.sh``)."""
 
 import datetime
 import decimal
+import os
 
 from typing import (
     Any,
@@ -41,6 +42,8 @@ from .types import (
     Rule,
     RuleSuggestion,
     Source,
+    Statement,
+    StatementHints,
     Stats,
     Task,
     TaskStatus,
@@ -76,6 +79,7 @@ __all__ = [
     "Engine",
     "Transaction",
     "parse_transaction",
+    "read_statement",
     "Categorization",
     "TraceStep",
     "LlmRequest",
@@ -190,6 +194,18 @@ def parse_transaction(transaction: _TxLike) -> TransactionRecord:
     """Reads and checks a transaction as the engine would, without categorizing it; returns it
     in the core's JSON shape (``amount`` as ``{"minor", "currency"}``, the sign as
     ``direction``). ``InvalidInputError`` names what is wrong."""
+
+def read_statement(
+    data: Union[bytes, bytearray, str, "os.PathLike[str]"],
+    hints: Optional[StatementHints] = None,
+) -> Statement:
+    """Reads a bank or card statement (CSV, OFX/QFX, QIF, CAMT.053/.052) from its bytes, or from
+    the file at a path (``str`` or ``os.PathLike``; ``OSError`` when it cannot be read; a
+    ``str`` holding a line break is refused as text given for a path).
+    ``hints`` overrides what the file leaves undecided (``date_order``, ``decimal``,
+    ``encoding``, ``amount_sign``, ``currency``, ``columns``). Returns the transactions and the
+    report of what was detected and how; ``InvalidInputError`` names the row, the column and the
+    hint that settles what could not be read."""
 
 @final
 class TraceStep:

@@ -48,11 +48,15 @@ from .records import (
     Rule,
     RuleSuggestion,
     Source,
+    Statement,
+    StatementTransaction,
     Stats,
     Task,
     TaskStatus,
     TransactionInput,
 )
+from .records import Hints as StatementHints
+from .records import Report as StatementReport
 from .records import Transaction as TransactionRecord
 
 if TYPE_CHECKING:
@@ -190,6 +194,10 @@ __all__ = [
     "RuleAction",
     "RuleSuggestion",
     "Source",
+    "Statement",
+    "StatementHints",
+    "StatementReport",
+    "StatementTransaction",
     "Stats",
     "Task",
     "TaskStatus",

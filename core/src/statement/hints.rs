@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::model::Currency;
 
 /// The order of day, month and year in numeric dates.
@@ -324,5 +325,80 @@ impl ColumnHint {
             Err(_) => ColumnRef::Name(column.to_string()),
         };
         Ok(ColumnHint { column, role })
+    }
+}
+
+impl Hints {
+    /// Hints from their JSON value as a host writes it (the bindings' one way in): `null` is
+    /// no hints; an unknown key or a bad value is `invalid_input` naming its field.
+    ///
+    /// ```
+    /// use xspense::statement::{DecimalMark, Hints};
+    /// let hints = Hints::from_json(serde_json::json!({"decimal": ","})).unwrap();
+    /// assert_eq!(hints.decimal, Some(DecimalMark::Comma));
+    /// assert_eq!(Hints::from_json(serde_json::Value::Null).unwrap(), Hints::default());
+    /// let err = Hints::from_json(serde_json::json!({"date_order": "ydm"})).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "invalid_input");
+    /// assert!(err.to_string().contains("hints: date_order"));
+    /// ```
+    pub fn from_json(value: serde_json::Value) -> Result<Hints> {
+        if value.is_null() {
+            return Ok(Hints::default());
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." {
+                Error::invalid(format!("hints: {inner}"))
+            } else {
+                Error::invalid(format!("hints: {path}: {inner}"))
+            }
+        })
+    }
+
+    /// [`Hints::from_json`] from JSON text (an empty text is no hints).
+    pub fn from_json_str(text: &str) -> Result<Hints> {
+        if text.trim().is_empty() {
+            return Ok(Hints::default());
+        }
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid(format!("hints: not JSON: {e}")))?;
+        Hints::from_json(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hints_from_json_read_the_core_shape_and_name_what_is_wrong() {
+        let h = Hints::from_json(json!({"date_order": "mdy", "currency": "gbp",
+            "amount_sign": "debit-positive", "columns": [{"column": 2, "role": "amount"},
+            {"column": "Payee", "role": "counterparty"}]}))
+        .unwrap();
+        assert_eq!(h.date_order, Some(DateOrder::Mdy));
+        assert_eq!(h.currency.unwrap().as_str(), "GBP");
+        assert_eq!(h.amount_sign, Some(AmountSign::DebitPositive));
+        assert_eq!(h.columns[0].column, ColumnRef::Index(2));
+        assert_eq!(h.columns[1].column, ColumnRef::Name("Payee".into()));
+        assert_eq!(Hints::from_json_str("").unwrap(), Hints::default());
+        assert_eq!(Hints::from_json_str("null").unwrap(), Hints::default());
+        assert_eq!(Hints::from_json_str("{}").unwrap(), Hints::default());
+        for (bad, needle) in [
+            (r#"{"dateOrder": "dmy"}"#, "dateOrder"),
+            (r#"{"currency": "EURO"}"#, "currency"),
+            (
+                r#"{"columns": [{"column": 1, "role": "amount", "x": 1}]}"#,
+                "columns[0]",
+            ),
+            (r#"[1]"#, "hints"),
+            ("{", "not JSON"),
+        ] {
+            let e = Hints::from_json_str(bad).unwrap_err();
+            assert_eq!(e.code().as_str(), "invalid_input", "{bad}");
+            assert!(e.to_string().contains(needle), "{bad}: {e}");
+        }
     }
 }

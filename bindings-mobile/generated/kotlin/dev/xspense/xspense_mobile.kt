@@ -775,6 +775,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_func_parse_transaction_json(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_func_read_statement(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_append(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_entries_json(
@@ -1109,6 +1111,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_func_parse_transaction_json(`inputJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_func_read_statement(`data`: RustBuffer.ByValue,`hintsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_xspense_mobile_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_xspense_mobile_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1238,6 +1242,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_func_parse_transaction_json() and 0xFFFF) != 23130) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_func_read_statement() and 0xFFFF) != 2725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_append() and 0xFFFF) != 37564) {
@@ -6442,6 +6449,53 @@ public object FfiConverterTypeConflictingRow: FfiConverterRustBuffer<Conflicting
 
 
 /**
+ * A decided value (the core's name for it), what settled it (`hint`, `values`, `file`,
+ * `layout`, `currency`, `language`, `delimiter`, `format`, `default`) and in words.
+ */
+data class Decided (
+    var `value`: kotlin.String
+    , 
+    var `by`: kotlin.String
+    , 
+    var `detail`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDecided: FfiConverterRustBuffer<Decided> {
+    override fun read(buf: ByteBuffer): Decided {
+        return Decided(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Decided) = (
+            FfiConverterString.allocationSize(value.`value`) +
+            FfiConverterString.allocationSize(value.`by`) +
+            FfiConverterString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: Decided, buf: ByteBuffer) {
+            FfiConverterString.write(value.`value`, buf)
+            FfiConverterString.write(value.`by`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
  * Options of `TaskQueue.enqueue`.
  */
 data class EnqueueOptions (
@@ -7327,6 +7381,338 @@ public object FfiConverterTypeRuleSuggestion: FfiConverterRustBuffer<RuleSuggest
             FfiConverterUInt.write(value.`conflicts`, buf)
             FfiConverterSequenceTypeConflictingRow.write(value.`conflictExamples`, buf)
             FfiConverterSequenceString.write(value.`conflictingRules`, buf)
+    }
+}
+
+
+
+/**
+ * A row that was not read as a transaction, and why (`blank`, `balance`, ...).
+ */
+data class SkippedRow (
+    var `row`: kotlin.ULong
+    , 
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSkippedRow: FfiConverterRustBuffer<SkippedRow> {
+    override fun read(buf: ByteBuffer): SkippedRow {
+        return SkippedRow(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SkippedRow) = (
+            FfiConverterULong.allocationSize(value.`row`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: SkippedRow, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`row`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * Every transaction of a statement and the report of how it was read.
+ */
+data class Statement (
+    var `transactions`: List<StatementTransaction>
+    , 
+    var `report`: StatementReport
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatement: FfiConverterRustBuffer<Statement> {
+    override fun read(buf: ByteBuffer): Statement {
+        return Statement(
+            FfiConverterSequenceTypeStatementTransaction.read(buf),
+            FfiConverterTypeStatementReport.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Statement) = (
+            FfiConverterSequenceTypeStatementTransaction.allocationSize(value.`transactions`) +
+            FfiConverterTypeStatementReport.allocationSize(value.`report`)
+    )
+
+    override fun write(value: Statement, buf: ByteBuffer) {
+            FfiConverterSequenceTypeStatementTransaction.write(value.`transactions`, buf)
+            FfiConverterTypeStatementReport.write(value.`report`, buf)
+    }
+}
+
+
+
+/**
+ * One column of a CSV file and what the reader made of it (`role` by its core name).
+ */
+data class StatementColumn (
+    var `index`: kotlin.ULong
+    , 
+    var `name`: kotlin.String?
+    , 
+    var `role`: kotlin.String?
+    , 
+    var `decimal`: kotlin.String?
+    , 
+    var `dateOrder`: kotlin.String?
+    , 
+    var `currency`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatementColumn: FfiConverterRustBuffer<StatementColumn> {
+    override fun read(buf: ByteBuffer): StatementColumn {
+        return StatementColumn(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatementColumn) = (
+            FfiConverterULong.allocationSize(value.`index`) +
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`role`) +
+            FfiConverterOptionalString.allocationSize(value.`decimal`) +
+            FfiConverterOptionalString.allocationSize(value.`dateOrder`) +
+            FfiConverterOptionalString.allocationSize(value.`currency`)
+    )
+
+    override fun write(value: StatementColumn, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`index`, buf)
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`role`, buf)
+            FfiConverterOptionalString.write(value.`decimal`, buf)
+            FfiConverterOptionalString.write(value.`dateOrder`, buf)
+            FfiConverterOptionalString.write(value.`currency`, buf)
+    }
+}
+
+
+
+/**
+ * What the reader detected and how it decided (the core's `Report`).
+ */
+data class StatementReport (
+    /**
+     * `csv`, `ofx`, `qfx`, `qif`, `camt.053`, `camt.052`.
+     */
+    var `format`: kotlin.String
+    , 
+    var `encoding`: Decided
+    , 
+    var `delimiter`: kotlin.String?
+    , 
+    var `headerRow`: kotlin.ULong?
+    , 
+    var `columns`: List<StatementColumn>
+    , 
+    var `layout`: kotlin.String?
+    , 
+    var `language`: kotlin.String?
+    , 
+    var `dateOrder`: Decided?
+    , 
+    var `decimal`: Decided?
+    , 
+    var `sign`: Decided
+    , 
+    var `currency`: Decided
+    , 
+    var `transactions`: kotlin.ULong
+    , 
+    var `skipped`: List<SkippedRow>
+    , 
+    var `warnings`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatementReport: FfiConverterRustBuffer<StatementReport> {
+    override fun read(buf: ByteBuffer): StatementReport {
+        return StatementReport(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDecided.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceTypeStatementColumn.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeDecided.read(buf),
+            FfiConverterOptionalTypeDecided.read(buf),
+            FfiConverterTypeDecided.read(buf),
+            FfiConverterTypeDecided.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeSkippedRow.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatementReport) = (
+            FfiConverterString.allocationSize(value.`format`) +
+            FfiConverterTypeDecided.allocationSize(value.`encoding`) +
+            FfiConverterOptionalString.allocationSize(value.`delimiter`) +
+            FfiConverterOptionalULong.allocationSize(value.`headerRow`) +
+            FfiConverterSequenceTypeStatementColumn.allocationSize(value.`columns`) +
+            FfiConverterOptionalString.allocationSize(value.`layout`) +
+            FfiConverterOptionalString.allocationSize(value.`language`) +
+            FfiConverterOptionalTypeDecided.allocationSize(value.`dateOrder`) +
+            FfiConverterOptionalTypeDecided.allocationSize(value.`decimal`) +
+            FfiConverterTypeDecided.allocationSize(value.`sign`) +
+            FfiConverterTypeDecided.allocationSize(value.`currency`) +
+            FfiConverterULong.allocationSize(value.`transactions`) +
+            FfiConverterSequenceTypeSkippedRow.allocationSize(value.`skipped`) +
+            FfiConverterSequenceString.allocationSize(value.`warnings`)
+    )
+
+    override fun write(value: StatementReport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`format`, buf)
+            FfiConverterTypeDecided.write(value.`encoding`, buf)
+            FfiConverterOptionalString.write(value.`delimiter`, buf)
+            FfiConverterOptionalULong.write(value.`headerRow`, buf)
+            FfiConverterSequenceTypeStatementColumn.write(value.`columns`, buf)
+            FfiConverterOptionalString.write(value.`layout`, buf)
+            FfiConverterOptionalString.write(value.`language`, buf)
+            FfiConverterOptionalTypeDecided.write(value.`dateOrder`, buf)
+            FfiConverterOptionalTypeDecided.write(value.`decimal`, buf)
+            FfiConverterTypeDecided.write(value.`sign`, buf)
+            FfiConverterTypeDecided.write(value.`currency`, buf)
+            FfiConverterULong.write(value.`transactions`, buf)
+            FfiConverterSequenceTypeSkippedRow.write(value.`skipped`, buf)
+            FfiConverterSequenceString.write(value.`warnings`, buf)
+    }
+}
+
+
+
+/**
+ * A transaction read from a statement. `amount` is the signed decimal text in major units
+ * (`"-12.50"` is 12.50 out), `amount_minor` the same in minor units; `date` is `YYYY-MM-DD`.
+ */
+data class StatementTransaction (
+    /**
+     * 1-based line where the row starts (CSV, QIF), or the record number (OFX, CAMT).
+     */
+    var `row`: kotlin.ULong
+    , 
+    var `date`: kotlin.String
+    , 
+    var `amount`: kotlin.String
+    , 
+    var `amountMinor`: kotlin.Long
+    , 
+    var `currency`: kotlin.String
+    , 
+    var `description`: kotlin.String
+    , 
+    var `memo`: kotlin.String?
+    , 
+    var `bankCategory`: kotlin.String?
+    , 
+    var `pending`: kotlin.Boolean
+    , 
+    var `id`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatementTransaction: FfiConverterRustBuffer<StatementTransaction> {
+    override fun read(buf: ByteBuffer): StatementTransaction {
+        return StatementTransaction(
+            FfiConverterULong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatementTransaction) = (
+            FfiConverterULong.allocationSize(value.`row`) +
+            FfiConverterString.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`amount`) +
+            FfiConverterLong.allocationSize(value.`amountMinor`) +
+            FfiConverterString.allocationSize(value.`currency`) +
+            FfiConverterString.allocationSize(value.`description`) +
+            FfiConverterOptionalString.allocationSize(value.`memo`) +
+            FfiConverterOptionalString.allocationSize(value.`bankCategory`) +
+            FfiConverterBoolean.allocationSize(value.`pending`) +
+            FfiConverterOptionalString.allocationSize(value.`id`)
+    )
+
+    override fun write(value: StatementTransaction, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`row`, buf)
+            FfiConverterString.write(value.`date`, buf)
+            FfiConverterString.write(value.`amount`, buf)
+            FfiConverterLong.write(value.`amountMinor`, buf)
+            FfiConverterString.write(value.`currency`, buf)
+            FfiConverterString.write(value.`description`, buf)
+            FfiConverterOptionalString.write(value.`memo`, buf)
+            FfiConverterOptionalString.write(value.`bankCategory`, buf)
+            FfiConverterBoolean.write(value.`pending`, buf)
+            FfiConverterOptionalString.write(value.`id`, buf)
     }
 }
 
@@ -8478,6 +8864,38 @@ public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
+    override fun read(buf: ByteBuffer): kotlin.ULong? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterULong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.ULong?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.ULong?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
     override fun read(buf: ByteBuffer): kotlin.Long? {
         if (buf.get().toInt() == 0) {
@@ -8692,6 +9110,38 @@ public object FfiConverterOptionalTypeCategorization: FfiConverterRustBuffer<Cat
         } else {
             buf.put(1)
             FfiConverterTypeCategorization.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDecided: FfiConverterRustBuffer<Decided?> {
+    override fun read(buf: ByteBuffer): Decided? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDecided.read(buf)
+    }
+
+    override fun allocationSize(value: Decided?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDecided.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Decided?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDecided.write(value, buf)
         }
     }
 }
@@ -8962,6 +9412,90 @@ public object FfiConverterSequenceTypeRuleSuggestion: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeSkippedRow: FfiConverterRustBuffer<List<SkippedRow>> {
+    override fun read(buf: ByteBuffer): List<SkippedRow> {
+        val len = buf.getInt()
+        return List<SkippedRow>(len) {
+            FfiConverterTypeSkippedRow.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SkippedRow>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSkippedRow.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SkippedRow>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSkippedRow.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStatementColumn: FfiConverterRustBuffer<List<StatementColumn>> {
+    override fun read(buf: ByteBuffer): List<StatementColumn> {
+        val len = buf.getInt()
+        return List<StatementColumn>(len) {
+            FfiConverterTypeStatementColumn.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StatementColumn>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStatementColumn.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StatementColumn>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStatementColumn.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeStatementTransaction: FfiConverterRustBuffer<List<StatementTransaction>> {
+    override fun read(buf: ByteBuffer): List<StatementTransaction> {
+        val len = buf.getInt()
+        return List<StatementTransaction>(len) {
+            FfiConverterTypeStatementTransaction.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<StatementTransaction>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeStatementTransaction.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<StatementTransaction>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeStatementTransaction.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeTraceStep: FfiConverterRustBuffer<List<TraceStep>> {
     override fun read(buf: ByteBuffer): List<TraceStep> {
         val len = buf.getInt()
@@ -9172,6 +9706,25 @@ public object FfiConverterMapStringTypeQueueCounts: FfiConverterRustBuffer<Map<k
     
         
         FfiConverterString.lower(`inputJson`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads a bank or card statement (CSV, OFX/QFX, QIF, CAMT.053/.052) from its bytes (the app
+         * reads the file). `hints_json` overrides what the file leaves undecided: the core's `Hints`
+         * JSON (`date_order`, `decimal`, `encoding`, `amount_sign`, `currency`, `columns`; unknown
+         * keys refused), or `null` for none. Throws `InvalidInput` naming the row, column and hint.
+         */
+    @Throws(XspenseException::class) fun `readStatement`(`data`: kotlin.ByteArray, `hintsJson`: kotlin.String? = null): Statement {
+            return FfiConverterTypeStatement.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_func_read_statement(
+    
+        
+        FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalString.lower(`hintsJson`),_status)
 }
     )
     }
