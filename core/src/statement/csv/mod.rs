@@ -222,6 +222,12 @@ mod detect {
         let (mut roles, layout, language) = roles(table, scan, hints)?;
         roles.resize(width, None);
         let mut warnings = Vec::new();
+        if let Some(c) = roles::fallback_description(&mut roles, &scan.stats) {
+            warnings.push(format!(
+                "no column is named as the payee or description: column {:?} is read as the description by its values; name another with the columns hint (--columns description=NAME)",
+                names[c]
+            ));
+        }
         if table.header.is_none() {
             let amount_cols: Vec<usize> = (0..width)
                 .filter(|c| matches!(roles[*c], Some(Role::Amount(_))))

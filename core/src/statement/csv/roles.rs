@@ -133,6 +133,31 @@ pub(crate) fn headerless(stats: &[Stats]) -> Vec<Option<Role>> {
     roles
 }
 
+/// With no text column named by the header, the unread column whose values are text (the
+/// longest on average) is read as the description, so no transaction comes back without one.
+/// Returns that column.
+pub(crate) fn fallback_description(roles: &mut [Option<Role>], stats: &[Stats]) -> Option<usize> {
+    let named_text = roles.iter().flatten().any(|r| {
+        matches!(
+            r,
+            Role::Counterparty
+                | Role::Payer
+                | Role::Recipient
+                | Role::Description
+                | Role::Memo
+                | Role::BookingText
+        )
+    });
+    if named_text {
+        return None;
+    }
+    let column = (0..roles.len().min(stats.len()))
+        .filter(|&i| roles[i].is_none() && kind(&stats[i]) == 'T')
+        .max_by_key(|&i| stats[i].average_len())?;
+    roles[column] = Some(Role::Description);
+    Some(column)
+}
+
 fn internal(role: ColumnRole) -> Role {
     match role {
         ColumnRole::Date => Role::Date,
