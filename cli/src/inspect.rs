@@ -57,14 +57,19 @@ pub fn one_line(r: &Report) -> String {
     parts.join(", ")
 }
 
-fn column_line(c: &ColumnReport) -> String {
-    let header = c
-        .name
+/// A column's header as printed: quoted, or `(no header)`.
+fn header_text(c: &ColumnReport) -> String {
+    c.name
         .as_deref()
         .map(|n| format!("{n:?}"))
-        .unwrap_or_else(|| "(no header)".into());
+        .unwrap_or_else(|| "(no header)".into())
+}
+
+/// One line per column, the roles aligned after the longest header (`width` characters).
+fn column_line(c: &ColumnReport, width: usize) -> String {
+    let header = header_text(c);
     let role = c.role.map(|r| r.as_str()).unwrap_or("not read");
-    let mut line = format!("  {:>3}  {header:<28} {role}", c.index);
+    let mut line = format!("  {:>3}  {header:<width$} {role}", c.index);
     if let Some(order) = c.date_order {
         line.push_str(&format!(", dates {}", order.as_str()));
     }
@@ -100,7 +105,13 @@ pub fn text(r: &Report) -> String {
     }
     if !r.columns.is_empty() {
         lines.push("columns".to_string());
-        lines.extend(r.columns.iter().map(column_line));
+        let width = r
+            .columns
+            .iter()
+            .map(|c| header_text(c).chars().count())
+            .max()
+            .unwrap_or(0);
+        lines.extend(r.columns.iter().map(|c| column_line(c, width)));
     }
     let or_none = |d: Option<String>| d.unwrap_or_else(|| "not needed".to_string());
     lines.push(format!(
