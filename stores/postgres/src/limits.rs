@@ -2,8 +2,8 @@
 //! machine on the database.
 //!
 //! Two ways in: the core's [`LimitStore`] (so a [`xspense::limits::RateLimiter`] runs on
-//! it), where the core's function decides between a `SELECT ... FOR UPDATE` and the write in
-//! one transaction; and [`PgLimitStore::check`], where the server decides in one statement
+//! it), where the core's function decides between the read and the write in
+//! one transaction (under a transaction lock on the key); and [`PgLimitStore::check`], where the server decides in one statement
 //! (the SQL function `gcra_take` of the schema) with the core's arithmetic, one round trip.
 //!
 //! The limiter's keys are `tenant NUL route`; the tenant part is kept in its own column and
@@ -19,7 +19,14 @@ use crate::pool::{Pool, Scope};
 /// Separates the tenant from the route in the limiter's keys.
 const KEY_SEPARATOR: char = '\0';
 
-const SELECT_TAT: &str = "SELECT tat FROM rate_limits WHERE tenant = $1 AND key = $2 FOR UPDATE";
+/// The first key of the per-key transaction locks of [`LimitStore::update`] (the second is a
+/// hash of the tenant and key): any fixed number.
+const KEY_LOCK_CLASS: i32 = 0x7873_726c; // "xsrl"
+
+/// Serializes the decisions on one key, present or not (`FOR UPDATE` locks only a row that
+/// exists, and two first requests would both read none).
+const LOCK_KEY: &str = "SELECT pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))";
+const SELECT_TAT: &str = "SELECT tat FROM rate_limits WHERE tenant = $1 AND key = $2";
 const UPSERT_TAT: &str = "INSERT INTO rate_limits (tenant, key, tat) VALUES ($1, $2, $3)
     ON CONFLICT (tenant, key) DO UPDATE SET tat = excluded.tat";
 const TAKE: &str = "SELECT allowed, tat FROM gcra_take($1, $2, $3, $4, $5)";
@@ -113,8 +120,7 @@ impl PgLimitStore {
     ) -> Result<()> {
         let (tenant, rest) = split(key);
         self.pool.run(Scope::Tenant(tenant), |tx| {
-            // an absent key is created by the write; two first requests on one key may both
-            // read `None`, and the later write wins (as two GCRA decisions a moment apart)
+            tx.execute(LOCK_KEY, &[&KEY_LOCK_CLASS, &tenant, &rest])?;
             let stored = stored_tat(tx, tenant, rest)?;
             if let Some(tat) = f(stored) {
                 tx.execute(UPSERT_TAT, &[&tenant, &rest, &tat])?;
