@@ -571,3 +571,25 @@ impl TaskStore for PgTaskStore {
         Ok(self.purge_tx(retention_ms, now)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_foreign_ids_are_refused() {
+        for seq in [0, 1, 0xabc, i64::MAX] {
+            assert_eq!(seq_of(&task_id(seq)), Some(seq));
+        }
+        for bad in ["", "task_", "task_zz", "job_000000000001", "task_-1x"] {
+            assert_eq!(seq_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_claim_returns_every_column_of_the_claimed_row() {
+        let sql = claim_sql();
+        assert!(sql.contains("FOR UPDATE SKIP LOCKED"));
+        assert_eq!(sql.matches("t.").count(), COLUMNS.split(", ").count() + 1);
+    }
+}
