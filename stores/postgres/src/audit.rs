@@ -4,7 +4,8 @@
 //! role the stores run as (`xspense_app`) holds no such grant. An append takes a transaction
 //! lock on its tenant's chain (`pg_advisory_xact_lock`), reads the last hash and inserts, so
 //! concurrent writers on any machine extend the chain one after the other and never fork it.
-//! A tenant's entries read back verify with [`xspense::audit::verify`].
+//! A tenant's entries read back verify with [`xspense::audit::verify`]; the server can check
+//! the same chain itself ([`PgAuditLog::verify_in_sql`], the SQL function `audit_verify`).
 
 use postgres::types::Json;
 use postgres::Row;
@@ -24,6 +25,7 @@ const LAST: &str = "SELECT seq, hash FROM audit_log WHERE tenant = $1 ORDER BY s
 const INSERT: &str = "INSERT INTO audit_log
         (tenant, seq, at, actor, action, subject, old, new, prev_hash, hash)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const VERIFY_IN_SQL: &str = "SELECT seq, problem FROM audit_verify($1)";
 const ENTRIES: &str = "SELECT seq, at, action, actor, subject, old, new, prev_hash, hash
     FROM audit_log WHERE tenant = $1 ORDER BY seq";
 
@@ -156,5 +158,21 @@ impl PgAuditLog {
         let entries = self.entries(tenant)?;
         xspense::audit::verify(&entries)?;
         Ok(entries.len())
+    }
+
+    /// Checks `tenant`'s chain on the server, with the core's hash computed in SQL (no rows
+    /// leave the database): `None` when it holds, else the first failing entry and what is
+    /// wrong with it (`out of place`, `altered` or `unlinked`), as [`PgAuditLog::verify`]
+    /// would name it.
+    pub fn verify_in_sql(&self, tenant: &str) -> Result<Option<(u64, String)>> {
+        self.pool.run(Scope::Tenant(tenant), |tx| {
+            match tx.query_opt(VERIFY_IN_SQL, &[&tenant])? {
+                Some(row) => Ok(Some((
+                    narrow("audit seq", row.try_get(0)?)?,
+                    row.try_get(1)?,
+                ))),
+                None => Ok(None),
+            }
+        })
     }
 }

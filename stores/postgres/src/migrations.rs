@@ -8,7 +8,10 @@ use postgres::{Client, GenericClient, NoTls};
 use crate::error::{Error, Result};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_schema.sql"),
+    include_str!("../migrations/0002_audit_verify.sql"),
+];
 
 /// The schema version this build migrates to.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -36,6 +36,11 @@ fn the_chain_reads_back_and_verifies_with_the_core() {
     assert_eq!(alice.len(), 5);
     verify(&alice).unwrap();
     assert_eq!(log.verify("alice").unwrap(), 5);
+    assert_eq!(
+        log.verify_in_sql("alice").unwrap(),
+        None,
+        "the server agrees"
+    );
     assert!(
         alice[0].new.as_ref().unwrap()["note"]
             .as_str()
@@ -96,6 +101,54 @@ fn rows_cannot_be_changed_or_removed_and_tampering_is_found() {
     let e: CoreError = log.verify("alice").unwrap_err().into();
     assert_eq!(e.code(), ErrorCode::Tampered);
     assert!(matches!(e, CoreError::Tampered { seq: 1, .. }), "{e}");
+    assert_eq!(
+        log.verify_in_sql("alice").unwrap(),
+        Some((1, "altered".to_string()))
+    );
+}
+
+/// The chain checked in SQL agrees with the core's verifier on every kind of value (text
+/// with multi-byte characters, numbers, nested JSON, absent values), and names the same
+/// entry when one is removed.
+#[test]
+fn the_server_computes_the_cores_hash() {
+    let db = TestDb::new();
+    let log = PgAuditLog::connect_with(&db.url, None).unwrap();
+    let values = [
+        None,
+        Some(json!(null)),
+        Some(json!("café ✓ 日本")),
+        Some(json!({"a": [1, 2.5, -3e-7, {"b": true}], "z": "\"quoted\"\n"})),
+        Some(json!(18_446_744_073_709_551_615u64)),
+    ];
+    for (i, v) in values.iter().enumerate() {
+        log.append(
+            "ünïcode tenant",
+            NewAuditEntry {
+                at: -1_000 + i as i64 * 1_000_000_007,
+                actor: "user:ß".into(),
+                action: AuditAction::Correction,
+                subject: format!("tx-{i}"),
+                old: v.clone(),
+                new: values[(i + 1) % values.len()].clone(),
+            },
+        )
+        .unwrap();
+    }
+    assert_eq!(log.verify("ünïcode tenant").unwrap(), values.len());
+    assert_eq!(log.verify_in_sql("ünïcode tenant").unwrap(), None);
+    db.owner()
+        .batch_execute(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update;
+             DELETE FROM audit_log WHERE seq = 2;",
+        )
+        .unwrap();
+    let e: CoreError = log.verify("ünïcode tenant").unwrap_err().into();
+    assert!(matches!(e, CoreError::Tampered { seq: 2, .. }), "{e}");
+    assert_eq!(
+        log.verify_in_sql("ünïcode tenant").unwrap(),
+        Some((2, "out of place".to_string()))
+    );
 }
 
 #[test]
