@@ -26,5 +26,5 @@ pub use audit::{NewAuditEntry, PgAuditLog};
 pub use error::{Error, Result};
 pub use limits::PgLimitStore;
 pub use migrations::{migrate, LATEST};
-pub use pool::{Pool, DEFAULT_MAX_IDLE};
+pub use pool::DEFAULT_MAX_IDLE;
 pub use tasks::{PgTaskStore, CHANNEL};

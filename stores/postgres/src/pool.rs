@@ -37,7 +37,7 @@ pub(crate) enum Scope<'a> {
 }
 
 /// Connections to one database.
-pub struct Pool {
+pub(crate) struct Pool {
     config: Config,
     idle: Mutex<Vec<Client>>,
     max_idle: usize,
@@ -54,7 +54,7 @@ impl std::fmt::Debug for Pool {
 impl Pool {
     /// Connects to `url` (`postgresql://user@host:port/db`) and checks that the database is
     /// migrated to the schema this build knows.
-    pub fn connect(url: &str) -> Result<Pool> {
+    pub(crate) fn connect(url: &str) -> Result<Pool> {
         let config: Config = url.parse()?;
         let mut client = config.connect(NoTls)?;
         migrations::check(&mut client)?;
