@@ -23,8 +23,9 @@ if [ -z "${XSPENSE_TEST_DATABASE_URL:-}" ]; then
     rm -rf "$dir"
   }
   trap stop EXIT
-  # a free port: the kernel picks one for a socket that is closed right after
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  # a free port: from a random start in the dynamic range, the first nothing answers on
+  port=$((49152 + RANDOM % 10000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
   runuser -u postgres -- "$bin/initdb" -D "$dir/data" -U xspense --auth=trust -E UTF8 >/dev/null
   runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" -w start >/dev/null
