@@ -1,0 +1,30 @@
+//! PostgreSQL stores of xspense, for many machines on one database: the core's traits over
+//! the synchronous `postgres` client (pure Rust, no libpq).
+//!
+//! - [`PgTaskStore`]: the core's [`xspense::tasks::TaskStore`] (claims with `FOR UPDATE SKIP
+//!   LOCKED`, leases, retries, dead letters, idempotency keys), plus
+//!   [`PgTaskStore::claim_many`] and the LISTEN/NOTIFY wake-up [`PgTaskStore::wait_for_task`];
+//! - [`PgLimitStore`]: the core's [`xspense::limits::LimitStore`], and the whole GCRA decision
+//!   in one statement ([`PgLimitStore::check`]);
+//! - [`PgAuditLog`]: the hash-chained audit log, append-only (a trigger and the grants refuse
+//!   changes), one chain per tenant.
+//!
+//! The schema is created by [`migrate`] (versions in `schema_migrations`); the stores check it
+//! when they connect and refuse a newer one ([`Error::SchemaTooNew`]). Every table has
+//! row-level security keyed on the transaction's `xspense.tenant` setting, forced on the
+//! owner, and the stores run each transaction as the non-owner role `xspense_app` (one
+//! tenant) or `xspense_worker` (queue-wide task operations).
+
+mod audit;
+mod error;
+mod limits;
+pub mod migrations;
+mod pool;
+mod tasks;
+
+pub use audit::{NewAuditEntry, PgAuditLog};
+pub use error::{Error, Result};
+pub use limits::PgLimitStore;
+pub use migrations::{migrate, LATEST};
+pub use pool::DEFAULT_MAX_IDLE;
+pub use tasks::{PgTaskStore, CHANNEL};

@@ -1,0 +1,119 @@
+//! A small pool of connections to one database, and the transactions every store runs in.
+//!
+//! Idle connections wait in a `Mutex<Vec<Client>>`; a call takes one (or opens a new one when
+//! none is idle), runs one transaction and gives it back, unless it broke. That is all a
+//! synchronous store needs, without a pool crate and its threads.
+//!
+//! Every transaction first takes a role and a tenant (`set_config(..., true)`: they end with
+//! the transaction, so a pooled connection never carries them over):
+//! [`Scope::Tenant`] runs as `xspense_app` with `xspense.tenant` set, and row-level security
+//! shows it that tenant's rows only; [`Scope::EveryTenant`] runs as `xspense_worker`, for the
+//! queue-wide task operations (claim, stats, purge).
+
+use std::sync::Mutex;
+
+use postgres::{Client, Config, NoTls, Transaction};
+
+use crate::error::{Error, Result};
+use crate::migrations;
+
+/// Idle connections kept per pool; more may be open at once, the rest are closed when given
+/// back.
+pub const DEFAULT_MAX_IDLE: usize = 8;
+
+/// Takes the role and tenant of a transaction.
+const ENTER: &str = "SELECT set_config('role', $1, true), set_config('xspense.tenant', $2, true)";
+
+const ROLE_APP: &str = "xspense_app";
+const ROLE_WORKER: &str = "xspense_worker";
+
+/// Whose rows a transaction may see.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    /// One tenant's.
+    Tenant(&'a str),
+    /// Every tenant's tasks and counters (queue-wide operations).
+    EveryTenant,
+}
+
+/// Connections to one database.
+pub(crate) struct Pool {
+    config: Config,
+    idle: Mutex<Vec<Client>>,
+    max_idle: usize,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("max_idle", &self.max_idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pool {
+    /// Connects to `url` (`postgresql://user@host:port/db`) and checks that the database is
+    /// migrated to the schema this build knows.
+    pub(crate) fn connect(url: &str) -> Result<Pool> {
+        let config: Config = url.parse()?;
+        let mut client = config.connect(NoTls)?;
+        migrations::check(&mut client)?;
+        Ok(Pool {
+            config,
+            idle: Mutex::new(vec![client]),
+            max_idle: DEFAULT_MAX_IDLE,
+        })
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Vec<Client>>> {
+        self.idle.lock().map_err(|_| {
+            Error::Core(xspense::Error::Internal(
+                "postgres pool lock poisoned by a panicking thread".into(),
+            ))
+        })
+    }
+
+    /// An idle connection, or a new one.
+    pub(crate) fn take(&self) -> Result<Client> {
+        if let Some(c) = self.lock()?.pop() {
+            if !c.is_closed() {
+                return Ok(c);
+            }
+        }
+        Ok(self.config.connect(NoTls)?)
+    }
+
+    /// Gives a connection back (dropped when broken or when enough are idle).
+    pub(crate) fn give(&self, client: Client) {
+        if client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < self.max_idle {
+                idle.push(client);
+            }
+        }
+    }
+
+    /// Runs `f` in one transaction of `scope`; rolled back if `f` fails.
+    pub(crate) fn run<T>(
+        &self,
+        scope: Scope<'_>,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut client = self.take()?;
+        let out = (|| {
+            let mut tx = client.transaction()?;
+            let (role, tenant) = match scope {
+                Scope::Tenant(t) => (ROLE_APP, t),
+                Scope::EveryTenant => (ROLE_WORKER, ""),
+            };
+            tx.execute(ENTER, &[&role, &tenant])?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        self.give(client);
+        out
+    }
+}

@@ -1,0 +1,164 @@
+//! Tenant isolation by row-level security, proven in raw SQL: a transaction for tenant A
+//! reads and writes none of B's rows, whatever its queries ask for.
+
+mod common;
+
+use common::TestDb;
+use postgres::Client;
+use serde_json::json;
+use xspense::audit::AuditAction;
+use xspense::limits::{Quota, RateLimiter};
+use xspense::tasks::{NewTask, TaskStore};
+use xspense_postgres::{NewAuditEntry, PgAuditLog, PgLimitStore, PgTaskStore};
+
+/// Every table of the schema, each with a column to update.
+const TABLES: [(&str, &str); 4] = [
+    ("tasks", "sender"),
+    ("task_counters", "queue"),
+    ("rate_limits", "key"),
+    ("audit_log", "actor"),
+];
+
+/// Rows for alice and bob in every table, through the stores.
+fn fill(url: &str) {
+    let tasks = PgTaskStore::connect(url).unwrap();
+    let limits = RateLimiter::new(
+        Quota::per_second(1, 1).unwrap(),
+        PgLimitStore::connect(url).unwrap(),
+    );
+    let audit = PgAuditLog::connect(url).unwrap();
+    for tenant in ["alice", "bob"] {
+        tasks
+            .enqueue(NewTask::new(tenant, "q", "work", json!({})), 0)
+            .unwrap();
+        let t = tasks.claim("q", "w", 1_000, 0).unwrap().unwrap();
+        tasks.complete(&t.tenant, &t.id, "w", json!(1), 1).unwrap();
+        limits.check(tenant, "r", 0).unwrap();
+        audit
+            .append(
+                tenant,
+                NewAuditEntry {
+                    at: 0,
+                    actor: "user:1".into(),
+                    action: AuditAction::Correction,
+                    subject: "tx".into(),
+                    old: None,
+                    new: None,
+                },
+            )
+            .unwrap();
+    }
+}
+
+/// Runs `sql` in a transaction as the application role for `tenant` (None: no tenant set);
+/// the rows it returns, or the error text.
+fn as_tenant(c: &mut Client, tenant: Option<&str>, sql: &str) -> Result<Vec<String>, String> {
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SET LOCAL ROLE xspense_app").unwrap();
+    if let Some(t) = tenant {
+        tx.execute("SELECT set_config('xspense.tenant', $1, true)", &[&t])
+            .unwrap();
+    }
+    let out = tx
+        .simple_query(sql)
+        .map_err(|e| format!("{e:?}"))
+        .map(|msgs| {
+            msgs.into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                    postgres::SimpleQueryMessage::CommandComplete(n) => Some(format!("#{n}")),
+                    _ => None,
+                })
+                .collect()
+        });
+    tx.rollback().unwrap();
+    out
+}
+
+#[test]
+fn a_transaction_for_one_tenant_never_reaches_another_tenants_rows() {
+    let db = TestDb::new();
+    fill(&db.url);
+    let mut c = db.owner();
+    for (table, column) in TABLES {
+        // the wrong tenant in the query: nothing comes back
+        let sql = format!("SELECT count(*) FROM {table} WHERE tenant = 'bob'");
+        assert_eq!(
+            as_tenant(&mut c, Some("alice"), &sql).unwrap(),
+            ["0", "#1"],
+            "{sql}"
+        );
+        // no filter at all: only the transaction's tenant
+        let sql = format!("SELECT DISTINCT tenant FROM {table}");
+        assert_eq!(
+            as_tenant(&mut c, Some("alice"), &sql).unwrap(),
+            ["alice", "#1"],
+            "{sql}"
+        );
+        // no tenant set: nothing
+        let sql = format!("SELECT count(*) FROM {table}");
+        assert_eq!(as_tenant(&mut c, None, &sql).unwrap(), ["0", "#1"], "{sql}");
+        // another tenant's rows cannot be changed (audit_log: not at all, no grant)
+        let sql = format!("UPDATE {table} SET {column} = {column} WHERE tenant = 'bob'");
+        let out = as_tenant(&mut c, Some("alice"), &sql);
+        if table == "audit_log" {
+            assert!(out.unwrap_err().contains("permission denied"), "{sql}");
+        } else {
+            assert_eq!(out.unwrap(), ["#0"], "{sql}");
+        }
+    }
+    // nor written in another tenant's name
+    for sql in [
+        "INSERT INTO task_counters (tenant, queue) VALUES ('bob', 'x')",
+        "INSERT INTO rate_limits (tenant, key, tat) VALUES ('bob', 'x', 0)",
+        "INSERT INTO audit_log (tenant, seq, at, actor, action, subject, prev_hash, hash)
+             VALUES ('bob', 9, 0, 'a', 'correction', 's', '', '')",
+        "INSERT INTO tasks (tenant, queue, sender, intent, payload, priority, run_at, attempts,
+             max_attempts, status, created_at, updated_at)
+             VALUES ('bob', 'q', 's', 'i', '{}', 0, 0, 0, 1, 'pending', 0, 0)",
+    ] {
+        let e = as_tenant(&mut c, Some("alice"), sql).unwrap_err();
+        assert!(e.contains("row-level security"), "{sql}: {e}");
+    }
+    // a setting changed inside the transaction does not outlive it on a pooled connection
+    assert_eq!(
+        as_tenant(
+            &mut c,
+            None,
+            "SELECT coalesce(current_setting('xspense.tenant', true), '')"
+        )
+        .unwrap(),
+        ["", "#1"]
+    );
+}
+
+#[test]
+fn security_is_forced_on_every_table_and_the_roles_own_nothing() {
+    let db = TestDb::new();
+    let mut c = db.owner();
+    for (table, _) in TABLES {
+        let row = c
+            .query_one(
+                "SELECT c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner)
+                 FROM pg_class c WHERE c.oid = $1::text::regclass",
+                &[&table],
+            )
+            .unwrap();
+        let (on, forced, owner): (bool, bool, String) = (row.get(0), row.get(1), row.get(2));
+        assert!(on && forced, "{table}");
+        assert!(
+            !owner.starts_with("xspense_"),
+            "{table} is owned by {owner}"
+        );
+    }
+    for role in ["xspense_app", "xspense_worker"] {
+        let row = c
+            .query_one(
+                "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1",
+                &[&role],
+            )
+            .unwrap();
+        let flags: (bool, bool, bool) = (row.get(0), row.get(1), row.get(2));
+        assert_eq!(flags, (false, false, false), "{role}");
+    }
+}
