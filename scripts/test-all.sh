@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
 # and doc tests, the example programs, the wasm32 build of the core, every fuzz target for a
-# bounded time, and the bindings' own test suites (Python, Node, mobile, and the browser binding
+# bounded time, the PostgreSQL store against a throwaway cluster, and the bindings' own test suites (Python, Node, mobile, and the browser binding
 # with its demo page in headless Chromium). Installs what it needs; safe to run again.
 set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
@@ -53,6 +53,10 @@ done
 
 # every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (15) each from its committed seed corpus
 bash scripts/fuzz.sh
+
+# the PostgreSQL store against a throwaway cluster (or $XSPENSE_TEST_DATABASE_URL)
+step "PostgreSQL store (scripts/test-postgres.sh)"
+bash scripts/test-postgres.sh
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh
