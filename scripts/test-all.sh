@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
 # and doc tests, the example programs, the wasm32 build of the core, every fuzz target for a
-# bounded time, the PostgreSQL store against a throwaway cluster, and the bindings' own test suites (Python, Node, mobile, and the browser binding
-# with its demo page in headless Chromium). Installs what it needs; safe to run again.
+# bounded time, the PostgreSQL store against a throwaway cluster, and the bindings' own test
+# suites (Python, Node, mobile, and the browser binding with its demo page in headless
+# Chromium). Installs what it needs; safe to run again.
 set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
