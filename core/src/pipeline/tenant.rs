@@ -1,7 +1,7 @@
 //! One tenant's state: taxonomy, rules, aliases, counters.
 
 use crate::error::{Error, Result};
-use crate::knowledge::KnowledgeBase;
+use crate::knowledge::{Kind, KnowledgeBase, Vocabulary};
 use crate::memory::{
     features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedder, LabelMap,
     OnlineClassifier, SimilarityMemory,
@@ -77,20 +77,33 @@ impl TenantState {
             .learn(key.as_str(), category, tx.date, decay, Some(x))
             .clone();
         self.similar.upsert(embedder, key.as_str());
-        self.learn_label(key.as_str(), tx.mcc, category);
+        self.learn_label(key.as_str(), tx, category);
         self.stats.feedback += 1;
         learned.push((key.into_string(), entry));
         learned
     }
 
-    /// How this tenant names what the built-in tables would have said of merchant `key` (or
-    /// of its merchant category code).
-    fn learn_label(&mut self, key: &str, mcc: Option<u16>, category: &str) {
+    /// How this tenant names what the built-in tables would have said of transaction `tx` with
+    /// merchant `key`, asked in the pipeline's order: a bank phrase in the descriptor (a single
+    /// word only when the merchant is not known), the known merchant, its merchant category
+    /// code, a category word in the key.
+    fn learn_label(&mut self, key: &str, tx: &Transaction, category: &str) {
         self.labels.note(category);
         let kb = KnowledgeBase::builtin();
-        if let Some(m) = kb.merchant(key) {
-            self.labels.learn(m.category, category, 1.0);
-        } else if let Some(c) = mcc.and_then(|code| kb.mcc(code)) {
+        let vocabulary = Vocabulary::builtin();
+        let known = kb.merchant(key);
+        let builtin = vocabulary
+            .best(&tx.descriptor, tx.direction, Kind::BankPhrase)
+            .filter(|m| m.is_phrase() || known.is_none())
+            .map(|m| m.entry.category)
+            .or(known.map(|m| m.category))
+            .or_else(|| tx.mcc.and_then(|code| kb.mcc(code)))
+            .or_else(|| {
+                vocabulary
+                    .best(key, tx.direction, Kind::MerchantWord)
+                    .map(|m| m.entry.category)
+            });
+        if let Some(c) = builtin {
             self.labels.learn(c, category, 1.0);
         }
     }
