@@ -241,6 +241,21 @@ pub(super) fn vocabulary_match(m: &WordMatch<'_>, category: &str, confidence: f6
     )
 }
 
+/// A vocabulary entry matched, but the tenant files under its own labels and has not shown how
+/// it names the entry's category.
+pub(super) fn vocabulary_unnamed(m: &WordMatch<'_>) -> TraceStep {
+    step(
+        "vocabulary",
+        format!(
+            "{} means {}, which you have not named yet",
+            vocabulary_entry(m),
+            m.entry.category
+        ),
+        None,
+        None,
+    )
+}
+
 /// A single-word bank phrase left to the knowledge base, which knows the merchant.
 pub(super) fn phrase_yields(m: &WordMatch<'_>, key: &MerchantKey) -> TraceStep {
     step(

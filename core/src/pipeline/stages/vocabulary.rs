@@ -12,12 +12,15 @@
 //!   is below the deciding threshold): the host's model is still asked, and the guess stands
 //!   when it is not.
 //!
-//! Both speak through the knowledge switch (`EngineConfig::knowledge`), translate into the
-//! tenant's own labels like the knowledge stage, and answer with source `knowledge`; the trace
-//! step (`vocabulary`) names the phrase and its language.
+//! Both speak through the knowledge switch (`EngineConfig::knowledge`) and answer with source
+//! `knowledge`; the trace step (`vocabulary`) names the phrase and its language. A tenant with
+//! its own label set gets the answer in its labels (bank phrases by how it filed transactions
+//! with bank phrases, `TenantState::phrase_labels`; merchant words by how it filed known
+//! merchants, like the knowledge stage) or no answer at all.
 
 use super::{cold_start, Answer, StageOutcome};
 use crate::knowledge::{Kind, KnowledgeBase, Vocabulary, WordMatch};
+use crate::memory::LabelMap;
 use crate::model::{Source, TraceStep};
 use crate::pipeline::context::Context;
 use crate::pipeline::narrate;
@@ -41,7 +44,13 @@ pub(super) fn bank_phrases(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> Sta
         trace.push(narrate::phrase_yields(&m, &l.keys.key));
         return StageOutcome::Nothing;
     }
-    answer(ctx, trace, &m, BANK_PHRASE_CONFIDENCE)
+    answer(
+        ctx,
+        trace,
+        &m,
+        &l.tenant.phrase_labels,
+        BANK_PHRASE_CONFIDENCE,
+    )
 }
 
 /// A category word in the merchant key.
@@ -55,13 +64,17 @@ pub(super) fn merchant_words(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> S
     else {
         return StageOutcome::Nothing;
     };
-    answer(ctx, trace, &m, MERCHANT_WORD_CONFIDENCE)
+    answer(ctx, trace, &m, &l.tenant.labels, MERCHANT_WORD_CONFIDENCE)
 }
 
+/// The entry's category in the tenant's words (by the habits in `labels`: how it named bank
+/// phrases' categories, or known merchants' for a word in a name), or nothing when the tenant
+/// files under its own labels and has not shown how it names this one.
 fn answer(
     ctx: &Context<'_>,
     trace: &mut Vec<TraceStep>,
     m: &WordMatch<'_>,
+    labels: &LabelMap,
     kind_confidence: f64,
 ) -> StageOutcome {
     let l = &ctx.lookup;
@@ -69,8 +82,12 @@ fn answer(
     if !l.tenant.taxonomy.contains(builtin) {
         return StageOutcome::Nothing;
     }
-    let (category, confidence) =
-        cold_start::in_tenant_words(l.tenant, builtin, kind_confidence * m.entry.weight);
+    let translated =
+        cold_start::translate(l.tenant, labels, builtin, kind_confidence * m.entry.weight);
+    let Some((category, confidence)) = translated else {
+        trace.push(narrate::vocabulary_unnamed(m));
+        return StageOutcome::Nothing;
+    };
     trace.push(narrate::vocabulary_match(m, &category, confidence));
     let reason = narrate::vocabulary_reason(&ctx.merchant, m, &category);
     cold_start::settle(Answer {
