@@ -6,7 +6,8 @@
 //! either a TSV of `descriptor, direction, category` (`#` comments) or a CSV with `Description`,
 //! `Amount` (negative is money out) and `Category` columns. Without FILE: the hand-written
 //! `core/tests/fixtures/cold_start/descriptors.tsv` and `benches/streams/eu_builtin.csv`.
-//! Prints JSON on standard output and a table on standard error.
+//! Prints JSON on standard output and a table on standard error; `--misses` also lists every
+//! row answered wrongly (descriptor, label, answer, source) on standard error.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -101,7 +102,7 @@ fn read_csv(path: &Path) -> Vec<Row> {
         .collect()
 }
 
-fn measure(path: &Path) -> Value {
+fn measure(path: &Path, misses: bool) -> Value {
     let rows = if path.extension().is_some_and(|e| e == "tsv") {
         read_tsv(&std::fs::read_to_string(path).expect("readable file"))
     } else {
@@ -131,6 +132,16 @@ fn measure(path: &Path) -> Value {
     for (row, c) in rows.iter().zip(&answers) {
         let covered = c.category != xspense::model::UNCATEGORIZED;
         let correct = c.category == row.label;
+        if misses && !correct {
+            eprintln!(
+                "miss: {:?} ({}) label {} answer {} ({})",
+                row.tx.descriptor,
+                row.tx.direction.as_str(),
+                row.label,
+                c.category,
+                c.source.as_str()
+            );
+        }
         all.add(covered, correct);
         let family = row.label.split('.').next().unwrap_or(&row.label);
         by_family
@@ -208,7 +219,13 @@ fn report(name: &str, v: &Value) {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let misses = args.iter().any(|a| a == "--misses");
+    let mut files: Vec<PathBuf> = args
+        .iter()
+        .filter(|a| *a != "--misses")
+        .map(PathBuf::from)
+        .collect();
     if files.is_empty() {
         files = vec![
             root.join("core/tests/fixtures/cold_start/descriptors.tsv"),
@@ -221,7 +238,7 @@ fn main() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let v = measure(f);
+        let v = measure(f, misses);
         report(&name, &v);
         out.insert(name, v);
     }

@@ -101,6 +101,13 @@ impl WordMatch<'_> {
     pub fn is_phrase(&self) -> bool {
         words_of(self.entry.phrase).trim().contains(' ')
     }
+
+    /// Whether a bank phrase gives way to a merchant the knowledge base knows: a single word
+    /// (`INTEREST`, `RENT`, `HMRC`) may be part of the merchant's name, unless it holds only for
+    /// money in (`DIVIDEND` from Vanguard is a dividend, whatever Vanguard is known for).
+    pub fn yields_to_known_merchant(&self) -> bool {
+        !self.is_phrase() && self.entry.direction != Some(Direction::Credit)
+    }
 }
 
 /// The vocabulary table behind one automaton.

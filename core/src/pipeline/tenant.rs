@@ -106,7 +106,7 @@ impl TenantState {
         }
         let phrase = Vocabulary::builtin()
             .best(&tx.descriptor, tx.direction, Kind::BankPhrase)
-            .filter(|m| m.is_phrase() || known.is_none());
+            .filter(|m| known.is_none() || !m.yields_to_known_merchant());
         if let Some(m) = phrase {
             self.phrase_labels.learn(m.entry.category, category, 1.0);
         }

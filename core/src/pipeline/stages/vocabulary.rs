@@ -5,7 +5,7 @@
 //!   `ATM WITHDRAWAL`, `PAYMENT THANK YOU`, `Miete`) says what the transaction is, whoever the
 //!   counterparty is, so it beats the merchant's usual category; except that a single word
 //!   (`INTEREST`, `RENT`) yields to a merchant the knowledge base knows, whose name it may be
-//!   part of.
+//!   part of, unless it holds only for money in (`DIVIDEND`).
 //! - [`merchant_words`] runs last, after the knowledge base and the MCC: a word in the
 //!   merchant's name (`pizza`, `apotheke`) is only a hint, and what is known about the merchant
 //!   itself beats it. Its answer is never more than a best guess (`MERCHANT_WORD_CONFIDENCE`
@@ -36,7 +36,7 @@ pub(super) fn bank_phrases(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> Sta
     else {
         return StageOutcome::Nothing;
     };
-    if !m.is_phrase()
+    if m.yields_to_known_merchant()
         && KnowledgeBase::builtin()
             .merchant(l.keys.key.as_str())
             .is_some()
