@@ -68,8 +68,9 @@ fn categorize_writes_results_and_state_persists_rules() {
         "{}",
         lines[2]
     );
+    // a bank phrase of the built-in vocabulary
     assert!(
-        lines[3].contains(",uncategorized,0.000,low,default,"),
+        lines[3].contains(",income.salary,0.850,high,knowledge,"),
         "{}",
         lines[3]
     );

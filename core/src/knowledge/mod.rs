@@ -8,7 +8,9 @@
 //! - `solyanka.tsv`: ~2,700 merchant descriptors from 36 countries (solyanka, MIT), with the
 //!   category their types imply; the engine derives their merchant keys with the built-in
 //!   normalizer when the table is first used;
-//! - `mcc.tsv`: the ISO 18245 codes (python-iso18245, MIT) with a category.
+//! - `mcc.tsv`: the ISO 18245 codes (python-iso18245, MIT) with a category;
+//! - `vocabulary.tsv`: words and bank phrases in thirteen languages with the category they
+//!   imply (written by the xspense authors; see [`Vocabulary`] and `docs/vocabulary.md`).
 //!
 //! ```
 //! use xspense::knowledge::KnowledgeBase;
@@ -21,6 +23,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::normalize::Normalizer;
+
+mod vocabulary;
+pub use vocabulary::{words_of, Entry, Kind, Vocabulary, WordMatch};
 
 /// Where a knowledge-base entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,10 +72,14 @@ fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
 }
 
 impl KnowledgeBase {
-    /// The built-in tables, loaded on first use.
+    /// The built-in tables, loaded on first use (the [`Vocabulary`] with them, so a host that
+    /// warms the knowledge base up pays for both before its first transaction).
     pub fn builtin() -> &'static KnowledgeBase {
         static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(|| KnowledgeBase::load(&Normalizer::builtin()))
+        KB.get_or_init(|| {
+            let _ = Vocabulary::builtin();
+            KnowledgeBase::load(&Normalizer::builtin())
+        })
     }
 
     fn load(n: &Normalizer) -> KnowledgeBase {

@@ -1,7 +1,7 @@
 //! Every trace step and reason the pipeline writes, by stage: what a stage concluded, in the
 //! words hosts show to people.
 
-use crate::knowledge::KnownMerchant;
+use crate::knowledge::{Kind, KnownMerchant, WordMatch};
 use crate::memory::{AliasVerdict, Prediction, SimilarityVote};
 use crate::model::{Source, TraceStep, UNCATEGORIZED};
 use crate::normalize::{MerchantKey, Normalized};
@@ -217,6 +217,71 @@ pub(super) fn knowledge_reason(merchant: &str, builtin: &str, category: &str) ->
         format!("{merchant} is a well-known merchant usually filed under {category}")
     } else {
         format!("{merchant} is a well-known {builtin} merchant, which you file under {category}")
+    }
+}
+
+// ---------- vocabulary ----------
+
+/// How the trace and reasons name a vocabulary entry: `bank phrase "atm withdrawal" (en)`.
+fn vocabulary_entry(m: &WordMatch<'_>) -> String {
+    let what = match m.entry.kind {
+        Kind::BankPhrase => "bank phrase",
+        Kind::MerchantWord => "word",
+    };
+    format!("{what} {:?} ({})", m.entry.phrase, m.entry.language)
+}
+
+/// A vocabulary entry matched (its built-in category, as the tenant names it: `category`).
+pub(super) fn vocabulary_match(m: &WordMatch<'_>, category: &str, confidence: f64) -> TraceStep {
+    step(
+        "vocabulary",
+        format!("{} means {}", vocabulary_entry(m), m.entry.category),
+        Some(category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// A vocabulary entry matched, but the tenant files under its own labels and has not shown how
+/// it names the entry's category.
+pub(super) fn vocabulary_unnamed(m: &WordMatch<'_>) -> TraceStep {
+    step(
+        "vocabulary",
+        format!(
+            "{} means {}, which you have not named yet",
+            vocabulary_entry(m),
+            m.entry.category
+        ),
+        None,
+        None,
+    )
+}
+
+/// A single-word bank phrase left to the knowledge base, which knows the merchant.
+pub(super) fn phrase_yields(m: &WordMatch<'_>, key: &MerchantKey) -> TraceStep {
+    step(
+        "vocabulary",
+        format!(
+            "{} yields to the known merchant {:?}",
+            vocabulary_entry(m),
+            key.as_str()
+        ),
+        None,
+        None,
+    )
+}
+
+/// Why a vocabulary entry's category (`m.entry.category`, as the tenant names it: `category`)
+/// was chosen.
+pub(super) fn vocabulary_reason(merchant: &str, m: &WordMatch<'_>, category: &str) -> String {
+    let builtin = m.entry.category;
+    let said = match m.entry.kind {
+        Kind::BankPhrase => format!("the bank describes this as {:?}", m.entry.phrase),
+        Kind::MerchantWord => format!("the name {merchant} says {:?}", m.entry.phrase),
+    };
+    if category == builtin {
+        format!("{said}, which usually means {category}")
+    } else {
+        format!("{said}, which usually means {builtin}, filed by you under {category}")
     }
 }
 

@@ -33,3 +33,13 @@ pub(super) const UNNAMED_BUILTIN_MAX_CONFIDENCE: f64 = 0.4;
 /// Most times the classifier relearns one stored merchant when memory is rebuilt from alias
 /// entries (once per vote the merchant received, up to this).
 pub(super) const RELEARN_MAX_REPEATS: u32 = 3;
+
+/// Confidence of a bank phrase from the vocabulary (`ATM WITHDRAWAL`, `Gehalt`) at weight 1: the
+/// bank's own words for what the transaction is, so high, though below a tenant's rule.
+pub(super) const BANK_PHRASE_CONFIDENCE: f64 = 0.85;
+
+/// Confidence of a word in the merchant's name from the vocabulary (`pizza`, `apotheke`) at
+/// weight 1: a name can say anything (`Pizza Hut Express Parking`), so it stays below
+/// [`WEAK_COLD_START`]: only a best guess (low band), which the host's model is still asked to
+/// confirm, and which stands when the model is not asked.
+pub(super) const MERCHANT_WORD_CONFIDENCE: f64 = 0.45;

@@ -1,7 +1,7 @@
 //! One tenant's state: taxonomy, rules, aliases, counters.
 
 use crate::error::{Error, Result};
-use crate::knowledge::KnowledgeBase;
+use crate::knowledge::{Kind, KnowledgeBase, Vocabulary};
 use crate::memory::{
     features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedder, LabelMap,
     OnlineClassifier, SimilarityMemory,
@@ -23,8 +23,15 @@ pub(crate) struct TenantState {
     pub aliases: AliasMemory,
     /// Vectors of the alias keys, kept in step with `aliases`.
     pub similar: SimilarityMemory,
-    /// Built-in category -> the tenant's label for it, learned from feedback.
+    /// Built-in category -> the tenant's label for it, learned from feedback on merchants the
+    /// knowledge base knows (or their merchant category codes).
     pub labels: LabelMap,
+    /// The same for the categories of the vocabulary's bank phrases, learned from feedback on
+    /// transactions with one. Kept apart from `labels`, since a phrase may name only how money
+    /// moved (`TRANSFER TO` a friend, filed as dinner), which must not blur how the tenant names
+    /// the known merchants' categories. Derived; starts afresh on import (descriptors are not
+    /// stored).
+    pub phrase_labels: LabelMap,
     /// Online linear classifier over descriptor n-grams, trained by feedback.
     pub classifier: OnlineClassifier,
     /// How often the guesses for new merchants were right (derived; starts afresh on import).
@@ -42,6 +49,7 @@ impl TenantState {
             aliases: AliasMemory::default(),
             similar: SimilarityMemory::new(dim),
             labels: LabelMap::default(),
+            phrase_labels: LabelMap::default(),
             classifier: OnlineClassifier::default(),
             calibration: Calibration::default(),
             stats: Stats::default(),
@@ -77,21 +85,30 @@ impl TenantState {
             .learn(key.as_str(), category, tx.date, decay, Some(x))
             .clone();
         self.similar.upsert(embedder, key.as_str());
-        self.learn_label(key.as_str(), tx.mcc, category);
+        self.learn_label(key.as_str(), tx, category);
         self.stats.feedback += 1;
         learned.push((key.into_string(), entry));
         learned
     }
 
-    /// How this tenant names what the built-in tables would have said of merchant `key` (or
-    /// of its merchant category code).
-    fn learn_label(&mut self, key: &str, mcc: Option<u16>, category: &str) {
+    /// How this tenant names what the built-in tables would have said of transaction `tx` with
+    /// merchant `key`: the known merchant (or its merchant category code) in `labels`, a bank
+    /// phrase of the vocabulary (as its stage reads one) in `phrase_labels`.
+    fn learn_label(&mut self, key: &str, tx: &Transaction, category: &str) {
         self.labels.note(category);
+        self.phrase_labels.note(category);
         let kb = KnowledgeBase::builtin();
-        if let Some(m) = kb.merchant(key) {
+        let known = kb.merchant(key);
+        if let Some(m) = known {
             self.labels.learn(m.category, category, 1.0);
-        } else if let Some(c) = mcc.and_then(|code| kb.mcc(code)) {
+        } else if let Some(c) = tx.mcc.and_then(|code| kb.mcc(code)) {
             self.labels.learn(c, category, 1.0);
+        }
+        let phrase = Vocabulary::builtin()
+            .best(&tx.descriptor, tx.direction, Kind::BankPhrase)
+            .filter(|m| known.is_none() || !m.yields_to_known_merchant());
+        if let Some(m) = phrase {
+            self.phrase_labels.learn(m.entry.category, category, 1.0);
         }
     }
 
@@ -106,6 +123,7 @@ impl TenantState {
         if let Some(v) = self.aliases.lookup(key) {
             self.classifier.learn(&key_features(key), &v.category);
             self.labels.note(&v.category);
+            self.phrase_labels.note(&v.category);
             if let Some(m) = KnowledgeBase::builtin().merchant(key) {
                 self.labels.learn(m.category, &v.category, 1.0);
             }
@@ -117,6 +135,7 @@ impl TenantState {
     pub fn reindex(&mut self, embedder: &dyn Embedder) {
         self.similar = SimilarityMemory::new(embedder.dim());
         self.labels = LabelMap::default();
+        self.phrase_labels = LabelMap::default();
         self.classifier = OnlineClassifier::default();
         self.calibration = Calibration::default();
         let kb = KnowledgeBase::builtin();
@@ -137,6 +156,7 @@ impl TenantState {
             };
             self.similar.upsert(embedder, k);
             if let Some((label, support)) = &verdict {
+                self.phrase_labels.note(label);
                 // the classifier relearns from the merchant names (the raw descriptors and
                 // amounts are not stored)
                 let x = key_features(k);

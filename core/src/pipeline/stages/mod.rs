@@ -8,6 +8,7 @@ pub(super) mod guess;
 mod knowledge;
 mod mcc;
 mod rules;
+mod vocabulary;
 
 use super::context::Context;
 use crate::model::{Source, TraceStep};
@@ -16,13 +17,17 @@ use crate::model::{Source, TraceStep};
 pub(super) type Stage = fn(&Context<'_>, &mut Vec<TraceStep>) -> StageOutcome;
 
 /// The stages in the order they run, after normalization and before the fallback (the host's
-/// model, or the best guess).
-pub(super) const STAGES: [Stage; 5] = [
+/// model, or the best guess): the tenant's own (rules, memory, guesses from its merchants),
+/// then the built-in tables from the strongest evidence to the weakest (a bank's phrase for the
+/// transaction, the known merchant, the card network's code, a word in the merchant's name).
+pub(super) const STAGES: [Stage; 7] = [
     rules::stage,
     alias::stage,
     guess::stage,
+    vocabulary::bank_phrases,
     knowledge::stage,
     mcc::stage,
+    vocabulary::merchant_words,
 ];
 
 /// What a stage proposes.
