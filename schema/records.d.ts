@@ -1004,7 +1004,7 @@ export interface TraceStep {
   detail: string
   /**
    * The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-   * `knowledge`, `mcc`, `llm` or `default`.
+   * `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
    */
   stage: string
 }

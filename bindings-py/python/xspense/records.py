@@ -893,7 +893,7 @@ class TraceStep(TypedDict):
     #: What the stage concluded, in words.
     detail: str
     #: The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-    #: `knowledge`, `mcc`, `llm` or `default`.
+    #: `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
     stage: str
 
 

@@ -104,7 +104,7 @@ impl Band {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceStep {
     /// The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-    /// `knowledge`, `mcc`, `llm` or `default`.
+    /// `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
     pub stage: String,
     /// What the stage concluded, in words.
     pub detail: String,
