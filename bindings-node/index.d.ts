@@ -222,7 +222,7 @@ export interface ColumnReport {
 }
 
 /** What a column holds. Used in `Hints::columns` to override detection and in the report. */
-export type ColumnRole = 'date' | 'booking_date' | 'value_date' | 'amount' | 'debit' | 'credit' | 'fee' | 'currency' | 'counterparty' | 'payer' | 'recipient' | 'description' | 'memo' | 'category' | 'status' | 'indicator' | 'id' | 'balance' | 'type' | 'ignore'
+export type ColumnRole = 'date' | 'booking_date' | 'value_date' | 'amount' | 'debit' | 'credit' | 'fee' | 'currency' | 'counterparty' | 'payer' | 'recipient' | 'description' | 'memo' | 'category' | 'status' | 'indicator' | 'id' | 'balance' | 'type' | 'mcc' | 'ignore'
 
 /** A history row a suggestion matches whose confirmed category is another one. */
 export interface ConflictingRow {
@@ -898,6 +898,8 @@ export interface StatementTransaction {
   description: string
   /** The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column). */
   id?: string | null
+  /** The card network's merchant category code (ISO 18245), from a CSV `MCC` column. */
+  mcc?: number | null
   /** Purpose, reference or memo text beside the description. */
   memo?: string | null
   /** Not yet booked. */
@@ -1002,7 +1004,7 @@ export interface TraceStep {
   detail: string
   /**
    * The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-   * `knowledge`, `mcc`, `llm` or `default`.
+   * `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
    */
   stage: string
 }
@@ -1013,6 +1015,12 @@ export interface Transaction {
   account?: string | null
   /** Magnitude of the amount. */
   amount: Money
+  /**
+   * The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
+   * the statement printed it. Carried for later use as a signal: categorization ignores it
+   * today.
+   */
+  bank_category?: string | null
   /** Booking or transaction date. */
   date: string
   /** The raw descriptor text as the bank printed it. */
@@ -1040,6 +1048,8 @@ export interface TransactionInput {
   amount?: AmountInput | null
   /** Signed amount in minor units, instead of `amount`. */
   amount_minor?: number | null
+  /** The bank's or app's own category, as the statement printed it (not used to categorize). */
+  bank_category?: string | null
   /** ISO 4217 code; `"USD"` when absent. */
   currency?: string | null
   /** `YYYY-MM-DD`. */
