@@ -22,6 +22,8 @@ pub struct StatementTransaction {
     pub bank_category: Option<String>,
     pub pending: bool,
     pub id: Option<String>,
+    /// The merchant category code, from a CSV `MCC` column.
+    pub mcc: Option<u16>,
 }
 
 /// A decided value (the core's name for it), what settled it (`hint`, `values`, `file`,
@@ -112,6 +114,7 @@ fn from_core(s: statement::Statement) -> Statement {
                 bank_category: t.bank_category,
                 pending: t.pending,
                 id: t.id,
+                mcc: t.mcc,
             })
             .collect(),
         report: StatementReport {

@@ -33,6 +33,7 @@ def tx_fields(t: "xm.StatementTransaction") -> dict:
         "bank_category": t.bank_category,
         "pending": t.pending,
         "id": t.id,
+        "mcc": t.mcc,
     }
 
 

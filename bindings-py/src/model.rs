@@ -202,7 +202,7 @@ impl PyTransaction {
     /// Read by the core as the dict of the given fields; an absent one takes the core's
     /// default (the id's is `"0"`).
     #[new]
-    #[pyo3(signature = (descriptor, amount=None, *, date, tenant=None, id=None, direction=None, currency=None, merchant=None, account=None, mcc=None, amount_minor=None))]
+    #[pyo3(signature = (descriptor, amount=None, *, date, tenant=None, id=None, direction=None, currency=None, merchant=None, account=None, mcc=None, amount_minor=None, bank_category=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -217,6 +217,7 @@ impl PyTransaction {
         account: Option<&str>,
         mcc: Option<Bound<'_, PyAny>>,
         amount_minor: Option<Bound<'_, PyAny>>,
+        bank_category: Option<&str>,
     ) -> PyResult<Self> {
         let d = PyDict::new(py);
         d.set_item("descriptor", descriptor)?;
@@ -228,6 +229,7 @@ impl PyTransaction {
             ("currency", currency),
             ("merchant", merchant),
             ("account", account),
+            ("bank_category", bank_category),
         ] {
             if let Some(v) = value {
                 d.set_item(key, v)?;
@@ -290,6 +292,10 @@ impl PyTransaction {
     #[getter]
     fn mcc(&self) -> Option<u16> {
         self.inner.mcc
+    }
+    #[getter]
+    fn bank_category(&self) -> Option<&str> {
+        self.inner.bank_category.as_deref()
     }
     /// The transaction as a dict (`amount` as a decimal string).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

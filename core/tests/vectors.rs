@@ -230,7 +230,7 @@ fn statement_vectors() {
             .map(|t| {
                 serde_json::json!({"row": t.row, "date": t.date.to_string(), "amount": t.amount_text(),
                     "currency": t.currency.as_str(), "description": t.description, "memo": t.memo,
-                    "bank_category": t.bank_category, "pending": t.pending, "id": t.id})
+                    "bank_category": t.bank_category, "pending": t.pending, "id": t.id, "mcc": t.mcc})
             })
             .collect();
         assert_eq!(Value::from(txs), want["transactions"], "{name}");

@@ -161,6 +161,7 @@ class Transaction:
         account: Optional[str] = None,
         mcc: Optional[int] = None,
         amount_minor: Optional[int] = None,
+        bank_category: Optional[str] = None,
     ) -> Self: ...
     @property
     def id(self) -> str: ...
@@ -186,6 +187,9 @@ class Transaction:
     def account(self) -> Optional[str]: ...
     @property
     def mcc(self) -> Optional[int]: ...
+    @property
+    def bank_category(self) -> Optional[str]:
+        """The bank's or app's own category, from a statement."""
     def to_dict(self) -> Dict[str, Any]: ...
 
 _TxLike = Union[Transaction, TransactionDict]

@@ -88,6 +88,7 @@ class TransactionDict(TypedDict):
     merchant: NotRequired[str]
     account: NotRequired[str]
     mcc: NotRequired[int]
+    bank_category: NotRequired[str]
 
 
 class LabelledDict(TypedDict):

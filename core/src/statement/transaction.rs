@@ -31,7 +31,7 @@ pub struct StatementTransaction {
     /// The bank's transaction id (OFX `FITID`, CAMT `AcctSvcrRef`/`NtryRef`, a CSV id column).
     pub id: Option<String>,
     /// The card network's merchant category code (ISO 18245), from a CSV `MCC` column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mcc: Option<u16>,
 }
 
