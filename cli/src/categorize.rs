@@ -1,8 +1,11 @@
 //! `xspense categorize`: every transaction of an export, streamed from the reader through the
 //! engine to the output in batches, so memory does not grow with the number of rows.
 //!
-//! `--out` and the state file are written to temporary files and replaced only once every
-//! step succeeded, so a cell the reader cannot read leaves them as they were. Standard output
+//! `--out` is written to a temporary file and replaced only once every step succeeded, so a
+//! cell the reader cannot read leaves it as it was. The order at the end is: the output is
+//! written and synced to its temporary file, then the state is saved (one SQLite transaction,
+//! see [`crate::state_store`]), then the temporary file is renamed over `--out`. A failure
+//! before the save changes neither; a failed save leaves `--out` as it was. Standard output
 //! cannot be taken back: there a first pass over a clone of the reader reads every row
 //! without keeping any, and only then are rows categorized and written.
 
@@ -17,14 +20,12 @@ use xspense::{Categorization, Decision, Engine, EngineConfig, Transaction};
 use crate::input::{in_file, read_bytes, to_transaction, warn, InputArgs};
 use crate::pending_file::PendingFile;
 use crate::results::{input_columns, OutputFormat, Row, RowWriter};
+use crate::state_store::State;
 use crate::stdio::{note, CliError, Stdout};
 use crate::{load_rules, progress, CliResult};
 
 /// Transactions categorized together.
 const BATCH_ROWS: usize = 1024;
-
-/// The engine's state file inside `--state`.
-pub const STATE_FILE: &str = "state.json";
 
 /// Size of the buffer in front of standard output.
 const STDOUT_BUFFER_BYTES: usize = 64 * 1024;
@@ -65,9 +66,10 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
         Some(_) => None,
         None => Some(check_every_row(o.file, reader.clone(), &o.input.tenant)?),
     };
-    let mut engine = engine(o)?;
+    let state = o.state.map(State::open).transpose()?;
+    let (mut engine, seq) = build_engine(o, state.as_ref())?;
+    let changes = engine.drain_changes();
     let mut out = o.out.map(PendingFile::create).transpose()?;
-    let mut state = o.state.map(prepare_state).transpose()?;
     let mut stdout;
     let sink: &mut dyn Write = match &mut out {
         Some(pending) => pending.writer(),
@@ -86,17 +88,17 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
     if report.transactions == 0 {
         note!("{}: warning: no transactions found", o.file.display());
     }
-    if let Some(pending) = &mut state {
-        let snapshot = engine.export_snapshot(None).map_err(|e| e.to_string())?;
-        pending
-            .writer()
-            .write_all(snapshot.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", pending.target().display()))?;
+    if let Some(pending) = &mut out {
+        pending.sync()?;
     }
-    // every step succeeded: replace the files
-    if let Some(pending) = state {
-        pending.commit()?;
+    if let Some(state) = &state {
+        let tenant = &o.input.tenant;
+        state.save(tenant, seq, changes, |state| {
+            let (mut fresh, seq) = build_engine(o, Some(state))?;
+            Ok((seq, fresh.drain_changes()))
+        })?;
     }
+    // every step succeeded: replace the output
     if let Some(pending) = out {
         pending.commit()?;
     }
@@ -116,39 +118,36 @@ fn check_every_row(file: &Path, mut reader: StatementReader<'_>, tenant: &str) -
     Ok(reader.report().transactions)
 }
 
-fn engine(o: &Options<'_>) -> CliResult<Engine> {
+/// The engine of the run: the tenant's stored state (with the sequence it is at, 0 without
+/// `--state`), then the run's own change: rules from `--rules` replace the tenant's stored
+/// ones. The change is recorded (for [`Engine::drain_changes`]) only if the rules differ, so
+/// re-runs with the same file append nothing.
+fn build_engine(o: &Options<'_>, state: Option<&State>) -> CliResult<(Engine, u64)> {
     let tenant = &o.input.tenant;
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
-    if let Some(dir) = o.state {
-        let path = dir.join(STATE_FILE);
-        if path.exists() {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            engine
-                .import_snapshot(&text)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-    }
+    let seq = match state {
+        Some(state) => state.load_into(&mut engine, tenant)?,
+        None => 0,
+    };
+    // loading is not a change of this run
+    engine.drain_changes();
     if let Some(path) = o.rules {
-        // Rules from the file replace the stored ones of the tenant, so re-runs do not duplicate.
-        for r in engine.rules(tenant) {
+        let before = engine.rules(tenant);
+        for r in &before {
             engine
                 .remove_rule(tenant, &r.id)
                 .map_err(|e| e.to_string())?;
         }
         load_rules(&mut engine, tenant, Some(path))?;
+        if engine.rules(tenant) == before {
+            engine.drain_changes();
+        }
     }
-    Ok(engine)
-}
-
-/// The state folder, created if missing, and the pending state file in it.
-fn prepare_state(dir: &Path) -> CliResult<PendingFile> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    PendingFile::create(&dir.join(STATE_FILE))
+    Ok((engine, seq))
 }
 
 /// A batch of statement rows with their cells (CSV output of a CSV input) and transactions.

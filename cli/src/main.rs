@@ -12,6 +12,7 @@ mod pending_file;
 mod redact;
 mod results;
 mod rules_check;
+mod state_store;
 mod stdio;
 mod suggest;
 mod tasks_demo;
@@ -48,8 +49,11 @@ enum Command {
         /// Rule file (one rule per line) to load before categorizing.
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Directory holding the engine state between runs (created if missing).
-        #[arg(long)]
+        /// Engine state kept between runs (rules, learned merchants, categories) in SQLite: a
+        /// database file, a `sqlite:PATH` URL, or a directory (created if missing) holding
+        /// `state.sqlite`. A directory's old `state.json` is imported on first use and renamed
+        /// `state.json.migrated`. Concurrent runs on one database all keep their changes.
+        #[arg(long, value_name = "FILE|DIR|sqlite:PATH")]
         state: Option<PathBuf>,
         /// Where to write the results (default: standard output). Replaced only when
         /// everything succeeded; an existing file keeps its permissions.

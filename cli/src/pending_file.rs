@@ -92,9 +92,14 @@ impl PendingFile {
         &mut self.writer
     }
 
-    /// The file that will be replaced.
-    pub fn target(&self) -> &Path {
-        &self.target
+    /// Flushes and syncs the temporary file, so that what remains for [`PendingFile::commit`]
+    /// is the rename.
+    pub fn sync(&mut self) -> CliResult<()> {
+        let fail =
+            |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", self.target.display());
+        self.writer.flush().map_err(|e| fail(&e))?;
+        File::sync_all(self.writer.get_ref().as_file()).map_err(|e| fail(&e))?;
+        Ok(())
     }
 
     /// Flushes, syncs and renames the temporary file over the target.

@@ -570,9 +570,17 @@ fn categorize_saves_its_state_when_the_reader_stops_early() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    assert!(std::fs::read_to_string(state.join("state.json"))
-        .unwrap()
-        .contains("food.other"));
+    let rules = stored_rules(&state.join("state.sqlite"), "default");
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].then.category.as_deref(), Some("food.other"));
+}
+
+/// The rules of `tenant` in the state database `db`.
+fn stored_rules(db: &Path, tenant: &str) -> Vec<xspense::rules::Rule> {
+    let store = xspense_sqlite::SqliteEngineState::open(db).unwrap();
+    let mut engine = xspense::Engine::new();
+    store.load(tenant).unwrap().apply_to(&mut engine).unwrap();
+    engine.rules(tenant)
 }
 
 // ---------- reports with nothing to divide by ----------

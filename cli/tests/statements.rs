@@ -305,22 +305,37 @@ fn a_failure_after_the_output_was_written_leaves_no_temporary_file_and_replaces_
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
     std::fs::write(&out, "old").unwrap();
-    // the state file's place is taken by a folder: saving the state fails
+    // the state database refuses every change: saving the state fails after the output was
+    // written to its temporary file
     let state = dir.path().join("state");
-    std::fs::create_dir_all(state.join("state.json")).unwrap();
+    std::fs::create_dir_all(&state).unwrap();
+    let db = state.join("state.sqlite");
+    drop(xspense_sqlite::SqliteEngineState::open(&db).unwrap());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON engine_changes
+             BEGIN SELECT RAISE(ABORT, 'no changes today'); END",
+        )
+        .unwrap();
+    let rules = dir.path().join("rules.txt");
+    std::fs::write(&rules, "merchant contains \"tesco\" => food.other\n").unwrap();
     let o = xspense(&[
         "categorize",
         &fixture("us/chase-card.csv"),
         "--out",
         out.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
         "--state",
         state.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("state.json"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no changes today"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
-    assert_eq!(files_in(dir.path()), [out, state.clone()]);
-    assert_eq!(files_in(&state), [state.join("state.json")]);
+    assert_eq!(files_in(dir.path()), [out, rules, state.clone()]);
+    let store = xspense_sqlite::SqliteEngineState::open(&db).unwrap();
+    assert_eq!(store.load("default").unwrap().seq, 0);
 }
 
 /// An export whose row `bad` has a date no calendar has (every other row is fine).

@@ -1,0 +1,259 @@
+//! `--state`: the engine's state in a SQLite database (`xspense-sqlite`'s
+//! [`SqliteEngineState`], one change log per tenant).
+//!
+//! `--state` takes a database file, a `sqlite:PATH` URL, or a directory (which holds
+//! `state.sqlite`). A directory of the old layout (`DIR/state.json`, one snapshot of every
+//! tenant) is imported into `DIR/state.sqlite` on first use, and `state.json` is renamed
+//! `state.json.migrated` so it is never imported twice.
+//!
+//! Saving is optimistic: a run loads its tenant at sequence `seq`, works, and appends its
+//! changes after `seq`. If another process appended first, the run reloads the tenant
+//! (which now holds the other process's changes), does its own change again on top of that
+//! state, and retries. The run's changes are re-derived rather than replayed as recorded,
+//! because change events do not commute: rule order decides ties, and removing a rule the
+//! other process already removed fails.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use xspense::Engine;
+use xspense_sqlite::{Error as StoreError, SqliteEngineState};
+
+use crate::stdio::note;
+use crate::CliResult;
+
+/// The database inside a `--state` directory.
+pub const STATE_DB: &str = "state.sqlite";
+/// The state file of the old directory layout.
+pub const LEGACY_STATE_FILE: &str = "state.json";
+/// What the old state file is renamed to once imported.
+pub const MIGRATED_STATE_FILE: &str = "state.json.migrated";
+
+/// Extensions that make a `--state` path that does not exist yet a database file (anything
+/// else is a directory, created, as before).
+const DB_EXTENSIONS: [&str; 3] = ["sqlite", "sqlite3", "db"];
+
+/// Sequence conflicts a save rides out before giving up (each one means another run saved).
+const MAX_SAVE_ATTEMPTS: usize = 1_000;
+
+/// How often, and how long apart, a run waits for another run that imported `state.json`
+/// to rename it.
+const MIGRATION_WAITS: usize = 100;
+const MIGRATION_WAIT: Duration = Duration::from_millis(50);
+
+/// Where `--state` keeps the database.
+#[derive(Debug, PartialEq, Eq)]
+struct Location {
+    /// The database file.
+    db: PathBuf,
+    /// The directory of a `--state DIR`, created if missing, where an old `state.json` may be.
+    dir: Option<PathBuf>,
+}
+
+fn resolve(arg: &Path) -> CliResult<Location> {
+    let text = arg.to_string_lossy();
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("postgres:") || lower.starts_with("postgresql:") {
+        return Err(
+            "--state: this command does not take a PostgreSQL URL yet; give a SQLite \
+                    file, a sqlite:PATH URL or a directory"
+                .into(),
+        );
+    }
+    if let Some(rest) = text.strip_prefix("sqlite:") {
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        if path.is_empty() {
+            return Err("--state: sqlite: URL without a path".into());
+        }
+        return Ok(Location {
+            db: PathBuf::from(path),
+            dir: None,
+        });
+    }
+    let is_db_name = arg
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DB_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+    match std::fs::metadata(arg) {
+        Ok(m) if m.is_dir() => Ok(Location {
+            db: arg.join(STATE_DB),
+            dir: Some(arg.to_path_buf()),
+        }),
+        Ok(_) => Ok(Location {
+            db: arg.to_path_buf(),
+            dir: None,
+        }),
+        Err(_) if is_db_name => Ok(Location {
+            db: arg.to_path_buf(),
+            dir: None,
+        }),
+        Err(_) => Ok(Location {
+            db: arg.join(STATE_DB),
+            dir: Some(arg.to_path_buf()),
+        }),
+    }
+}
+
+/// The opened state of one `--state`.
+pub struct State {
+    store: SqliteEngineState,
+    db: PathBuf,
+}
+
+fn store_error(db: &Path, e: impl std::fmt::Display) -> crate::CliError {
+    format!("{}: {e}", db.display()).into()
+}
+
+impl State {
+    /// Opens (creating if needed) the database `--state` names, importing an old
+    /// `state.json` beside it first.
+    pub fn open(arg: &Path) -> CliResult<State> {
+        let loc = resolve(arg)?;
+        if let Some(dir) = &loc.dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let store = SqliteEngineState::open(&loc.db).map_err(|e| store_error(&loc.db, e))?;
+        let state = State { store, db: loc.db };
+        if let Some(dir) = &loc.dir {
+            state.migrate_legacy(dir)?;
+        }
+        Ok(state)
+    }
+
+    /// Imports `dir/state.json` (if there is one) and renames it `state.json.migrated`. When
+    /// another run imports it at the same time, waits for that run to rename it.
+    fn migrate_legacy(&self, dir: &Path) -> CliResult<()> {
+        let json = dir.join(LEGACY_STATE_FILE);
+        for _ in 0..MIGRATION_WAITS {
+            if std::fs::symlink_metadata(&json).is_err() {
+                return Ok(());
+            }
+            match self.store.migrate_state_file(&json) {
+                Ok(tenants) => {
+                    let to = dir.join(MIGRATED_STATE_FILE);
+                    match std::fs::rename(&json, &to) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(format!(
+                                "{} was imported into {}, but cannot be renamed {}: {e}",
+                                json.display(),
+                                self.db.display(),
+                                to.display()
+                            )
+                            .into())
+                        }
+                    }
+                    note!(
+                        "{}: imported into {} ({} tenant(s)); the old file is now {}",
+                        json.display(),
+                        self.db.display(),
+                        tenants.len(),
+                        to.display()
+                    );
+                    return Ok(());
+                }
+                Err(StoreError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                    return Ok(())
+                }
+                // another run imported it and is about to rename it
+                Err(StoreError::Core(xspense::Error::Conflict(_))) => {
+                    std::thread::sleep(MIGRATION_WAIT)
+                }
+                Err(e) => return Err(store_error(&json, e)),
+            }
+        }
+        Err(format!(
+            "{} cannot be imported: a tenant in it already has state in {}; move one of them away",
+            json.display(),
+            self.db.display()
+        )
+        .into())
+    }
+
+    /// Makes `engine`'s state of `tenant` the stored one; returns the sequence it is at.
+    pub fn load_into(&self, engine: &mut Engine, tenant: &str) -> CliResult<u64> {
+        let load = self
+            .store
+            .load(tenant)
+            .map_err(|e| store_error(&self.db, e))?;
+        load.apply_to(engine)
+            .map_err(|e| store_error(&self.db, format!("tenant {tenant:?}: {e}")))?;
+        Ok(load.seq)
+    }
+
+    /// Appends `changes` of `tenant` after `seq`. On a sequence conflict (another run saved
+    /// first), `redo` builds the tenant's latest stored state in a new engine, does the run's
+    /// change again on it and returns its changes, which are appended after the new sequence.
+    /// Returns the sequence saved at.
+    pub fn save(
+        &self,
+        tenant: &str,
+        mut seq: u64,
+        mut changes: Vec<xspense::store::Change>,
+        mut redo: impl FnMut(&State) -> CliResult<(u64, Vec<xspense::store::Change>)>,
+    ) -> CliResult<u64> {
+        for _ in 0..MAX_SAVE_ATTEMPTS {
+            if changes.is_empty() {
+                return Ok(seq);
+            }
+            match self.store.append(tenant, seq, &changes) {
+                Ok(at) => return Ok(at),
+                Err(StoreError::SequenceConflict { .. }) => (seq, changes) = redo(self)?,
+                Err(e) => return Err(store_error(&self.db, e)),
+            }
+        }
+        Err(store_error(
+            &self.db,
+            format!("tenant {tenant:?}: gave up after {MAX_SAVE_ATTEMPTS} concurrent saves"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_urls_files_and_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        assert_eq!(
+            resolve(Path::new("sqlite:/tmp/x.db")).unwrap(),
+            Location {
+                db: "/tmp/x.db".into(),
+                dir: None
+            }
+        );
+        assert_eq!(
+            resolve(Path::new("sqlite:///tmp/x")).unwrap().db,
+            PathBuf::from("/tmp/x")
+        );
+        assert_eq!(
+            resolve(Path::new("sqlite:rel/x")).unwrap().db,
+            PathBuf::from("rel/x")
+        );
+        assert!(resolve(Path::new("sqlite:")).is_err());
+        let new_db = d.join("new.sqlite");
+        assert_eq!(resolve(&new_db).unwrap().db, new_db);
+        let new_dir = d.join("state");
+        assert_eq!(
+            resolve(&new_dir).unwrap(),
+            Location {
+                db: new_dir.join(STATE_DB),
+                dir: Some(new_dir.clone())
+            }
+        );
+        std::fs::write(d.join("plain"), "").unwrap();
+        assert_eq!(resolve(&d.join("plain")).unwrap().db, d.join("plain"));
+        for url in ["postgres://h/db", "postgresql://h/db", "POSTGRES:x"] {
+            let e = resolve(Path::new(url)).unwrap_err();
+            let crate::CliError::Failed(msg) = e else {
+                panic!()
+            };
+            assert!(msg.contains("PostgreSQL"), "{msg}");
+        }
+    }
+}
