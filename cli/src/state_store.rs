@@ -216,6 +216,53 @@ impl State {
 mod tests {
     use super::*;
 
+    fn loaded(state: &State, tenant: &str) -> (Engine, u64) {
+        let mut engine = Engine::new();
+        let seq = state.load_into(&mut engine, tenant).unwrap();
+        engine.drain_changes();
+        (engine, seq)
+    }
+
+    #[test]
+    fn a_save_that_lost_the_race_redoes_its_change_on_the_other_runs_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.sqlite");
+        let mine = State::open(&db).unwrap();
+        let theirs = State::open(&db).unwrap();
+        let rule = |m: &str, c: &str| format!("merchant contains \"{m}\" => {c}\n");
+        // both load sequence 0
+        let (mut e1, seq1) = loaded(&mine, "t");
+        let (mut e2, seq2) = loaded(&theirs, "t");
+        e1.add_rules("t", &rule("tesco", "food.groceries")).unwrap();
+        e2.add_rules("t", &rule("uber", "transport.taxi")).unwrap();
+        assert_eq!(
+            theirs
+                .save("t", seq2, e2.drain_changes(), |_| panic!())
+                .unwrap(),
+            1
+        );
+        let mut redone = 0;
+        let at = mine
+            .save("t", seq1, e1.drain_changes(), |state| {
+                redone += 1;
+                let (mut e, seq) = loaded(state, "t");
+                e.add_rules("t", &rule("tesco", "food.groceries")).unwrap();
+                Ok((seq, e.drain_changes()))
+            })
+            .unwrap();
+        assert_eq!((redone, at), (1, 2));
+        let (e, seq) = loaded(&mine, "t");
+        assert_eq!(seq, 2);
+        let cats: Vec<_> = e
+            .rules("t")
+            .into_iter()
+            .map(|r| r.then.category.unwrap())
+            .collect();
+        assert_eq!(cats, ["transport.taxi", "food.groceries"]);
+        // nothing to save: nothing appended, even at a stale sequence
+        assert_eq!(mine.save("t", 0, Vec::new(), |_| panic!()).unwrap(), 0);
+    }
+
     #[test]
     fn resolves_urls_files_and_directories() {
         let dir = tempfile::tempdir().unwrap();
