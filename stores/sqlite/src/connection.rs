@@ -1,7 +1,7 @@
 //! Opening a database file: pragmas for several processes on one file, then migrations.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
@@ -10,6 +10,9 @@ use crate::migrations;
 
 /// How long a writer waits for another process's write lock before giving up.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Pause between attempts to put a new file in WAL mode while another process opens it.
+const WAL_SWITCH_RETRY: Duration = Duration::from_millis(5);
 
 /// When a commit reaches the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,8 +73,7 @@ fn configure(conn: &Connection, options: Options) -> Result<()> {
     conn.busy_timeout(options.busy_timeout)?;
     // WAL: readers never block the writer and the writer never blocks readers; one writer at
     // a time, which `BEGIN IMMEDIATE` takes up front (no lock upgrade deadlocks).
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    let mode = switch_to_wal(conn, options.busy_timeout)?;
     // an in-memory database keeps its `memory` journal; a file must be in WAL
     if mode != "wal" && mode != "memory" {
         return Err(crate::Error::Corrupt(format!(
@@ -81,6 +83,24 @@ fn configure(conn: &Connection, options: Options) -> Result<()> {
     conn.pragma_update(None, "synchronous", options.durability.pragma())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrations::migrate(conn)
+}
+
+/// Puts the file in WAL mode; returns the journal mode it is in. On a new file that another
+/// process is opening at the same moment, SQLite answers `SQLITE_BUSY` at once, without
+/// waiting in the busy handler, so the switch is retried here until the busy timeout.
+fn switch_to_wal(conn: &Connection, busy_timeout: Duration) -> Result<String> {
+    let start = Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < busy_timeout =>
+            {
+                std::thread::sleep(WAL_SWITCH_RETRY);
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// One connection shared by the threads of a process: each call takes it for one
