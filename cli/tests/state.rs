@@ -19,6 +19,17 @@ const BANK: &str = "Date,Description,Amount
 2026-01-18,UBER TRIP HELP.UBER.COM,-23.40
 ";
 
+/// [`BANK`] repeated to `rows` rows: long enough that two runs started together both load
+/// the state before either saves, so one save meets a sequence conflict.
+fn long_bank(rows: usize) -> String {
+    let mut s = String::from("Date,Description,Amount\n");
+    for line in BANK.lines().skip(1).cycle().take(rows) {
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
+}
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xspense"))
 }
@@ -151,7 +162,7 @@ fn two_runs_at_once_replacing_one_tenants_rules_leave_one_whole_rule_set() {
     // `--rules` replaces the tenant's rules: of two runs at once, the later save wins whole
     // (never a mix, never a log that fails to load), whichever order they commit in
     let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "bank.csv", BANK);
+    let csv = write(dir.path(), "bank.csv", &long_bank(3_000));
     let ra = write(
         dir.path(),
         "a.txt",
@@ -162,10 +173,15 @@ fn two_runs_at_once_replacing_one_tenants_rules_leave_one_whole_rule_set() {
         "b.txt",
         "merchant contains \"uber\" => transport.taxi\n",
     );
+    let seed = write(
+        dir.path(),
+        "seed.txt",
+        "merchant contains \"payroll\" => income.salary\n",
+    );
     for round in 0..ROUNDS {
         let db = dir.path().join(format!("s{round}.db"));
         let s = path(&db);
-        let o = xspense(&["categorize", &csv, "--rules", &rb, "--state", s]);
+        let o = xspense(&["categorize", &csv, "--rules", &seed, "--state", s]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let a = spawn(&["categorize", &csv, "--rules", &ra, "--state", s]);
         let b = spawn(&["categorize", &csv, "--rules", &rb, "--state", s]);
