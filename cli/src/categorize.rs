@@ -59,6 +59,8 @@ impl Tally {
 }
 
 pub fn run(o: &Options<'_>) -> CliResult<()> {
+    // an unusable `--state` (a postgres: URL) is refused before the input is read
+    o.state.map(crate::state_store::check).transpose()?;
     let bytes = read_bytes(o.file)?;
     let hints = o.input.hints.hints()?;
     let reader = StatementReader::new(&bytes, &hints).map_err(|e| in_file(o.file, e))?;

@@ -95,6 +95,11 @@ fn resolve(arg: &Path) -> CliResult<Location> {
     }
 }
 
+/// Refuses a `--state` this command cannot use, without touching any file.
+pub fn check(arg: &Path) -> CliResult<()> {
+    resolve(arg).map(|_| ())
+}
+
 /// The opened state of one `--state`.
 pub struct State {
     store: SqliteEngineState,

@@ -298,9 +298,15 @@ fn a_postgres_url_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "bank.csv", BANK);
     let out = dir.path().join("out.csv");
-    for url in ["postgres://localhost/xspense", "postgresql:///xspense"] {
+    // refused before the input is read: the input does not exist
+    let missing = dir.path().join("missing.csv");
+    for (input, url) in [
+        (csv.as_str(), "postgres://localhost/xspense"),
+        (csv.as_str(), "postgresql:///xspense"),
+        (path(&missing), "postgres://localhost/xspense"),
+    ] {
         let o = bin()
-            .args(["categorize", &csv, "--state", url, "--out", path(&out)])
+            .args(["categorize", input, "--state", url, "--out", path(&out)])
             .current_dir(dir.path())
             .output()
             .unwrap();
