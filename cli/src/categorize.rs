@@ -22,7 +22,7 @@ use crate::pending_file::PendingFile;
 use crate::results::{input_columns, OutputFormat, Row, RowWriter};
 use crate::state_store::State;
 use crate::stdio::{note, CliError, Stdout};
-use crate::{load_rules, progress, CliResult};
+use crate::{progress, CliResult};
 
 /// Transactions categorized together.
 const BATCH_ROWS: usize = 1024;
@@ -68,8 +68,14 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
         Some(_) => None,
         None => Some(check_every_row(o.file, reader.clone(), &o.input.tenant)?),
     };
+    // read once: a save that redoes the run's change uses the same rules
+    let rules = o
+        .rules
+        .map(|p| Ok::<_, CliError>((p, crate::rules_check::read_text(p)?)));
+    let rules = rules.transpose()?;
+    let rules = rules.as_ref().map(|(p, text)| (*p, text.as_str()));
     let state = o.state.map(State::open).transpose()?;
-    let (mut engine, seq) = build_engine(o, state.as_ref())?;
+    let (mut engine, seq) = build_engine(o, rules, state.as_ref())?;
     let changes = engine.drain_changes();
     let mut out = o.out.map(PendingFile::create).transpose()?;
     let mut stdout;
@@ -96,7 +102,7 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
     if let Some(state) = &state {
         let tenant = &o.input.tenant;
         state.save(tenant, seq, changes, |state| {
-            let (mut fresh, seq) = build_engine(o, Some(state))?;
+            let (mut fresh, seq) = build_engine(o, rules, Some(state))?;
             Ok((seq, fresh.drain_changes()))
         })?;
     }
@@ -124,7 +130,11 @@ fn check_every_row(file: &Path, mut reader: StatementReader<'_>, tenant: &str) -
 /// `--state`), then the run's own change: rules from `--rules` replace the tenant's stored
 /// ones. The change is recorded (for [`Engine::drain_changes`]) only if the rules differ, so
 /// re-runs with the same file append nothing.
-fn build_engine(o: &Options<'_>, state: Option<&State>) -> CliResult<(Engine, u64)> {
+fn build_engine(
+    o: &Options<'_>,
+    rules: Option<(&Path, &str)>,
+    state: Option<&State>,
+) -> CliResult<(Engine, u64)> {
     let tenant = &o.input.tenant;
     let mut engine = Engine::with_config(EngineConfig {
         llm_fallback: false,
@@ -137,14 +147,16 @@ fn build_engine(o: &Options<'_>, state: Option<&State>) -> CliResult<(Engine, u6
     };
     // loading is not a change of this run
     engine.drain_changes();
-    if let Some(path) = o.rules {
+    if let Some((path, text)) = rules {
         let before = engine.rules(tenant);
         for r in &before {
             engine
                 .remove_rule(tenant, &r.id)
                 .map_err(|e| e.to_string())?;
         }
-        load_rules(&mut engine, tenant, Some(path))?;
+        engine
+            .add_rules(tenant, text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         if engine.rules(tenant) == before {
             engine.drain_changes();
         }

@@ -323,18 +323,9 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn load_rules(engine: &mut Engine, tenant: &str, rules: Option<&Path>) -> CliResult<()> {
-    if let Some(path) = rules {
-        let text = rules_check::read_text(path)?;
-        engine
-            .add_rules(tenant, &text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// Like [`load_rules`], for labelled files with their own label set: a category a rule names
-/// that the taxonomy lacks is created first (as `eval` and `rules suggest` create labels).
+/// Loads a rule file into `engine` for `tenant`, for labelled files with their own label set:
+/// a category a rule names that the taxonomy lacks is created first (as `eval` and `rules
+/// suggest` create labels).
 pub(crate) fn load_rules_with_labels(
     engine: &mut Engine,
     tenant: &str,
