@@ -5170,13 +5170,20 @@ public struct StatementTransaction: Equatable, Hashable {
     public var bankCategory: String?
     public var pending: Bool
     public var id: String?
+    /**
+     * The merchant category code, from a CSV `MCC` column.
+     */
+    public var mcc: UInt16?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
          * 1-based line where the row starts (CSV, QIF), or the record number (OFX, CAMT).
-         */row: UInt64, date: String, amount: String, amountMinor: Int64, currency: String, description: String, memo: String?, bankCategory: String?, pending: Bool, id: String?) {
+         */row: UInt64, date: String, amount: String, amountMinor: Int64, currency: String, description: String, memo: String?, bankCategory: String?, pending: Bool, id: String?, 
+        /**
+         * The merchant category code, from a CSV `MCC` column.
+         */mcc: UInt16?) {
         self.row = row
         self.date = date
         self.amount = amount
@@ -5187,6 +5194,7 @@ public struct StatementTransaction: Equatable, Hashable {
         self.bankCategory = bankCategory
         self.pending = pending
         self.id = id
+        self.mcc = mcc
     }
 
     
@@ -5214,7 +5222,8 @@ public struct FfiConverterTypeStatementTransaction: FfiConverterRustBuffer {
                 memo: FfiConverterOptionString.read(from: &buf), 
                 bankCategory: FfiConverterOptionString.read(from: &buf), 
                 pending: FfiConverterBool.read(from: &buf), 
-                id: FfiConverterOptionString.read(from: &buf)
+                id: FfiConverterOptionString.read(from: &buf), 
+                mcc: FfiConverterOptionUInt16.read(from: &buf)
         )
     }
 
@@ -5229,6 +5238,7 @@ public struct FfiConverterTypeStatementTransaction: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bankCategory, into: &buf)
         FfiConverterBool.write(value.pending, into: &buf)
         FfiConverterOptionString.write(value.id, into: &buf)
+        FfiConverterOptionUInt16.write(value.mcc, into: &buf)
     }
 }
 

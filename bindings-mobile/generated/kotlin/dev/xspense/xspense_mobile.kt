@@ -7660,6 +7660,11 @@ data class StatementTransaction (
     var `pending`: kotlin.Boolean
     , 
     var `id`: kotlin.String?
+    , 
+    /**
+     * The merchant category code, from a CSV `MCC` column.
+     */
+    var `mcc`: kotlin.UShort?
     
 ){
     
@@ -7686,6 +7691,7 @@ public object FfiConverterTypeStatementTransaction: FfiConverterRustBuffer<State
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
         )
     }
 
@@ -7699,7 +7705,8 @@ public object FfiConverterTypeStatementTransaction: FfiConverterRustBuffer<State
             FfiConverterOptionalString.allocationSize(value.`memo`) +
             FfiConverterOptionalString.allocationSize(value.`bankCategory`) +
             FfiConverterBoolean.allocationSize(value.`pending`) +
-            FfiConverterOptionalString.allocationSize(value.`id`)
+            FfiConverterOptionalString.allocationSize(value.`id`) +
+            FfiConverterOptionalUShort.allocationSize(value.`mcc`)
     )
 
     override fun write(value: StatementTransaction, buf: ByteBuffer) {
@@ -7713,6 +7720,7 @@ public object FfiConverterTypeStatementTransaction: FfiConverterRustBuffer<State
             FfiConverterOptionalString.write(value.`bankCategory`, buf)
             FfiConverterBoolean.write(value.`pending`, buf)
             FfiConverterOptionalString.write(value.`id`, buf)
+            FfiConverterOptionalUShort.write(value.`mcc`, buf)
     }
 }
 
