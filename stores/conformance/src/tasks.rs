@@ -413,7 +413,14 @@ fn enqueued(op: &Op, now: i64) -> NewTask {
     n
 }
 
+/// The queues and the retry policy of the property tests.
 const QUEUES: [&str; 2] = ["q", "r"];
+const PROP_RETRY: RetryPolicy = RetryPolicy {
+    base_ms: 100,
+    factor: 2.0,
+    max_ms: 1_000,
+    jitter: 0.3,
+};
 
 /// The differential property test: `ops` on `mem` (a new in-memory store) and on `sql` (a new
 /// store under test, numbering tasks from 0) give the same answers, the same tasks and the
@@ -424,14 +431,7 @@ pub fn answers_like_the_in_memory_store(
     sql: &dyn TaskStore,
     ops: Vec<Op>,
 ) -> Result<(), TestCaseError> {
-    let retry = RetryPolicy {
-        base_ms: 100,
-        factor: 2.0,
-        max_ms: 1_000,
-        jitter: 0.3,
-    };
-    let queues = ["q", "r"];
-    let mut now = T0;
+    let (retry, queues, mut now) = (PROP_RETRY, QUEUES, T0);
     // (in-memory id, store id) in enqueue order
     let mut ids: Vec<(String, String)> = Vec::new();
     let mut by_sql: HashMap<String, usize> = HashMap::new();
@@ -525,14 +525,7 @@ pub fn stats_equal_a_full_recount(
     ops: Vec<Op>,
     back: Vec<i64>,
 ) -> Result<(), TestCaseError> {
-    let retry = RetryPolicy {
-        base_ms: 100,
-        factor: 2.0,
-        max_ms: 1_000,
-        jitter: 0.3,
-    };
-    let queues = ["q", "r"];
-    let mut now = T0;
+    let (retry, queues, mut now) = (PROP_RETRY, QUEUES, T0);
     let mut ids: Vec<String> = Vec::new();
     let mut steps_back = back.into_iter();
     for op in ops {
