@@ -1,0 +1,20 @@
+//! The checks every xspense store passes, written once and run by each store's tests:
+//!
+//! - [`tasks`]: the core's `TaskStore` behaviour on any store, the differential property test
+//!   (the same operations on the in-memory store and another give the same answers) and the
+//!   stats property test (stats equal a full recount);
+//! - [`chaos`]: the loop of the `chaos_worker` binary each store builds for its kill test;
+//! - [`audit`]: what an audit chain reads back as;
+//! - [`processes`]: the kill test itself: worker processes killed (SIGKILL) and restarted, then
+//!   every task must have ended completed exactly once, or dead.
+//!
+//! Stores depend on it as a dev-dependency (feature `checks`, on by default), and as a normal
+//! dependency without default features for their `chaos_worker` binary.
+
+#[cfg(feature = "checks")]
+pub mod audit;
+pub mod chaos;
+#[cfg(feature = "checks")]
+pub mod processes;
+#[cfg(feature = "checks")]
+pub mod tasks;
