@@ -10,7 +10,10 @@
 //!   normalizer when the table is first used;
 //! - `mcc.tsv`: the ISO 18245 codes (python-iso18245, MIT) with a category;
 //! - `vocabulary.tsv`: words and bank phrases in thirteen languages with the category they
-//!   imply (written by the xspense authors; see [`Vocabulary`] and `docs/vocabulary.md`).
+//!   imply (written by the xspense authors; see [`Vocabulary`] and `docs/vocabulary.md`);
+//! - `bank_categories.tsv`: banks' and aggregators' own category texts (Monzo, Up, Chase, Amex,
+//!   Mint, Revolut, N26, Plaid) with the category they map to (written by the xspense authors;
+//!   see [`BankCategories`] and `docs/bank-categories.md`).
 //!
 //! ```
 //! use xspense::knowledge::KnowledgeBase;
@@ -24,7 +27,9 @@ use std::sync::OnceLock;
 
 use crate::normalize::Normalizer;
 
+mod bank_categories;
 mod vocabulary;
+pub use bank_categories::{bank_category_key, BankCategories, BankCategory, BankCategoryMatch};
 pub use vocabulary::{words_of, Entry, Kind, Vocabulary, WordMatch};
 
 /// Where a knowledge-base entry comes from.
@@ -78,6 +83,7 @@ impl KnowledgeBase {
         static KB: OnceLock<KnowledgeBase> = OnceLock::new();
         KB.get_or_init(|| {
             let _ = Vocabulary::builtin();
+            let _ = BankCategories::builtin();
             KnowledgeBase::load(&Normalizer::builtin())
         })
     }

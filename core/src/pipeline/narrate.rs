@@ -1,7 +1,7 @@
 //! Every trace step and reason the pipeline writes, by stage: what a stage concluded, in the
 //! words hosts show to people.
 
-use crate::knowledge::{Kind, KnownMerchant, WordMatch};
+use crate::knowledge::{BankCategoryMatch, Kind, KnownMerchant, WordMatch};
 use crate::memory::{AliasVerdict, Prediction, SimilarityVote};
 use crate::model::{Source, TraceStep, UNCATEGORIZED};
 use crate::normalize::{MerchantKey, Normalized};
@@ -282,6 +282,85 @@ pub(super) fn vocabulary_reason(merchant: &str, m: &WordMatch<'_>, category: &st
         format!("{said}, which usually means {category}")
     } else {
         format!("{said}, which usually means {builtin}, filed by you under {category}")
+    }
+}
+
+// ---------- bank category ----------
+
+/// The bank's category text, and the row of the table it matched when less specific
+/// (`"Food and Drink > Restaurants > Sushi" (as plaid_legacy "Food and Drink > Restaurants")`).
+fn bank_category_said(text: &str, m: &BankCategoryMatch<'_>) -> String {
+    if m.exact {
+        format!("the bank's category {text:?} ({})", m.entry.source)
+    } else {
+        format!(
+            "the bank's category {text:?} (as {} {:?})",
+            m.entry.source, m.entry.text
+        )
+    }
+}
+
+/// The bank's category maps to `builtin`, named by the tenant `category`.
+pub(super) fn bank_category_match(
+    text: &str,
+    m: &BankCategoryMatch<'_>,
+    builtin: &str,
+    category: &str,
+    confidence: f64,
+) -> TraceStep {
+    step(
+        "bank_category",
+        format!("{} means {builtin}", bank_category_said(text, m)),
+        Some(category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// The bank's category is known but names no category (Monzo's `general`).
+pub(super) fn bank_category_vague(text: &str, m: &BankCategoryMatch<'_>) -> TraceStep {
+    step(
+        "bank_category",
+        format!("{} names no category", bank_category_said(text, m)),
+        None,
+        None,
+    )
+}
+
+/// The bank's category is not in the built-in table.
+pub(super) fn bank_category_unknown(text: &str) -> TraceStep {
+    step(
+        "bank_category",
+        format!("the bank's category {text:?} is not in the built-in table"),
+        None,
+        None,
+    )
+}
+
+/// The bank's category maps to a category the tenant has not shown how it names.
+pub(super) fn bank_category_unnamed(
+    text: &str,
+    m: &BankCategoryMatch<'_>,
+    builtin: &str,
+) -> TraceStep {
+    step(
+        "bank_category",
+        format!(
+            "{} means {builtin}, which you have not named yet",
+            bank_category_said(text, m)
+        ),
+        None,
+        None,
+    )
+}
+
+/// Why the bank's category (mapped to `builtin`, as the tenant names it: `category`) was chosen.
+pub(super) fn bank_category_reason(text: &str, builtin: &str, category: &str) -> String {
+    if category == builtin {
+        format!("the bank filed this under {text:?}, which usually means {category}")
+    } else {
+        format!(
+            "the bank filed this under {text:?}, which usually means {builtin}, filed by you under {category}"
+        )
     }
 }
 

@@ -43,3 +43,14 @@ pub(super) const BANK_PHRASE_CONFIDENCE: f64 = 0.85;
 /// [`WEAK_COLD_START`]: only a best guess (low band), which the host's model is still asked to
 /// confirm, and which stands when the model is not asked.
 pub(super) const MERCHANT_WORD_CONFIDENCE: f64 = 0.45;
+
+/// Confidence of the bank's own category (`Transaction::bank_category`) when it maps to a
+/// detailed category (`Merchandise & Supplies-Groceries`: `food.groceries`): the bank or
+/// aggregator filed the transaction itself, usually from the merchant's code and name, so it
+/// decides, though below a bank phrase and a known merchant.
+pub(super) const BANK_CATEGORY_CONFIDENCE: f64 = 0.75;
+
+/// Confidence of the bank's own category when it maps only to a family (`Shopping`:
+/// `shopping`): right about the family but not the category, so below [`WEAK_COLD_START`]: a
+/// best guess, which the MCC or the host's model may still make more specific.
+pub(super) const BANK_CATEGORY_FAMILY_CONFIDENCE: f64 = 0.45;

@@ -3,6 +3,7 @@
 //! stage means writing its function and listing it in [`STAGES`].
 
 mod alias;
+mod bank_category;
 mod cold_start;
 pub(super) mod guess;
 mod knowledge;
@@ -19,13 +20,15 @@ pub(super) type Stage = fn(&Context<'_>, &mut Vec<TraceStep>) -> StageOutcome;
 /// The stages in the order they run, after normalization and before the fallback (the host's
 /// model, or the best guess): the tenant's own (rules, memory, guesses from its merchants),
 /// then the built-in tables from the strongest evidence to the weakest (a bank's phrase for the
-/// transaction, the known merchant, the card network's code, a word in the merchant's name).
-pub(super) const STAGES: [Stage; 7] = [
+/// transaction, the known merchant, the bank's own category, the card network's code, a word in
+/// the merchant's name).
+pub(super) const STAGES: [Stage; 8] = [
     rules::stage,
     alias::stage,
     guess::stage,
     vocabulary::bank_phrases,
     knowledge::stage,
+    bank_category::stage,
     mcc::stage,
     vocabulary::merchant_words,
 ];
