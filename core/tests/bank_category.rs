@@ -6,7 +6,7 @@
 
 use serde_json::json;
 use xspense::knowledge::{bank_category_key, BankCategories};
-use xspense::{Categorization, Decision, Engine, EngineConfig, Source, Transaction};
+use xspense::{Band, Categorization, Decision, Engine, EngineConfig, Source, Transaction};
 
 fn tx(tenant: &str, descriptor: &str, bank_category: Option<&str>) -> Transaction {
     let input = xspense::model::TransactionInput::from_json(json!({
@@ -126,6 +126,14 @@ fn a_detailed_category_decides_a_family_is_a_best_guess() {
         .unwrap(),
         Decision::Categorized(_)
     ));
+    let c = categorize(
+        &mut engine(EngineConfig::default()),
+        &tx("default", NOBODY, Some("Travel-Lodging")),
+    );
+    assert_eq!(
+        (c.category.as_str(), c.band),
+        ("travel.lodging", Band::Medium)
+    );
     let Decision::NeedsLlm(r) = e
         .categorize(&tx("default", NOBODY, Some("Shopping")))
         .unwrap()
