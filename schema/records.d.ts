@@ -1017,8 +1017,8 @@ export interface Transaction {
   amount: Money
   /**
    * The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
-   * the statement printed it. Carried for later use as a signal: categorization ignores it
-   * today.
+   * the statement printed it. The bank-category stage maps the common banks' and
+   * aggregators' vocabularies to the taxonomy (`docs/bank-categories.md`).
    */
   bank_category?: string | null
   /** Booking or transaction date. */

@@ -73,8 +73,8 @@ pub struct Transaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcc: Option<u16>,
     /// The bank's or app's own category for the transaction (`Groceries`, `Eating out`), as
-    /// the statement printed it. Carried for later use as a signal: categorization ignores it
-    /// today.
+    /// the statement printed it. The bank-category stage maps the common banks' and
+    /// aggregators' vocabularies to the taxonomy (`docs/bank-categories.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_category: Option<String>,
 }
