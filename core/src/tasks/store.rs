@@ -63,6 +63,29 @@ pub struct QueueStats {
     pub dead_letters: usize,
 }
 
+impl QueueStats {
+    /// Sets the completion and failure totals and the error rate derived from them (0 when
+    /// nothing has finished), so every store computes the rate the same way.
+    ///
+    /// ```
+    /// let mut s = xspense::tasks::QueueStats::default();
+    /// s.set_totals(3, 1);
+    /// assert_eq!((s.completed_total, s.failed_total, s.error_rate), (3, 1, 0.25));
+    /// s.set_totals(0, 0);
+    /// assert_eq!(s.error_rate, 0.0);
+    /// ```
+    pub fn set_totals(&mut self, completed_total: u64, failed_total: u64) {
+        self.completed_total = completed_total;
+        self.failed_total = failed_total;
+        let done = completed_total + failed_total;
+        self.error_rate = if done == 0 {
+            0.0
+        } else {
+            failed_total as f64 / done as f64
+        };
+    }
+}
+
 /// The method names of [`TaskStore`], for bindings that check a host's store object.
 pub const STORE_METHODS: [&str; 9] = [
     "enqueue",
@@ -670,11 +693,7 @@ impl TaskStore for InMemoryTaskStore {
     fn stats(&self, now: Millis) -> Result<QueueStats> {
         let mut g = self.lock()?;
         let inner = &mut *g;
-        let mut s = QueueStats {
-            completed_total: inner.completed_total,
-            failed_total: inner.failed_total,
-            ..QueueStats::default()
-        };
+        let mut s = QueueStats::default();
         for (name, q) in inner.queues.iter_mut() {
             if q.counts.total() == 0 {
                 continue;
@@ -683,12 +702,7 @@ impl TaskStore for InMemoryTaskStore {
             s.dead_letters += q.counts.get(TaskStatus::Dead);
             s.queues.insert(name.clone(), q.counts(now));
         }
-        let done = s.completed_total + s.failed_total;
-        s.error_rate = if done == 0 {
-            0.0
-        } else {
-            s.failed_total as f64 / done as f64
-        };
+        s.set_totals(inner.completed_total, inner.failed_total);
         Ok(s)
     }
 

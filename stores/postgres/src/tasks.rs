@@ -474,14 +474,10 @@ impl PgTaskStore {
                  FROM task_counters",
                 &[],
             )?;
-            s.completed_total = narrow("completed_total", totals.try_get(0)?)?;
-            s.failed_total = narrow("failed_total", totals.try_get(1)?)?;
-            let done = s.completed_total + s.failed_total;
-            s.error_rate = if done == 0 {
-                0.0
-            } else {
-                s.failed_total as f64 / done as f64
-            };
+            s.set_totals(
+                narrow("completed_total", totals.try_get(0)?)?,
+                narrow("failed_total", totals.try_get(1)?)?,
+            );
             Ok(s)
         })
     }

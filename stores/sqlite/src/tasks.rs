@@ -481,14 +481,10 @@ impl SqliteTaskStore {
                      FROM task_counters",
                 )?
                 .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            s.completed_total = narrow("completed_total", completed)?;
-            s.failed_total = narrow("failed_total", failed)?;
-            let done = s.completed_total + s.failed_total;
-            s.error_rate = if done == 0 {
-                0.0
-            } else {
-                s.failed_total as f64 / done as f64
-            };
+            s.set_totals(
+                narrow("completed_total", completed)?,
+                narrow("failed_total", failed)?,
+            );
             Ok(s)
         })
     }
