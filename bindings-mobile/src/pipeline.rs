@@ -39,6 +39,9 @@ pub struct Transaction {
     pub account: Option<String>,
     #[uniffi(default = None)]
     pub mcc: Option<u16>,
+    /// The bank's or app's own category (`Groceries`, `Eating out`), as the statement printed it.
+    #[uniffi(default = None)]
+    pub bank_category: Option<String>,
 }
 
 /// Money out or money in.
@@ -71,7 +74,7 @@ fn to_input(t: Transaction) -> TransactionInput {
         merchant: t.merchant,
         account: t.account,
         mcc: t.mcc.map(u32::from),
-        bank_category: None,
+        bank_category: t.bank_category,
     }
 }
 
@@ -95,6 +98,7 @@ fn from_core(t: xspense::Transaction) -> Transaction {
         merchant: t.merchant,
         account: t.account,
         mcc: t.mcc,
+        bank_category: t.bank_category,
     }
 }
 

@@ -21,7 +21,7 @@ def core_json(t: "xm.Transaction") -> dict:
         "direction": t.direction.name.lower(),
         "date": t.date,
     }
-    for key in ["merchant", "account", "mcc"]:
+    for key in ["merchant", "account", "mcc", "bank_category"]:
         if getattr(t, key) is not None:
             out[key] = getattr(t, key)
     return out

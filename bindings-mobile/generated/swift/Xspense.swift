@@ -5548,13 +5548,20 @@ public struct Transaction: Equatable, Hashable {
     public var merchant: String?
     public var account: String?
     public var mcc: UInt16?
+    /**
+     * The bank's or app's own category (`Groceries`, `Eating out`), as the statement printed it.
+     */
+    public var bankCategory: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(id: String, tenant: String, descriptor: String, amount: String, 
         /**
          * ISO 4217 code; the core's default when absent.
-         */currency: String? = nil, direction: TxDirection, date: String, merchant: String? = nil, account: String? = nil, mcc: UInt16? = nil) {
+         */currency: String? = nil, direction: TxDirection, date: String, merchant: String? = nil, account: String? = nil, mcc: UInt16? = nil, 
+        /**
+         * The bank's or app's own category (`Groceries`, `Eating out`), as the statement printed it.
+         */bankCategory: String? = nil) {
         self.id = id
         self.tenant = tenant
         self.descriptor = descriptor
@@ -5565,6 +5572,7 @@ public struct Transaction: Equatable, Hashable {
         self.merchant = merchant
         self.account = account
         self.mcc = mcc
+        self.bankCategory = bankCategory
     }
 
     
@@ -5592,7 +5600,8 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
                 date: FfiConverterString.read(from: &buf), 
                 merchant: FfiConverterOptionString.read(from: &buf), 
                 account: FfiConverterOptionString.read(from: &buf), 
-                mcc: FfiConverterOptionUInt16.read(from: &buf)
+                mcc: FfiConverterOptionUInt16.read(from: &buf), 
+                bankCategory: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -5607,6 +5616,7 @@ public struct FfiConverterTypeTransaction: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.merchant, into: &buf)
         FfiConverterOptionString.write(value.account, into: &buf)
         FfiConverterOptionUInt16.write(value.mcc, into: &buf)
+        FfiConverterOptionString.write(value.bankCategory, into: &buf)
     }
 }
 

@@ -8002,6 +8002,11 @@ data class Transaction (
     var `account`: kotlin.String? = null 
     , 
     var `mcc`: kotlin.UShort? = null 
+    , 
+    /**
+     * The bank's or app's own category (`Groceries`, `Eating out`), as the statement printed it.
+     */
+    var `bankCategory`: kotlin.String? = null 
     
 ){
     
@@ -8028,6 +8033,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -8041,7 +8047,8 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterString.allocationSize(value.`date`) +
             FfiConverterOptionalString.allocationSize(value.`merchant`) +
             FfiConverterOptionalString.allocationSize(value.`account`) +
-            FfiConverterOptionalUShort.allocationSize(value.`mcc`)
+            FfiConverterOptionalUShort.allocationSize(value.`mcc`) +
+            FfiConverterOptionalString.allocationSize(value.`bankCategory`)
     )
 
     override fun write(value: Transaction, buf: ByteBuffer) {
@@ -8055,6 +8062,7 @@ public object FfiConverterTypeTransaction: FfiConverterRustBuffer<Transaction> {
             FfiConverterOptionalString.write(value.`merchant`, buf)
             FfiConverterOptionalString.write(value.`account`, buf)
             FfiConverterOptionalUShort.write(value.`mcc`, buf)
+            FfiConverterOptionalString.write(value.`bankCategory`, buf)
     }
 }
 
