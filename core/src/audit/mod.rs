@@ -29,6 +29,10 @@ use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::redact::Redactor;
 
+mod store;
+
+pub use store::{AuditStore, NewAuditEntry};
+
 /// What kind of event an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

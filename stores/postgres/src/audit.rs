@@ -10,8 +10,7 @@
 use postgres::types::Json;
 use postgres::Row;
 use serde_json::Value;
-use xspense::audit::{AuditAction, AuditEntry, GENESIS};
-use xspense::clock::Millis;
+use xspense::audit::{AuditEntry, AuditStore, NewAuditEntry, GENESIS};
 use xspense::redact::Redactor;
 
 use crate::error::{narrow, Error, Result};
@@ -28,23 +27,6 @@ const INSERT: &str = "INSERT INTO audit_log
 const VERIFY_IN_SQL: &str = "SELECT seq, problem FROM audit_verify($1)";
 const ENTRIES: &str = "SELECT seq, at, action, actor, subject, old, new, prev_hash, hash
     FROM audit_log WHERE tenant = $1 ORDER BY seq";
-
-/// An entry to append (the store assigns its position and hashes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewAuditEntry {
-    /// When it happened.
-    pub at: Millis,
-    /// Who did it.
-    pub actor: String,
-    /// What kind of event.
-    pub action: AuditAction,
-    /// What it concerns.
-    pub subject: String,
-    /// Value before (redacted before it is stored).
-    pub old: Option<Value>,
-    /// Value after (redacted before it is stored).
-    pub new: Option<Value>,
-}
 
 /// Audit entries in a PostgreSQL database.
 #[derive(Debug)]
@@ -174,5 +156,20 @@ impl PgAuditLog {
                 None => Ok(None),
             }
         })
+    }
+}
+
+/// The core's trait over the inherent methods.
+impl AuditStore for PgAuditLog {
+    fn append(&self, tenant: &str, entry: NewAuditEntry) -> xspense::Result<AuditEntry> {
+        Ok(PgAuditLog::append(self, tenant, entry)?)
+    }
+
+    fn entries(&self, tenant: &str) -> xspense::Result<Vec<AuditEntry>> {
+        Ok(PgAuditLog::entries(self, tenant)?)
+    }
+
+    fn verify(&self, tenant: &str) -> xspense::Result<usize> {
+        Ok(PgAuditLog::verify(self, tenant)?)
     }
 }

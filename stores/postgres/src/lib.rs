@@ -22,9 +22,10 @@ pub mod migrations;
 mod pool;
 mod tasks;
 
-pub use audit::{NewAuditEntry, PgAuditLog};
+pub use audit::PgAuditLog;
 pub use error::{Error, Result};
 pub use limits::PgLimitStore;
 pub use migrations::{migrate, LATEST};
 pub use pool::DEFAULT_MAX_IDLE;
 pub use tasks::{PgTaskStore, CHANNEL};
+pub use xspense::audit::NewAuditEntry;

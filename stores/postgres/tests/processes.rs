@@ -20,7 +20,7 @@ fn killed_workers_lose_and_duplicate_nothing() {
     let store = PgTaskStore::connect(&db.url).unwrap();
     processes::killed_workers_lose_and_duplicate_nothing(
         &store,
-        Path::new(env!("CARGO_BIN_EXE_chaos_worker")),
+        Path::new(env!("CARGO_BIN_EXE_pg_chaos_worker")),
         OsStr::new(&db.url),
         dir.path(),
         WORKERS,

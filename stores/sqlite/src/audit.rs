@@ -9,29 +9,11 @@ use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value;
-use xspense::audit::{AuditAction, AuditEntry, GENESIS};
-use xspense::clock::Millis;
+use xspense::audit::{AuditEntry, AuditStore, NewAuditEntry, GENESIS};
 use xspense::redact::Redactor;
 
 use crate::connection::{self, Options, Shared};
 use crate::error::{narrow, Error, Result};
-
-/// An entry to append (the store assigns its position and hashes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewAuditEntry {
-    /// When it happened.
-    pub at: Millis,
-    /// Who did it.
-    pub actor: String,
-    /// What kind of event.
-    pub action: AuditAction,
-    /// What it concerns.
-    pub subject: String,
-    /// Value before (redacted before it is stored).
-    pub old: Option<Value>,
-    /// Value after (redacted before it is stored).
-    pub new: Option<Value>,
-}
 
 /// Audit entries in a SQLite database.
 #[derive(Debug)]
@@ -178,5 +160,20 @@ impl SqliteAuditLog {
         let entries = self.entries(tenant)?;
         xspense::audit::verify(&entries)?;
         Ok(entries.len())
+    }
+}
+
+/// The core's trait over the inherent methods.
+impl AuditStore for SqliteAuditLog {
+    fn append(&self, tenant: &str, entry: NewAuditEntry) -> xspense::Result<AuditEntry> {
+        Ok(SqliteAuditLog::append(self, tenant, entry)?)
+    }
+
+    fn entries(&self, tenant: &str) -> xspense::Result<Vec<AuditEntry>> {
+        Ok(SqliteAuditLog::entries(self, tenant)?)
+    }
+
+    fn verify(&self, tenant: &str) -> xspense::Result<usize> {
+        Ok(SqliteAuditLog::verify(self, tenant)?)
     }
 }

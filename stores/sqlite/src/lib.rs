@@ -35,9 +35,11 @@ pub mod migrations;
 mod state;
 mod tasks;
 
-pub use audit::{NewAuditEntry, SqliteAuditLog};
+pub use audit::SqliteAuditLog;
 pub use connection::{Durability, Options, DEFAULT_BUSY_TIMEOUT};
 pub use error::{Error, Result};
 pub use limits::SqliteLimitStore;
-pub use state::{SqliteEngineState, TenantLoad};
+pub use state::SqliteEngineState;
 pub use tasks::SqliteTaskStore;
+pub use xspense::audit::NewAuditEntry;
+pub use xspense::store::TenantLoad;

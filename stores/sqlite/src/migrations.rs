@@ -139,3 +139,11 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
     }
     Ok(tx.commit()?)
 }
+
+/// Opens (creating if needed) the database file at `path`, migrates it to [`LATEST`] and
+/// returns the version it is at: what `xspense db migrate sqlite:PATH` runs. Opening any
+/// store migrates the file the same way.
+pub fn migrate_file(path: &std::path::Path) -> Result<i64> {
+    let conn = crate::connection::open(path, crate::Options::default())?;
+    version(&conn)
+}

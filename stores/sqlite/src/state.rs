@@ -13,51 +13,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Transaction};
-use xspense::store::snapshot::{self, SnapshotPayload, TenantSnapshot};
+use xspense::store::snapshot::{self, SnapshotPayload};
+use xspense::store::state::{
+    check_changes_tenant, check_one_tenant_snapshot, Appended, EngineStateStore, TenantLoad,
+};
 use xspense::store::Change;
-use xspense::Engine;
 
 use crate::connection::{self, Options, Shared};
 use crate::error::{narrow, Error, Result};
-
-/// What is stored for one tenant.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TenantLoad {
-    /// The tenant.
-    pub tenant: String,
-    /// Its latest snapshot (a one-tenant snapshot document), if it was ever compacted or
-    /// imported.
-    pub snapshot: Option<String>,
-    /// The sequence the snapshot holds changes up to (0 without a snapshot).
-    pub snapshot_seq: u64,
-    /// The changes after the snapshot, in order.
-    pub changes: Vec<Change>,
-    /// The tenant's latest sequence: what to pass to [`SqliteEngineState::append`] next.
-    pub seq: u64,
-}
-
-impl TenantLoad {
-    /// Makes `engine`'s state of this tenant the stored one: the snapshot (or an empty state)
-    /// replaces whatever the engine held for the tenant, then the changes are replayed.
-    /// Other tenants in the engine are left alone.
-    pub fn apply_to(&self, engine: &mut Engine) -> xspense::Result<()> {
-        let base = match &self.snapshot {
-            Some(text) => text.clone(),
-            None => empty_snapshot(&self.tenant)?,
-        };
-        engine.import_snapshot(&base)?;
-        engine.apply_changes(&self.changes)
-    }
-}
-
-/// A snapshot document holding `tenant` with no state.
-fn empty_snapshot(tenant: &str) -> xspense::Result<String> {
-    let mut payload = SnapshotPayload::default();
-    payload
-        .tenants
-        .insert(tenant.to_string(), TenantSnapshot::default());
-    snapshot::encode(&payload)
-}
 
 /// Engine state in a SQLite database.
 #[derive(Debug)]
@@ -90,22 +53,6 @@ fn has_state(tx: &Transaction<'_>, tenant: &str) -> Result<bool> {
 
 fn seq_param(seq: u64) -> Result<i64> {
     i64::try_from(seq).map_err(|_| Error::Corrupt(format!("change sequence {seq} is out of range")))
-}
-
-fn invalid(msg: String) -> Error {
-    Error::Core(xspense::Error::InvalidInput(msg))
-}
-
-/// Checks that `text` is a valid snapshot of `tenant` alone.
-fn check_one_tenant(tenant: &str, text: &str) -> Result<()> {
-    let payload = snapshot::decode(text)?;
-    if payload.tenants.len() != 1 || !payload.tenants.contains_key(tenant) {
-        let held: Vec<&String> = payload.tenants.keys().collect();
-        return Err(invalid(format!(
-            "a snapshot of tenant {tenant:?} must hold that tenant alone, it holds {held:?}"
-        )));
-    }
-    Ok(())
 }
 
 impl SqliteEngineState {
@@ -176,12 +123,7 @@ impl SqliteEngineState {
     /// tenant's latest; returns the new latest sequence. Refused whole with
     /// [`Error::SequenceConflict`] when another writer appended since `expected` was read.
     pub fn append(&self, tenant: &str, expected: u64, changes: &[Change]) -> Result<u64> {
-        if let Some(other) = changes.iter().find(|c| c.tenant() != tenant) {
-            return Err(invalid(format!(
-                "a change of tenant {:?} cannot be appended to tenant {tenant:?}",
-                other.tenant()
-            )));
-        }
+        check_changes_tenant(tenant, changes)?;
         let texts = changes
             .iter()
             .map(serde_json::to_string)
@@ -212,13 +154,13 @@ impl SqliteEngineState {
     /// `engine.export_snapshot(Some(tenant))` after applying the state loaded at `seq`) as
     /// holding every change up to `seq`, and deletes those changes.
     pub fn compact(&self, tenant: &str, seq: u64, snapshot: &str) -> Result<()> {
-        check_one_tenant(tenant, snapshot)?;
+        check_one_tenant_snapshot(tenant, snapshot)?;
         self.db.write(|tx| {
             let latest = head(tx, tenant)?;
             if seq > latest {
-                return Err(invalid(format!(
+                return Err(Error::Core(xspense::Error::InvalidInput(format!(
                     "tenant {tenant:?} is at sequence {latest}, cannot snapshot at {seq}"
-                )));
+                ))));
             }
             let current: Option<i64> = tx
                 .prepare_cached("SELECT seq FROM engine_snapshots WHERE tenant = ?1")?
@@ -279,5 +221,25 @@ impl SqliteEngineState {
             source,
         })?;
         self.import_state_json(&text)
+    }
+}
+
+/// The core's trait over the inherent methods: a sequence conflict is [`Appended::Stale`],
+/// other errors map as [`Error`]'s conversion says.
+impl EngineStateStore for SqliteEngineState {
+    fn load(&self, tenant: &str) -> xspense::Result<TenantLoad> {
+        Ok(SqliteEngineState::load(self, tenant)?)
+    }
+
+    fn append(&self, tenant: &str, expected: u64, changes: &[Change]) -> xspense::Result<Appended> {
+        match SqliteEngineState::append(self, tenant, expected, changes) {
+            Ok(at) => Ok(Appended::At(at)),
+            Err(Error::SequenceConflict { actual, .. }) => Ok(Appended::Stale { actual }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn compact(&self, tenant: &str, seq: u64, snapshot: &str) -> xspense::Result<()> {
+        Ok(SqliteEngineState::compact(self, tenant, seq, snapshot)?)
     }
 }

@@ -21,7 +21,7 @@ fn killed_workers_lose_and_duplicate_nothing() {
     let store = SqliteTaskStore::open_with(&db, options).unwrap();
     processes::killed_workers_lose_and_duplicate_nothing(
         &store,
-        Path::new(env!("CARGO_BIN_EXE_chaos_worker")),
+        Path::new(env!("CARGO_BIN_EXE_sqlite_chaos_worker")),
         db.as_os_str(),
         dir.path(),
         WORKERS,

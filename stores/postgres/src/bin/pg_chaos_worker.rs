@@ -1,7 +1,7 @@
 //! A task worker for the multi-process test (`tests/processes.rs`) on a PostgreSQL database:
 //! the shared loop of `xspense_store_conformance::chaos`.
 //!
-//! Usage: `chaos_worker URL WORKER FAIL_PERCENT COMPLETIONS_FILE`
+//! Usage: `pg_chaos_worker URL WORKER FAIL_PERCENT COMPLETIONS_FILE`
 
 use std::process::ExitCode;
 
