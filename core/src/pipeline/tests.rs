@@ -581,16 +581,25 @@ fn a_known_merchant_takes_the_label_the_tenant_gives_its_family() {
         ("Transport", Source::Knowledge)
     );
     assert!(c.reason.contains("transport.fuel"), "{}", c.reason);
-    // a family the tenant has not named stays a weak guess in built-in words
+    // a family the tenant has not named: the knowledge base does not answer in built-in
+    // words the tenant never uses
     let Decision::NeedsLlm(r) = e
         .categorize(&tx("a", "4", "STARBUCKS STORE 123", 450))
         .unwrap()
     else {
-        panic!("a weak guess asks the model")
+        panic!("an unnamed category asks the model")
     };
-    let g = r.best_guess.unwrap();
-    assert_eq!(g.category, "food.coffee");
-    assert!(g.confidence <= 0.4);
+    assert!(r.best_guess.is_none(), "{:?}", r.best_guess);
+    let why = e
+        .explain(&tx("a", "4", "STARBUCKS STORE 123", 450))
+        .unwrap();
+    assert_ne!(why.category, "food.coffee");
+    assert!(
+        why.trace.iter().any(|s| s.stage == "knowledge"
+            && s.detail.contains("food.coffee, which you have not named yet")),
+        "{:?}",
+        why.trace
+    );
 }
 
 #[test]
