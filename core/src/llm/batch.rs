@@ -9,11 +9,15 @@
 //! [`LlmAnswer::answer_text`], for every row of that merchant, so it is learned.
 //!
 //! Only text the core scrubbed goes into the prompt: each request's transaction section (its
-//! descriptor and merchant went through [`crate::llm::scrub`]), the tenant's category ids and
-//! names, and the examples (scrubbed too). The merchant keys never leave: merchants are
-//! numbered.
+//! descriptor went through [`crate::llm::scrub`]), the tenant's category ids and names, and the
+//! examples (scrubbed too). The merchant keys never leave: merchants are numbered. Two parts
+//! are derived from a descriptor before it was scrubbed, and there an email's local part can
+//! survive without the `@` that made it recognisable (`john.doe@example.com` becomes the
+//! merchant `Vorpal Supplies John.doe Example`), so the batch is stricter than one request: a
+//! merchant line keeps only the words its scrubbed descriptor has, and an example goes out
+//! only if its merchant is plain words (letters, short numbers, `&`, `'`, `-`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +40,16 @@ const ALLOWED_HEADING: &str = "\nAllowed categories (answer with the id):\n";
 
 /// The first line of a request's prompt, left out of the batch's sections.
 const TRANSACTION_HEADING: &str = "Transaction:\n";
+
+/// The line of a transaction section naming the scrubbed descriptor.
+const DESCRIPTOR_LINE: &str = "- descriptor: ";
+
+/// The line of a transaction section naming the merchant.
+const MERCHANT_LINE: &str = "- merchant: ";
+
+/// Longest run of digits an example's merchant may hold (`7 eleven`, `1800 flowers`); longer
+/// runs may be parts of account or card numbers.
+const MAX_EXAMPLE_DIGIT_RUN: usize = 4;
 
 /// The instructions sent with every batch.
 const BATCH_SYSTEM: &str = "You categorize bank transactions for a budgeting app. For each \
@@ -183,10 +197,65 @@ fn transaction_section(prompt: &str) -> &str {
         .trim_end()
 }
 
-/// The requests' examples, each once, at most [`MAX_BATCH_EXAMPLES`].
+/// A request's transaction section as it goes out: its merchant line keeps only the words its
+/// scrubbed descriptor has (and goes when none is left).
+fn outgoing_section(prompt: &str) -> String {
+    let section = transaction_section(prompt);
+    let descriptor: HashSet<String> = section
+        .lines()
+        .find_map(|l| l.strip_prefix(DESCRIPTOR_LINE))
+        .map(|d| lowercase_words(d).collect())
+        .unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|line| match line.strip_prefix(MERCHANT_LINE) {
+            Some(name) => merchant_line(name, &descriptor),
+            None => Some(line.to_string()),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The runs of letters and digits of `text`, in lower case.
+fn lowercase_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The merchant line with the words of the (quoted) name that the descriptor has.
+fn merchant_line(quoted: &str, descriptor: &HashSet<String>) -> Option<String> {
+    let name = quoted.trim().trim_matches('"');
+    let kept: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| lowercase_words(w).all(|part| descriptor.contains(&part)))
+        .collect();
+    (!kept.is_empty()).then(|| format!("{MERCHANT_LINE}\"{}\"", kept.join(" ")))
+}
+
+/// Whether an example's merchant is plain words: letters, digit runs of at most
+/// [`MAX_EXAMPLE_DIGIT_RUN`], spaces, `&`, `'` and `-` (no dots, `@` or placeholders).
+fn is_plain_name(name: &str) -> bool {
+    let mut digits = 0;
+    for c in name.chars() {
+        digits = if c.is_ascii_digit() { digits + 1 } else { 0 };
+        let allowed = c.is_alphanumeric() || matches!(c, ' ' | '&' | '\'' | '-');
+        if !allowed || digits > MAX_EXAMPLE_DIGIT_RUN {
+            return false;
+        }
+    }
+    !name.trim().is_empty()
+}
+
+/// The requests' examples with plain merchant names, each once, at most
+/// [`MAX_BATCH_EXAMPLES`].
 fn merged_examples<'a>(requests: &[&'a LlmRequest]) -> Vec<&'a LlmExample> {
     let mut out: Vec<&LlmExample> = Vec::new();
-    for e in requests.iter().flat_map(|r| &r.examples) {
+    let plain = requests
+        .iter()
+        .flat_map(|r| &r.examples)
+        .filter(|e| is_plain_name(&e.merchant));
+    for e in plain {
         if out.len() == MAX_BATCH_EXAMPLES {
             break;
         }
@@ -208,7 +277,7 @@ fn batch_prompt(
         prompt.push_str(&format!(
             "\nid {}:\n{}\n",
             m.id,
-            transaction_section(&r.prompt)
+            outgoing_section(&r.prompt)
         ));
     }
     prompt.push_str(ALLOWED_HEADING);
@@ -331,12 +400,9 @@ mod tests {
         let batch = batch_request(&rs.iter().collect::<Vec<_>>()).unwrap();
         assert_eq!(batch.merchants.len(), 3);
         assert_eq!(batch.merchants[2].id, "3");
-        for needle in ["4111", "john.doe", "example.com", "DE89", "0532013000"] {
-            assert!(
-                !batch.prompt.contains(needle),
-                "{needle} in {}",
-                batch.prompt
-            );
+        let lower = batch.prompt.to_lowercase();
+        for needle in ["4111", "john", "doe", "example", "de89", "0532013000"] {
+            assert!(!lower.contains(needle), "{needle} in {}", batch.prompt);
         }
         for placeholder in ["[CARD]", "[EMAIL]", "[IBAN]"] {
             assert!(batch.prompt.contains(placeholder), "{}", batch.prompt);
@@ -464,6 +530,62 @@ mod tests {
             "x".repeat(MAX_BATCH_ANSWER_BYTES)
         );
         assert!(parse_batch_answer(&long, &batch).is_err());
+    }
+
+    #[test]
+    fn merchant_lines_keep_only_words_of_the_scrubbed_descriptor() {
+        let section = "Transaction:\n- descriptor: \"VORPAL SUPPLIES [EMAIL]\"\n- merchant: \"Vorpal Supplies John.doe Example\"\n- amount: 1.00 EUR (debit)\n";
+        assert_eq!(
+            outgoing_section(section),
+            "- descriptor: \"VORPAL SUPPLIES [EMAIL]\"\n- merchant: \"Vorpal Supplies\"\n- amount: 1.00 EUR (debit)"
+        );
+        let nothing_left = "- descriptor: \"[CARD]\"\n- merchant: \"Jane Roe\"\n- date: 2026-11-02";
+        assert_eq!(
+            outgoing_section(nothing_left),
+            "- descriptor: \"[CARD]\"\n- date: 2026-11-02"
+        );
+    }
+
+    #[test]
+    fn examples_go_out_only_with_plain_names() {
+        for plain in [
+            "blue bottle",
+            "7 eleven",
+            "m&s",
+            "trader joe's",
+            "1800 flowers",
+        ] {
+            assert!(is_plain_name(plain), "{plain}");
+        }
+        for not_plain in [
+            "vorpal supplies john.doe example",
+            "[CARD] shop",
+            "x@y",
+            "acct 123456",
+            "",
+            " ",
+        ] {
+            assert!(!is_plain_name(not_plain), "{not_plain}");
+        }
+        let mut engine = Engine::new();
+        let mut r = request(&mut engine, "t1", "ana", "QWXZ TRADING");
+        r.examples = vec![
+            LlmExample {
+                merchant: "vorpal supplies john.doe example".into(),
+                category: "shopping.online".into(),
+            },
+            LlmExample {
+                merchant: "blue bottle".into(),
+                category: "food.coffee".into(),
+            },
+        ];
+        let batch = batch_request(&[&r]).unwrap();
+        assert!(
+            batch.prompt.contains("\"blue bottle\" -> food.coffee"),
+            "{}",
+            batch.prompt
+        );
+        assert!(!batch.prompt.contains("john"), "{}", batch.prompt);
     }
 
     #[test]
