@@ -46,6 +46,16 @@ const PII: [&str; 8] = [
 
 const CATEGORY: &str = "shopping.online";
 
+/// The variables a proxy is read from, removed for the command.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 struct Run {
     output: Output,
     rows: Vec<serde_json::Value>,
@@ -135,6 +145,10 @@ fn run_xspense(server: &MockServer, file: &str, extra: &[&str], key: Option<&str
     args.extend_from_slice(extra);
     let mut command = Command::new(env!("CARGO_BIN_EXE_xspense"));
     command.args(&args);
+    // loopback only: no proxy from the environment
+    for proxy in PROXY_VARIABLES {
+        command.env_remove(proxy);
+    }
     match key {
         Some(key) => command.env(KEY_ENV, key),
         None => command.env_remove(KEY_ENV),

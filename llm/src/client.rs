@@ -66,10 +66,14 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Largest answer body read, in bytes.
     pub max_response_bytes: u64,
+    /// Whether to go through the proxy that `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY` name
+    /// (minding `NO_PROXY`); off, requests go straight to the server.
+    pub proxy_from_env: bool,
 }
 
 impl ClientConfig {
-    /// The defaults: no key, a 60 s timeout, [`RetryPolicy::default`], answers up to 4 MiB.
+    /// The defaults: no key, a 60 s timeout, [`RetryPolicy::default`], answers up to 4 MiB, the
+    /// environment's proxy.
     pub fn new(endpoint: Endpoint, model: impl Into<String>) -> ClientConfig {
         ClientConfig {
             endpoint,
@@ -79,6 +83,7 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            proxy_from_env: true,
         }
     }
 }
@@ -135,7 +140,13 @@ impl ChatClient {
     /// cannot be sent in HTTP.
     pub fn new(config: ClientConfig) -> Result<ChatClient, LlmError> {
         check_config(&config)?;
+        let proxy = if config.proxy_from_env {
+            ureq::Proxy::try_from_env()
+        } else {
+            None
+        };
         let agent = Agent::config_builder()
+            .proxy(proxy)
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(config.timeout))

@@ -20,6 +20,7 @@ fn client(server: &MockServer, retries: u32) -> ChatClient {
         max_delay: Duration::from_secs(2),
     };
     config.api_key = Some(ApiKey::new(KEY));
+    config.proxy_from_env = false;
     ChatClient::new(config).unwrap()
 }
 
@@ -50,6 +51,7 @@ fn answers_with_content_and_usage() {
 fn no_key_sends_no_authorization() {
     let server = MockServer::start(|_, _| Reply::content("{}"));
     let mut config = ClientConfig::new(Endpoint::parse(&server.url()).unwrap(), "m");
+    config.proxy_from_env = false;
     config.timeout = TIMEOUT;
     ChatClient::new(config).unwrap().complete("s", "u").unwrap();
     assert_eq!(server.received()[0].header("authorization"), None);
@@ -59,6 +61,7 @@ fn no_key_sends_no_authorization() {
 fn a_named_key_header_for_azure() {
     let server = MockServer::start(|_, _| Reply::content("{}"));
     let mut config = ClientConfig::new(Endpoint::parse(&server.url()).unwrap(), "m");
+    config.proxy_from_env = false;
     config.api_key = Some(ApiKey::new(KEY));
     config.auth_header = AuthHeader::Named("api-key".into());
     ChatClient::new(config).unwrap().complete("s", "u").unwrap();
@@ -171,6 +174,7 @@ fn a_closed_port_is_a_transport_error() {
     );
     config.timeout = TIMEOUT;
     config.retry.max_retries = 0;
+    config.proxy_from_env = false;
     let e = ChatClient::new(config)
         .unwrap()
         .complete("s", "u")
