@@ -163,6 +163,9 @@ impl LlmFallback {
         let endpoint = Endpoint::parse(url).map_err(|e| format!("--llm: {e}"))?;
         let mut config = ClientConfig::new(endpoint, model.as_str());
         config.api_key = api_key(&args.llm_key_env)?;
+        if config.api_key.is_some() && config.endpoint.is_plain_remote() {
+            note!("warning: llm: the API key is sent unencrypted (http://) to another machine; use https://");
+        }
         if let Some(header) = &args.llm_key_header {
             config.auth_header = AuthHeader::Named(header.clone());
         }

@@ -11,7 +11,11 @@ const CHAT_COMPLETIONS: &str = "/chat/completions";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     url: String,
+    plain_remote: bool,
 }
+
+/// Host names of this machine.
+const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 impl Endpoint {
     /// Reads a server URL: its base (`http://127.0.0.1:11434/v1`,
@@ -49,9 +53,25 @@ impl Endpoint {
         if authority.host().is_empty() {
             return Err(invalid("no host"));
         }
+        let host = authority.host().to_ascii_lowercase();
+        let loopback = LOOPBACK_NAMES.contains(&host.as_str()) || host.starts_with("127.");
         Ok(Endpoint {
             url: chat_url(&uri),
+            plain_remote: uri.scheme_str() == Some("http") && !loopback,
         })
+    }
+
+    /// Whether requests go unencrypted (`http`) to another machine, where a key would be
+    /// readable on the way.
+    ///
+    /// ```
+    /// use xspense_llm::Endpoint;
+    /// assert!(Endpoint::parse("http://llm.example.invalid:8000/v1").unwrap().is_plain_remote());
+    /// assert!(!Endpoint::parse("http://127.0.0.1:8000/v1").unwrap().is_plain_remote());
+    /// assert!(!Endpoint::parse("https://api.openai.com/v1").unwrap().is_plain_remote());
+    /// ```
+    pub fn is_plain_remote(&self) -> bool {
+        self.plain_remote
     }
 
     /// The URL requests are posted to.
