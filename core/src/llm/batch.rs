@@ -17,11 +17,14 @@
 //! merchant line keeps only the words its scrubbed descriptor has, and an example goes out
 //! only if its merchant is plain words (letters, short numbers, `&`, `'`, `-`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{answer_schema, json_object, validate_answer, AllowedCategory, LlmAnswer, LlmExample};
+use super::{
+    answer_schema, is_plain_name, json_object, scrub_merchant, validate_answer, AllowedCategory,
+    LlmAnswer, LlmExample,
+};
 use crate::error::{Error, Result};
 use crate::LlmRequest;
 
@@ -46,10 +49,6 @@ const DESCRIPTOR_LINE: &str = "- descriptor: ";
 
 /// The line of a transaction section naming the merchant.
 const MERCHANT_LINE: &str = "- merchant: ";
-
-/// Longest run of digits an example's merchant may hold (`7 eleven`, `1800 flowers`); longer
-/// runs may be parts of account or card numbers.
-const MAX_EXAMPLE_DIGIT_RUN: usize = 4;
 
 /// The instructions sent with every batch.
 const BATCH_SYSTEM: &str = "You categorize bank transactions for a budgeting app. For each \
@@ -201,50 +200,24 @@ fn transaction_section(prompt: &str) -> &str {
 /// scrubbed descriptor has (and goes when none is left).
 fn outgoing_section(prompt: &str) -> String {
     let section = transaction_section(prompt);
-    let descriptor: HashSet<String> = section
+    let descriptor = section
         .lines()
         .find_map(|l| l.strip_prefix(DESCRIPTOR_LINE))
-        .map(|d| lowercase_words(d).collect())
         .unwrap_or_default();
     section
         .lines()
         .filter_map(|line| match line.strip_prefix(MERCHANT_LINE) {
-            Some(name) => merchant_line(name, &descriptor),
+            Some(name) => merchant_line(name, descriptor),
             None => Some(line.to_string()),
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// The runs of letters and digits of `text`, in lower case.
-fn lowercase_words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-}
-
 /// The merchant line with the words of the (quoted) name that the descriptor has.
-fn merchant_line(quoted: &str, descriptor: &HashSet<String>) -> Option<String> {
+fn merchant_line(quoted: &str, descriptor: &str) -> Option<String> {
     let name = quoted.trim().trim_matches('"');
-    let kept: Vec<&str> = name
-        .split_whitespace()
-        .filter(|w| lowercase_words(w).all(|part| descriptor.contains(&part)))
-        .collect();
-    (!kept.is_empty()).then(|| format!("{MERCHANT_LINE}\"{}\"", kept.join(" ")))
-}
-
-/// Whether an example's merchant is plain words: letters, digit runs of at most
-/// [`MAX_EXAMPLE_DIGIT_RUN`], spaces, `&`, `'` and `-` (no dots, `@` or placeholders).
-fn is_plain_name(name: &str) -> bool {
-    let mut digits = 0;
-    for c in name.chars() {
-        digits = if c.is_ascii_digit() { digits + 1 } else { 0 };
-        let allowed = c.is_alphanumeric() || matches!(c, ' ' | '&' | '\'' | '-');
-        if !allowed || digits > MAX_EXAMPLE_DIGIT_RUN {
-            return false;
-        }
-    }
-    !name.trim().is_empty()
+    scrub_merchant(name, descriptor).map(|kept| format!("{MERCHANT_LINE}\"{kept}\""))
 }
 
 /// The requests' examples with plain merchant names, each once, at most

@@ -18,7 +18,7 @@ pub use batch::{
     batch_request, parse_batch_answer, BatchMerchant, BatchOutcome, BatchRequest, MerchantAnswer,
     MAX_BATCH_MERCHANTS,
 };
-pub use scrub::{prompt_redactor, scrub};
+pub use scrub::{is_plain_name, prompt_redactor, scrub, scrub_merchant};
 
 /// One few-shot example taken from the tenant's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //!
 //! 1. fold case and diacritics (`Café` -> `cafe`);
 //! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`);
-//! 3. remove dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
+//! 3. remove e-mail addresses, dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
 //!    reference codes and currency clauses (`18.26 GBP, RATE 1.00/GBP`);
 //! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
 //! 5. drop payment-processor heads before a `*` (`SQ *`, `TST*`, `PAYPAL *`) and reference tails after it;
@@ -111,6 +111,8 @@ impl Normalizer {
             r"\b(?:\d+(?:[.,]\d+)*\s?(?:{CURRENCIES})|(?:{CURRENCIES})\s?\d+(?:[.,]\d+)*)\b"
         );
         let noise = [
+            // e-mail addresses are personal data, never a merchant's name
+            r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+",
             // "on 12/03" and "on 12 mar" style booking dates (UK)
             r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
             r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
@@ -188,9 +190,10 @@ impl Normalizer {
         }
     }
 
-    /// Removes dates, times, phone numbers, card suffixes, references and currency clauses.
+    /// Removes e-mail addresses, dates, times, phone numbers, card suffixes, references and
+    /// currency clauses.
     fn strip_noise(&self, s: String) -> String {
-        if s.bytes().any(|b| b.is_ascii_digit()) {
+        if s.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
             self.noise.replace_all(&s, " ").into_owned()
         } else {
             s

@@ -138,3 +138,15 @@ fn ach_electronic_heads_keep_payees_apart() {
         assert!(!k.contains("electronic"), "{k}");
     }
 }
+
+#[test]
+fn an_email_address_is_never_part_of_a_key() {
+    let n = Normalizer::builtin();
+    let m = n.normalize("PAYPAL *VORPAL SUPPLIES john.doe@example.com");
+    assert_eq!(m.key, "vorpal supplies");
+    assert!(!m.display.to_lowercase().contains("doe"), "{}", m.display);
+    assert!(!n
+        .detail_key("VORPAL jane.roe+shop@mail.example.org")
+        .as_str()
+        .contains("roe"));
+}

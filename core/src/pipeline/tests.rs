@@ -81,6 +81,13 @@ fn llm_answers_are_validated_and_learned() {
         panic!()
     };
     assert!(!req.prompt.contains("john@example.com") && !req.prompt.contains("4029357733"));
+    // no word of the address, in any case, reaches the merchant line either
+    let lower = req.prompt.to_lowercase();
+    assert!(
+        !lower.contains("john") && !lower.contains("example"),
+        "{}",
+        req.prompt
+    );
     assert!(
         req.prompt.contains("[EMAIL]") && req.prompt.contains("[PHONE]"),
         "{}",
@@ -596,7 +603,8 @@ fn a_known_merchant_takes_the_label_the_tenant_gives_its_family() {
     assert_ne!(why.category, "food.coffee");
     assert!(
         why.trace.iter().any(|s| s.stage == "knowledge"
-            && s.detail.contains("food.coffee, which you have not named yet")),
+            && s.detail
+                .contains("food.coffee, which you have not named yet")),
         "{:?}",
         why.trace
     );
