@@ -9,7 +9,9 @@
 //!   every task must have ended completed exactly once, or dead;
 //! - [`state`]: the core's `EngineStateStore` behaviour on any store;
 //! - [`converge`]: two engine processes voting on one tenant at once converge with no vote
-//!   lost (the loop of each store's `converge_worker` binary, and the test's harness).
+//!   lost (the loop of each store's `converge_worker` binary, and the test's harness);
+//! - [`visibility`]: how long a vote on one engine takes to reach another (the stores'
+//!   `visibility` benches).
 //!
 //! Stores depend on it as a dev-dependency (feature `checks`, on by default), and as a normal
 //! dependency without default features for their `chaos_worker` and `converge_worker` binaries.
@@ -24,3 +26,5 @@ pub mod processes;
 pub mod state;
 #[cfg(feature = "checks")]
 pub mod tasks;
+#[cfg(feature = "checks")]
+pub mod visibility;
