@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Tests the PostgreSQL store (stores/postgres): its tests (feature `server-tests`) and clippy
-# for it, against the server at $XSPENSE_TEST_DATABASE_URL when set (a role that may create
-# databases and roles), else against a throwaway cluster that this script starts:
+# Tests the PostgreSQL store (stores/postgres): its tests (feature `server-tests`), the
+# command line's `--state postgres://...` test, and clippy for the store, against the
+# server at $XSPENSE_TEST_DATABASE_URL when set (a role that may create databases and
+# roles), else against a throwaway cluster that this script starts:
 # Debian's `postgresql` is installed if missing, a cluster is made in a `mktemp -d` folder
 # under /tmp owned by the `postgres` user, started by that user on a free port (127.0.0.1
 # only, trust authentication, fsync off), and stopped and removed on exit. Safe to run again.
@@ -35,4 +36,6 @@ fi
 
 # the tests need a server, so they are built only with this feature (see its Cargo.toml)
 cargo test -p xspense-postgres --features server-tests
+# the command line's --state postgres://...
+cargo test -p xspense-cli --features server-tests --test state_postgres
 cargo clippy -p xspense-postgres --features server-tests --all-targets -- -D warnings

@@ -53,9 +53,10 @@ enum Command {
         rules: Option<PathBuf>,
         /// Engine state kept between runs (rules, learned merchants, categories) in SQLite: a
         /// database file, a `sqlite:PATH` URL, or a directory (created if missing) holding
-        /// `state.sqlite`. A directory's old `state.json` is imported on first use and renamed
+        /// `state.sqlite`; or in PostgreSQL: a `postgres://USER@HOST:PORT/DB` URL (migrated).
+        /// A directory's old `state.json` is imported on first use and renamed
         /// `state.json.migrated`. Concurrent runs on one database all keep their changes.
-        #[arg(long, value_name = "FILE|DIR|sqlite:PATH")]
+        #[arg(long, value_name = "FILE|DIR|sqlite:PATH|postgres://...")]
         state: Option<PathBuf>,
         /// Where to write the results (default: standard output). Replaced only when
         /// everything succeeded; an existing file keeps its permissions.

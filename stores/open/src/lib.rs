@@ -111,11 +111,7 @@ pub fn open_state(at: &StoreUrl) -> Result<Arc<dyn EngineStateStore>> {
     Ok(match at {
         StoreUrl::Sqlite(path) => Arc::new(xspense_sqlite::SqliteEngineState::open(path)?),
         #[cfg(feature = "postgres")]
-        StoreUrl::Postgres(_) => {
-            return Err(Error::Unsupported(
-                "engine state in PostgreSQL is not available in this build".into(),
-            ))
-        }
+        StoreUrl::Postgres(url) => Arc::new(xspense_postgres::PgEngineState::connect(url)?),
     })
 }
 

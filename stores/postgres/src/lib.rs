@@ -7,7 +7,10 @@
 //! - [`PgLimitStore`]: the core's [`xspense::limits::LimitStore`], and the whole GCRA decision
 //!   in one statement ([`PgLimitStore::check`]);
 //! - [`PgAuditLog`]: the hash-chained audit log, append-only (a trigger and the grants refuse
-//!   changes), one chain per tenant.
+//!   changes), one chain per tenant;
+//! - [`PgEngineState`]: the core's [`xspense::store::EngineStateStore`] (each tenant's engine
+//!   change log and snapshot, optimistic appends), with the LISTEN/NOTIFY wake-up
+//!   [`PgEngineState::listen`] for processes that follow a tenant.
 //!
 //! The schema is created by [`migrate`] (versions in `schema_migrations`); the stores check it
 //! when they connect and refuse a newer one ([`Error::SchemaTooNew`]). Every table has
@@ -20,6 +23,7 @@ mod error;
 mod limits;
 pub mod migrations;
 mod pool;
+mod state;
 mod tasks;
 
 pub use audit::PgAuditLog;
@@ -27,5 +31,6 @@ pub use error::{Error, Result};
 pub use limits::PgLimitStore;
 pub use migrations::{migrate, LATEST};
 pub use pool::DEFAULT_MAX_IDLE;
+pub use state::{PgEngineState, StateListener, STATE_CHANNEL};
 pub use tasks::{PgTaskStore, CHANNEL};
 pub use xspense::audit::NewAuditEntry;

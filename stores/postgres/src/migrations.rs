@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_audit_verify.sql"),
+    include_str!("../migrations/0003_engine_state.sql"),
 ];
 
 /// The schema version this build migrates to.
