@@ -18,6 +18,9 @@
 //! stores.tasks.enqueue(NewTask::new("alice", "categorizer", "categorize", json!({})), t0).unwrap();
 //! assert!(stores.tasks.claim("categorizer", "w1", 30_000, t0).unwrap().is_some());
 //! assert_eq!(stores.state.load("alice").unwrap().seq, 0);
+//! // the worker processes on its queues
+//! stores.agents.register(xspense::tasks::NewAgent::new("w1", ["categorizer"]), t0).unwrap();
+//! assert_eq!(stores.agents.live(&xspense::tasks::Serving::Any).unwrap().len(), 1);
 //! ```
 
 mod error;
