@@ -116,31 +116,60 @@ fn open_state(at: &StoreUrl) -> CliResult<Option<Arc<dyn EngineStateStore>>> {
     }
 }
 
-/// Runs the worker until stopped (or idle, with `--exit-when-idle`).
-pub fn run(o: &Options<'_>) -> CliResult<()> {
-    check(o)?;
-    let at = StoreUrl::parse(o.store).map_err(|e| e.to_string())?;
+/// The stores of the worker's URL.
+struct Opened {
+    tasks: Arc<dyn TaskStore>,
+    agents: Arc<dyn AgentRegistry>,
+    state: Option<Arc<dyn EngineStateStore>>,
+}
+
+fn open(at: &StoreUrl) -> CliResult<Opened> {
     let fail = |e: xspense_stores::Error| format!("{at}: {}", crate::db::describe(&e));
-    let tasks = xspense_stores::open_tasks(&at).map_err(fail)?;
-    let agents = xspense_stores::open_agents(&at).map_err(fail)?;
-    let state = open_state(&at)?;
+    Ok(Opened {
+        tasks: xspense_stores::open_tasks(at).map_err(fail)?,
+        agents: xspense_stores::open_agents(at).map_err(fail)?,
+        state: open_state(at)?,
+    })
+}
+
+/// What the worker registers as.
+fn agent(o: &Options<'_>) -> NewAgent {
     let id = match o.id {
         Some(id) => id.to_string(),
         None => format!("{}-{}", host_name(), std::process::id()),
     };
+    NewAgent::new(id, o.queues.iter().cloned())
+        .intents(intents::INTENTS)
+        .version(env!("CARGO_PKG_VERSION"))
+        .host(host_name())
+}
+
+/// A flag set on SIGINT or SIGTERM.
+fn stop_flag() -> CliResult<Arc<AtomicBool>> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot catch SIGINT/SIGTERM: {e}"))?;
-    let me = NewAgent::new(id.clone(), o.queues.iter().cloned())
-        .intents(intents::INTENTS)
-        .version(env!("CARGO_PKG_VERSION"))
-        .host(host_name());
+    Ok(stop)
+}
+
+/// Runs the worker until stopped (or idle, with `--exit-when-idle`).
+pub fn run(o: &Options<'_>) -> CliResult<()> {
+    check(o)?;
+    let at = StoreUrl::parse(o.store).map_err(|e| e.to_string())?;
+    let Opened {
+        tasks,
+        agents,
+        state,
+    } = open(&at)?;
+    let stop = stop_flag()?;
+    let me = agent(o);
     agents
         .register(me.clone(), now())
-        .map_err(|e| format!("register agent {id}: {e}"))?;
+        .map_err(|e| format!("register agent {}: {e}", me.id))?;
     note!(
-        "xspense worker {id}: {} threads on {} queue(s) {} of {at}",
+        "xspense worker {}: {} threads on {} queue(s) {} of {at}",
+        me.id,
         o.concurrency,
         o.queues.len(),
         o.queues.join(", ")
@@ -149,7 +178,7 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
         tasks,
         state,
         redactor: Redactor::new(),
-        id: id.clone(),
+        id: me.id.clone(),
         queues: o.queues.to_vec(),
         lease_ms: secs_ms(o.lease_secs),
         exit_when_idle: o.exit_when_idle,
@@ -164,23 +193,28 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
         })
         .collect();
     supervise(&shared, agents.as_ref(), &me, o.heartbeat_secs, &threads);
-    let mut errors = Vec::new();
-    for t in threads {
-        match t.join() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => errors.push(e),
-            Err(_) => errors.push("a worker thread panicked".to_string()),
-        }
-    }
-    let left = agents.deregister(&id, now());
+    let mut errors = join(threads);
+    let left = agents.deregister(&me.id, now());
     summary(&shared, started.elapsed(), left.as_ref().ok());
     if let Err(e) = left {
-        errors.push(format!("deregister agent {id}: {e}"));
+        errors.push(format!("deregister agent {}: {e}", me.id));
     }
     match errors.into_iter().next() {
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// Waits for the threads; their errors.
+fn join(threads: Vec<std::thread::JoinHandle<Result<(), String>>>) -> Vec<String> {
+    threads
+        .into_iter()
+        .filter_map(|t| match t.join() {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some("a worker thread panicked".to_string()),
+        })
+        .collect()
 }
 
 fn secs_ms(secs: u64) -> Millis {

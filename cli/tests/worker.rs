@@ -174,8 +174,9 @@ fn sigterm_stops_the_worker_gracefully() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    // the shell's own `kill`: no procps needed
+    Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     let status = child.wait().unwrap();

@@ -208,9 +208,10 @@ pub fn killed_workers_lose_and_duplicate_nothing(
     for w in &mut workers {
         if matches!(workload, Workload::Intents { .. }) {
             // `xspense worker` without --exit-when-idle: stopped as an operator would
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(w.id().to_string())
+            // the shell's own `kill`: no procps needed
+            let _ = Command::new("sh")
+                .arg("-c")
+                .arg(format!("kill -TERM {}", w.id()))
                 .status();
         }
     }
