@@ -230,15 +230,36 @@ fn killed_xspense_workers_lose_and_duplicate_nothing_at_full_scale() {
     kill_test(Scale::full(4));
 }
 
-/// The variable naming an empty, migrated PostgreSQL database for the test below.
-const PG_URL_VAR: &str = "XSPENSE_KILL_TEST_DATABASE_URL";
+/// The variable naming a PostgreSQL server for the test below (scripts/test-postgres.sh
+/// sets it): a role that may create databases and roles.
+const PG_SERVER_VAR: &str = "XSPENSE_TEST_DATABASE_URL";
+
+/// `server` (a URL ending in `/DB`, no query) with its database replaced by `db`.
+fn with_database(server: &str, db: &str) -> String {
+    match server.rsplit_once('/') {
+        Some((base, _)) if base.contains("://") && !base.ends_with('/') => format!("{base}/{db}"),
+        _ => panic!("{PG_SERVER_VAR} must end in /DATABASE"),
+    }
+}
 
 #[test]
-#[ignore = "the issue's scale on PostgreSQL: set XSPENSE_KILL_TEST_DATABASE_URL to an empty, migrated database"]
+#[ignore = "the issue's scale on PostgreSQL (minutes): scripts/kill-test.sh"]
 fn killed_xspense_workers_on_postgres_lose_and_duplicate_nothing_at_full_scale() {
-    let u = std::env::var(PG_URL_VAR).unwrap_or_else(|_| panic!("set {PG_URL_VAR}"));
-    let at = xspense_stores::StoreUrl::parse(&u).unwrap();
-    let store = xspense_stores::open_tasks(&at).unwrap();
+    let server = std::env::var(PG_SERVER_VAR).unwrap_or_else(|_| {
+        panic!("{PG_SERVER_VAR} is not set: run scripts/kill-test.sh (a throwaway server)")
+    });
+    let name = format!("xspense_kill_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let u = with_database(&server, &name);
+    xspense_stores::migrate(&u).unwrap();
+    let store = xspense_stores::open_tasks(&xspense_stores::StoreUrl::parse(&u).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     kill_test_on(store.as_ref(), &u, dir.path(), Scale::full(8));
+    drop(store);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .unwrap();
 }
