@@ -2,7 +2,8 @@
 //! detected in one, evaluate accuracy, check rule files, redact text.
 //!
 //! Runs the engine on its embedded defaults: in-memory stores, the built-in taxonomy and tables,
-//! no network (the LLM fallback is off; undecided rows keep their best guess or `uncategorized`).
+//! no network unless `categorize --llm URL` names a chat-completions server for the merchants no
+//! stage knows (without it, undecided rows keep their best guess or `uncategorized`).
 
 mod agents;
 mod categorize;
@@ -11,6 +12,7 @@ mod eval;
 mod input;
 mod inspect;
 mod intents;
+mod llm_fallback;
 mod pending_file;
 mod redact;
 mod results;
@@ -69,6 +71,8 @@ enum Command {
         format: OutputFormat,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        llm: llm_fallback::LlmArgs,
     },
     /// Print what was detected in an export (format, encoding, columns, number style, date
     /// order, sign convention, currency, skipped rows) without categorizing.
@@ -281,6 +285,7 @@ fn main() -> ExitCode {
             out,
             format,
             input,
+            llm,
         } => categorize::run(&categorize::Options {
             file: &file,
             rules: rules.as_deref(),
@@ -288,6 +293,7 @@ fn main() -> ExitCode {
             out: out.as_deref(),
             format,
             input: &input,
+            llm: &llm,
         }),
         Command::Inspect { file, json, hints } => inspect::run(&file, &hints, json),
         Command::Eval {
