@@ -1,7 +1,8 @@
 //! `xspense worker`: N threads claiming tasks of the given queues from a store, running the
 //! built-in intents ([`crate::intents`]), registered as an agent while they run.
 //!
-//! The main thread registers the agent (id, queues, intents, version, host), heartbeats on an
+//! Each thread categorizes on its own [`intents::Categorizer`] (a `SharedEngine` over the
+//! store's engine state). The main thread registers the agent (id, queues, intents, version, host), heartbeats on an
 //! interval, reaps agents that missed three heartbeats (which releases their task leases at
 //! once) and, when told to stop (SIGINT or SIGTERM) or when `--exit-when-idle` finds the queues
 //! empty, waits for the threads to finish their current task and deregisters. Each thread
@@ -277,6 +278,7 @@ fn beat(agents: &dyn AgentRegistry, me: &NewAgent, timeout: Millis) {
 /// One thread: claim, run, complete or fail, until stopped (or idle with `--exit-when-idle`).
 fn work(s: &Shared, slot: usize) -> Result<(), String> {
     let owner = lease_owner(&s.id, slot);
+    let mut engine = intents::Categorizer::new(s.state.clone());
     let mut idle = MIN_IDLE;
     let mut turn = slot;
     while !s.stop.load(Ordering::SeqCst) {
@@ -285,7 +287,7 @@ fn work(s: &Shared, slot: usize) -> Result<(), String> {
         match s.tasks.claim(queue, &owner, s.lease_ms, now()) {
             Ok(Some(task)) => {
                 idle = MIN_IDLE;
-                if let Err(e) = finish(s, &owner, &task) {
+                if let Err(e) = finish(s, &owner, &task, &mut engine) {
                     // the lease expires and the task is retried elsewhere
                     note!("xspense worker {owner}: {e}");
                 }
@@ -336,8 +338,13 @@ fn queues_empty(s: &Shared) -> bool {
 }
 
 /// Runs one task and records its outcome.
-fn finish(s: &Shared, owner: &str, task: &Task) -> Result<(), String> {
-    let outcome = intents::run(task, s.state.as_deref(), &s.redactor);
+fn finish(
+    s: &Shared,
+    owner: &str,
+    task: &Task,
+    engine: &mut intents::Categorizer,
+) -> Result<(), String> {
+    let outcome = intents::run(task, engine, &s.redactor);
     let t = now();
     let recorded = match outcome {
         Ok(result) => s

@@ -149,7 +149,7 @@ fn worker_runs_the_built_in_intents_and_dead_letters_unknown_ones() {
         (agent["id"].as_str(), agent["status"].as_str()),
         (Some("w1"), Some("gone"))
     );
-    assert_eq!(agent["intents"], json!(["categorize", "redact"]));
+    assert_eq!(agent["intents"], json!(["categorize", "feedback", "redact"]));
 }
 
 #[test]
