@@ -149,7 +149,46 @@ fn worker_runs_the_built_in_intents_and_dead_letters_unknown_ones() {
         (agent["id"].as_str(), agent["status"].as_str()),
         (Some("w1"), Some("gone"))
     );
-    assert_eq!(agent["intents"], json!(["categorize", "feedback", "redact"]));
+    assert_eq!(
+        agent["intents"],
+        json!(["categorize", "feedback", "redact"])
+    );
+}
+
+#[test]
+fn feedback_is_kept_in_the_store_and_categorize_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let store = SqliteTaskStore::open(&db).unwrap();
+    let now = SystemClock.now_ms();
+    let learn =
+        json!({"transaction": tx("t1", "ZORBLAX GADGETS 991"), "category": "shopping.electronics"});
+    // the feedback runs first (higher priority, one thread)
+    store
+        .enqueue(NewTask::new("ana", "q", "feedback", learn).priority(1), now)
+        .unwrap();
+    let asked = store
+        .enqueue(
+            NewTask::new("ana", "q", "categorize", tx("t2", "ZORBLAX GADGETS 991")),
+            now,
+        )
+        .unwrap()
+        .task
+        .id;
+    let o = xspense(&[
+        "worker",
+        "--store",
+        &url(&db),
+        "--queue",
+        "q",
+        "--concurrency",
+        "1",
+        "--exit-when-idle",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let result = store.get("ana", &asked).unwrap().result.unwrap();
+    let c = &result["categorizations"][0]["categorization"];
+    assert_eq!(c["category"], "shopping.electronics", "{result}");
 }
 
 #[test]
