@@ -6,6 +6,7 @@
 # Debian's `postgresql` is installed if missing, a cluster is made in a `mktemp -d` folder
 # under /tmp owned by the `postgres` user, started by that user on a free port (127.0.0.1
 # only, trust authentication, fsync off), and stopped and removed on exit. Safe to run again.
+# Arguments, when given, are a command to run against the server in place of the tests.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/target-dir.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,6 +35,12 @@ if [ -z "${XSPENSE_TEST_DATABASE_URL:-}" ]; then
   echo "test-postgres: throwaway cluster on port $port ($("$bin/postgres" --version))"
 fi
 
+# with arguments, they are a command run against the server instead of the tests
+# (scripts/kill-test.sh)
+if [ "$#" -gt 0 ]; then
+  "$@"
+  exit
+fi
 # the tests need a server, so they are built only with this feature (see its Cargo.toml)
 cargo test -p xspense-postgres --features server-tests
 # the command line's --state postgres://...

@@ -3,6 +3,8 @@
 //! - [`tasks`]: the core's `TaskStore` behaviour on any store, the differential property test
 //!   (the same operations on the in-memory store and another give the same answers) and the
 //!   stats property test (stats equal a full recount);
+//! - [`agents`]: the core's `AgentRegistry` behaviour beside a task store (reaping releases
+//!   leases as an expiry does);
 //! - [`chaos`]: the loop of the `chaos_worker` binary each store builds for its kill test;
 //! - [`audit`]: what an audit chain reads back as;
 //! - [`processes`]: the kill test itself: worker processes killed (SIGKILL) and restarted, then
@@ -16,6 +18,8 @@
 //! Stores depend on it as a dev-dependency (feature `checks`, on by default), and as a normal
 //! dependency without default features for their `chaos_worker` and `converge_worker` binaries.
 
+#[cfg(feature = "checks")]
+pub mod agents;
 #[cfg(feature = "checks")]
 pub mod audit;
 pub mod chaos;

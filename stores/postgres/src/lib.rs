@@ -6,6 +6,8 @@
 //!   [`PgTaskStore::claim_many`] and the LISTEN/NOTIFY wake-up [`PgTaskStore::wait_for_task`];
 //! - [`PgLimitStore`]: the core's [`xspense::limits::LimitStore`], and the whole GCRA decision
 //!   in one statement ([`PgLimitStore::check`]);
+//! - [`PgAgentRegistry`]: the core's [`xspense::tasks::AgentRegistry`]: worker processes
+//!   and their heartbeats, cluster-wide; reaping a dead one releases its task leases at once;
 //! - [`PgAuditLog`]: the hash-chained audit log, append-only (a trigger and the grants refuse
 //!   changes), one chain per tenant;
 //! - [`PgEngineState`]: the core's [`xspense::store::EngineStateStore`] (each tenant's engine
@@ -18,6 +20,7 @@
 //! owner, and the stores run each transaction as the non-owner role `xspense_app` (one
 //! tenant) or `xspense_worker` (queue-wide task operations).
 
+mod agents;
 mod audit;
 mod error;
 mod limits;
@@ -26,6 +29,7 @@ mod pool;
 mod state;
 mod tasks;
 
+pub use agents::PgAgentRegistry;
 pub use audit::PgAuditLog;
 pub use error::{Error, Result};
 pub use limits::PgLimitStore;
