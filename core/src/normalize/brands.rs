@@ -80,19 +80,24 @@ impl BrandIndex {
     }
 
     fn at_start(&self, s: &str) -> Option<&'static Merchant> {
-        let limit = self.longest_start.min(s.len());
-        let mut ends: Vec<usize> = s
+        let limit = self.longest_start;
+        // the text itself, then every prefix ending before a character that is not a letter or
+        // digit, longest first (no allocation: most descriptors name no brand)
+        let whole = (s.len() <= limit).then_some(s.len());
+        let cut = s
             .char_indices()
-            .take_while(|(i, _)| *i <= limit)
-            .filter(|(i, c)| *i > 0 && !c.is_alphanumeric())
             .map(|(i, _)| i)
-            .collect();
-        if s.len() <= limit {
-            ends.push(s.len());
-        }
-        ends.iter()
+            .find(|&i| i > limit)
+            .unwrap_or(s.len());
+        let ends = s[..cut]
+            .char_indices()
             .rev()
-            .find_map(|&end| self.start.get(&s[..end]))
+            .filter(|(i, c)| *i > 0 && !c.is_alphanumeric())
+            .map(|(i, _)| i);
+        whole
+            .into_iter()
+            .chain(ends)
+            .find_map(|end| self.start.get(&s[..end]))
             .map(|&m| &self.table.merchants[m])
     }
 
