@@ -11,22 +11,28 @@
 //! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
 //! 5. drop payment-processor heads before a `*` (`SQ *`, `TST*`, `PAYPAL *`) and reference tails after it;
 //! 6. a payment to a person (`ZELLE PAYMENT TO`, `VENMO *`, `CASH APP*`) keys on the payee;
-//! 7. if a well-known brand starts the text, the brand is the merchant;
+//! 7. if a well-known brand starts the text (or a long spelling of one stands anywhere in it),
+//!    the brand is the merchant;
 //! 8. otherwise drop noise words, store numbers and codes, then place tails from the end
 //!    (country, state, city, and words printed in capitals after a mixed-case name), and a
-//!    word said twice in a row.
+//!    word said twice in a row; if what is left is a brand's spelling, the brand is the
+//!    merchant (the only way an ordinary-word spelling such as `target` or `next` counts).
 //!
-//! All of it is driven by the tables in [`tables`](self) so new prefixes and places are data.
+//! All of it is driven by the tables in [`tables`](self) so new prefixes and places are data;
+//! the brands come from the merchant table, `knowledge/data/merchants.tsv` (see
+//! `docs/merchants.md`).
 
+mod brands;
 mod fold;
 mod keys;
 mod tables;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
+use crate::knowledge::merchants::Merchant;
+use brands::BrandIndex;
 pub use fold::fold;
 pub use keys::{AliasKey, DetailKey, MerchantKey};
 
@@ -77,7 +83,7 @@ pub struct Normalizer {
     countries: HashSet<&'static str>,
     regions: HashSet<&'static str>,
     cities: HashSet<&'static str>,
-    brands: AhoCorasick,
+    brands: &'static BrandIndex,
 }
 
 /// ISO codes of the currencies whose amounts banks print inside a descriptor.
@@ -86,8 +92,6 @@ const CURRENCIES: &str =
 
 /// Longest multi-word place name in the tail tables, in words.
 const MAX_PLACE_WORDS: usize = 3;
-/// Brand spellings at least this long also count when they do not start the text.
-const BRAND_ANYWHERE_MIN_LEN: usize = 7;
 /// Letters a name glued to a code (`NYCTAXI5K88`) needs before the code to be kept.
 const GLUED_NAME_MIN_LETTERS: usize = 4;
 /// What a person-to-person key starts with when the money came in.
@@ -139,10 +143,6 @@ impl Normalizer {
             r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
         ]
         .join("|");
-        let brands = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(tables::BRANDS.iter().map(|(p, _, _)| *p))
-            .expect("brand table builds");
         Normalizer {
             leading: Regex::new(&leading).expect("leading phrase table compiles"),
             trailing: Regex::new(&format!(
@@ -162,7 +162,7 @@ impl Normalizer {
             countries: tables::COUNTRY_TAILS.iter().copied().collect(),
             regions: tables::REGION_TAILS.iter().copied().collect(),
             cities: tables::CITY_TAILS.iter().copied().collect(),
-            brands,
+            brands: BrandIndex::builtin(),
         }
     }
 
@@ -229,13 +229,8 @@ impl Normalizer {
                 detail,
             };
         }
-        if let Some((key, display)) = self.brand_of(s) {
-            return Normalized {
-                key: MerchantKey::new(key),
-                display: display.to_string(),
-                brand: true,
-                detail,
-            };
+        if let Some(brand) = self.brands.find(s) {
+            return brand_normalized(brand, detail);
         }
         let tokens = self.tokens(s, caps_tail.as_deref());
         let key = if tokens.is_empty() {
@@ -243,6 +238,9 @@ impl Normalizer {
         } else {
             tokens.join(" ")
         };
+        if let Some(brand) = self.brands.whole(&key) {
+            return brand_normalized(brand, detail);
+        }
         Normalized {
             display: title_case(&key),
             key: MerchantKey::new(key),
@@ -341,22 +339,6 @@ impl Normalizer {
         } else {
             payee
         })
-    }
-
-    fn brand_of(&self, s: &str) -> Option<(&'static str, &'static str)> {
-        for m in self.brands.find_iter(s) {
-            let at_start = m.start() == 0;
-            let long = m.end() - m.start() >= BRAND_ANYWHERE_MIN_LEN;
-            if !(at_start || long) {
-                continue;
-            }
-            if !is_boundary(s, m.start(), true) || !is_boundary(s, m.end(), false) {
-                continue;
-            }
-            let (_, key, display) = tables::BRANDS[m.pattern().as_usize()];
-            return Some((key, display));
-        }
-        None
     }
 
     fn tokens(&self, s: &str, caps_tail: Option<&str>) -> Vec<String> {
@@ -469,15 +451,13 @@ fn capitalized_tail(descriptor: &str) -> Option<String> {
     }
 }
 
-fn is_boundary(s: &str, at: usize, start: bool) -> bool {
-    let c = if start {
-        s[..at].chars().next_back()
-    } else {
-        s[at..].chars().next()
-    };
-    match c {
-        None => true,
-        Some(c) => !c.is_alphanumeric(),
+/// What normalization makes of a descriptor that names a well-known merchant.
+fn brand_normalized(brand: &Merchant, detail: DetailKey) -> Normalized {
+    Normalized {
+        key: MerchantKey::new(brand.key),
+        display: brand.display.to_string(),
+        brand: true,
+        detail,
     }
 }
 

@@ -150,3 +150,61 @@ fn an_email_address_is_never_part_of_a_key() {
         .as_str()
         .contains("roe"));
 }
+
+#[test]
+fn brands_from_the_merchant_table_are_found_in_bank_shapes() {
+    for (descriptor, want) in [
+        ("TARGET 00012345 MINNEAPOLIS MN", "target"),
+        ("TARGET.COM  800-591-3869 MN", "target"),
+        ("SHELL OIL 57444212500 HOUSTON TX", "shell"),
+        ("BOOTS 1234 LONDON GB", "boots"),
+        ("COLES 0745 SYDNEY AU", "coles"),
+        ("WOOLWORTHS 1234 PERTH AU", "woolworths"),
+        ("JB HI-FI 123 MELBOURNE", "jb hi-fi"),
+        ("CHEMIST WAREHOUSE 456 BRISBANE", "chemist warehouse"),
+        ("TESLA SUPERCHARGER US", "tesla supercharger"),
+        ("TEXACO 0123 HOUSTON TX", "texaco"),
+        ("STATOIL 1234 OSLO", "statoil"),
+        ("VATTENFALL EUROPE SALES", "vattenfall"),
+        (
+            "CARD PAYMENT TO MARKS & SPENCER PLC ON 12 MAR",
+            "marks and spencer",
+        ),
+        ("KMART AUSTRALIA 1075 SYDNEY", "kmart"),
+        ("SQ *BLUE BOTTLE 0042 OAKLAND CA", "blue bottle"),
+    ] {
+        let n = Normalizer::builtin().normalize(descriptor);
+        assert_eq!((n.key.as_str(), n.brand), (want, true), "{descriptor}");
+    }
+}
+
+/// Ordinary words and places that are also brand names (`target`, `next`, `shell`, `coles`):
+/// a descriptor that only starts with one is not that brand (false negatives over false
+/// positives).
+#[test]
+fn ordinary_words_that_are_brands_do_not_make_a_brand() {
+    for descriptor in [
+        "TARGET PRACTICE RANGE",
+        "NEXT LEVEL FITNESS",
+        "SHELL BEACH CAFE",
+        "THREE BROTHERS PIZZA",
+        "SKY HIGH TRAMPOLINE PARK",
+        "ORANGE COUNTY DENTAL",
+        "GAP YEAR TRAVEL",
+        "BOOTS AND SADDLES RANCH",
+        "COLES BAY OYSTERS",
+        "O2 ACADEMY BRIXTON",
+        "EE CUMMINGS BOOKSHOP",
+        "THE RED LION PUB",
+        "SUNRISE DELI",
+        "FIRST NATIONAL BANK",
+        "DELTA FAUCET SUPPLY",
+        "UNITED WAY DONATION",
+        "SUBWAY TICKETS NYC",
+        "APPLETON FARM SHOP",
+        "BPAY BILL PAYMENT",
+    ] {
+        let n = Normalizer::builtin().normalize(descriptor);
+        assert!(!n.brand, "{descriptor} -> {} ({})", n.key, n.display);
+    }
+}

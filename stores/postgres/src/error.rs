@@ -7,8 +7,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What can go wrong in a PostgreSQL store.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The server refused or failed a statement, or the connection failed.
-    #[error("postgres: {0}")]
+    /// The server refused or failed a statement, or the connection failed. The message
+    /// carries the server's own (`postgres: db error: ERROR: relation "x" does not exist`),
+    /// which the client keeps in the error's source.
+    #[error("postgres: {}", with_causes(.0))]
     Postgres(#[from] postgres::Error),
     /// The database was migrated by a newer build: its schema version is beyond the
     /// migrations this build knows. Nothing was changed.
@@ -25,7 +27,7 @@ pub enum Error {
     /// The database lacks migrations this build needs: run [`crate::migrate`] first.
     #[error(
         "the database has schema version {found}, older than version {known} that this build \
-         needs; run xspense_postgres::migrate first"
+         needs; run `xspense db migrate URL` (or xspense_postgres::migrate) first"
     )]
     SchemaTooOld {
         /// The highest version in `schema_migrations` (0: never migrated).
@@ -63,6 +65,21 @@ impl From<Error> for xspense::Error {
             | Error::Corrupt(_) => xspense::Error::Internal(e.to_string()),
         }
     }
+}
+
+/// An error's text followed by its causes' (each once): the client's `db error` alone does
+/// not say what the server refused. No cause carries a password.
+fn with_causes(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.ends_with(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Converts a stored integer to the type a record holds, or reports a corrupt row.

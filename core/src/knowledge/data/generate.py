@@ -11,7 +11,9 @@ Usage: python3 generate.py PATH/TO/shared/data
   copy in data/mcc/iso18245) with a default category, from the explicit codes and ranges in
   MCC_CATEGORY below, else the range default of its first digit.
 
-brands.tsv (categories of the brands the normalizer knows) is written by hand.
+merchants.tsv (the merchant table: the brands the normalizer recognizes and their default
+categories) is maintained by hand, not generated; see docs/merchants.md. A few of its descriptor
+spellings were gathered from the same solyanka patterns (MIT; LICENSE-solyanka beside it).
 """
 import csv
 import re
