@@ -99,6 +99,7 @@ __all__ = [
     "PayloadGuard",
     "AuditLog",
     "verify_audit",
+    "migrate_store",
 ]
 
 __version__: Final[str]
@@ -432,14 +433,22 @@ class RetryPolicy:
 @final
 class TaskQueue:
     """Claims, leases, retries, idempotency and dead letters over a store (built-in in-memory
-    store, or the host's object following ``xspense.TaskStoreProtocol``). ``now`` arguments
-    are ms since the epoch and default to the system clock."""
+    store, the host's object following ``xspense.TaskStoreProtocol``, or a database opened with
+    ``TaskQueue.open(url)``). ``now`` arguments are ms since the epoch and default to the
+    system clock."""
 
     def __new__(
         cls, store: Optional[TaskStoreProtocol] = None, *, retry: Optional[RetryPolicy] = None
     ) -> Self: ...
+    @staticmethod
+    def open(url: str, *, retry: Optional[RetryPolicy] = None) -> TaskQueue:
+        """The task store at ``url``: ``sqlite:PATH`` or a file path (created and migrated),
+        or ``postgres://...`` (migrated beforehand)."""
     @property
     def store(self) -> Optional[TaskStoreProtocol]: ...
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a queue opened by URL (any password masked), else ``None``."""
     def enqueue(
         self,
         tenant: str,
@@ -547,6 +556,13 @@ class RateLimiter:
     """GCRA: ``count`` requests per ``period_ms`` per tenant and route, bursts of ``burst``."""
 
     def __new__(cls, count: int, period_ms: int, *, burst: Optional[int] = None) -> Self: ...
+    @staticmethod
+    def open(url: str, count: int, period_ms: int, *, burst: Optional[int] = None) -> RateLimiter:
+        """A limiter whose state is kept in the store at ``url`` (shared by every limiter
+        opened on it)."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a limiter opened by URL (any password masked), else ``None``."""
     def check(
         self, tenant: str, route: str, *, n: int = 1, now: Optional[int] = None
     ) -> RateDecision: ...
@@ -560,11 +576,19 @@ class PayloadGuard:
 
 @final
 class AuditLog:
-    """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``."""
+    """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``.
+    In memory one chain holds every tenant; in a store (``AuditLog.open(url)``) each tenant
+    has its own chain, so ``entries``, ``verify`` and ``len`` need a tenant there."""
 
     def __new__(cls, *, redact: bool = True) -> Self: ...
     @staticmethod
     def resume(entries: Sequence[AuditEntry], *, redact: bool = True) -> AuditLog: ...
+    @staticmethod
+    def open(url: str) -> AuditLog:
+        """The audit log in the store at ``url`` (always redacting)."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a log opened by URL (any password masked), else ``None``."""
     def append(
         self,
         tenant: str,
@@ -577,7 +601,11 @@ class AuditLog:
         at: Optional[int] = None,
     ) -> AuditEntry: ...
     def entries(self, tenant: Optional[str] = None) -> List[AuditEntry]: ...
-    def verify(self) -> None: ...
+    def verify(self, tenant: Optional[str] = None) -> int: ...
     def __len__(self) -> int: ...
 
 def verify_audit(entries: Sequence[AuditEntry]) -> None: ...
+def migrate_store(url: str) -> int:
+    """Creates or upgrades the schema of the database at ``url`` (``sqlite:PATH``, a file path,
+    or ``postgres://...``); returns its schema version. PostgreSQL needs it before a store is
+    opened; a SQLite file migrates itself on open."""
