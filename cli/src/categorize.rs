@@ -18,6 +18,7 @@ use xspense::statement::{Report, StatementReader, StatementTransaction};
 use xspense::{Categorization, Decision, Engine, EngineConfig, Transaction};
 
 use crate::input::{in_file, read_bytes, to_transaction, warn, InputArgs};
+use crate::llm_fallback::{LlmArgs, LlmFallback};
 use crate::pending_file::PendingFile;
 use crate::results::{input_columns, OutputFormat, Row, RowWriter};
 use crate::state_store::State;
@@ -37,6 +38,7 @@ pub struct Options<'a> {
     pub out: Option<&'a Path>,
     pub format: OutputFormat,
     pub input: &'a InputArgs,
+    pub llm: &'a LlmArgs,
 }
 
 /// Counts for the summary.
@@ -61,6 +63,8 @@ impl Tally {
 pub fn run(o: &Options<'_>) -> CliResult<()> {
     // an unusable `--state` (a postgres: URL) is refused before the input is read
     o.state.map(crate::state_store::check).transpose()?;
+    // so is an unusable `--llm` URL, key or setting
+    let mut fallback = LlmFallback::from_args(o.llm)?;
     let bytes = read_bytes(o.file)?;
     let hints = o.input.hints.hints()?;
     let reader = StatementReader::new(&bytes, &hints).map_err(|e| in_file(o.file, e))?;
@@ -86,7 +90,13 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
             &mut stdout
         }
     };
-    let (tally, closed, report) = stream(o, reader, &mut engine, sink, expected)?;
+    let (tally, closed, report) =
+        stream(o, reader, &mut engine, sink, expected, fallback.as_mut())?;
+    // what the model's answers taught, kept with `--state`
+    let learned = engine.drain_changes();
+    if let Some(f) = &fallback {
+        f.print_summary();
+    }
     note!(
         "{}: {}",
         o.file.display(),
@@ -101,9 +111,13 @@ pub fn run(o: &Options<'_>) -> CliResult<()> {
     }
     if let Some(state) = &state {
         let tenant = &o.input.tenant;
-        state.save(tenant, seq, changes, |state| {
+        let mut all = changes;
+        all.extend(learned.iter().cloned());
+        state.save(tenant, seq, all, |state| {
             let (mut fresh, seq) = build_engine(o, rules, Some(state))?;
-            Ok((seq, fresh.drain_changes()))
+            let mut redone = fresh.drain_changes();
+            redone.extend(learned.iter().cloned());
+            Ok((seq, redone))
         })?;
     }
     // every step succeeded: replace the output
@@ -126,9 +140,9 @@ fn check_every_row(file: &Path, mut reader: StatementReader<'_>, tenant: &str) -
     Ok(reader.report().transactions)
 }
 
-/// The engine of the run: the tenant's stored state (with the sequence it is at, 0 without
-/// `--state`), then the run's own change: rules from `--rules` replace the tenant's stored
-/// ones. The change is recorded (for [`Engine::drain_changes`]) only if the rules differ, so
+/// The engine of the run (asking for the model only with `--llm`): the tenant's stored state
+/// (with the sequence it is at, 0 without `--state`), then the run's own change: rules from
+/// `--rules` replace the tenant's stored ones. The change is recorded (for [`Engine::drain_changes`]) only if the rules differ, so
 /// re-runs with the same file append nothing.
 fn build_engine(
     o: &Options<'_>,
@@ -137,7 +151,7 @@ fn build_engine(
 ) -> CliResult<(Engine, u64)> {
     let tenant = &o.input.tenant;
     let mut engine = Engine::with_config(EngineConfig {
-        llm_fallback: false,
+        llm_fallback: o.llm.enabled(),
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
@@ -209,6 +223,7 @@ fn stream(
     engine: &mut Engine,
     sink: &mut dyn Write,
     expected: Option<usize>,
+    mut fallback: Option<&mut LlmFallback>,
 ) -> CliResult<(Tally, bool, Report)> {
     let fail = |e: xspense::Error| in_file(o.file, e);
     let input = input_columns(reader.report());
@@ -235,8 +250,14 @@ fn stream(
         let decisions = engine
             .categorize_batch(&batch.txs)
             .map_err(|e| e.to_string())?;
-        for ((st, cells), d) in batch.rows.iter().zip(decisions) {
-            let result = decided(d)?;
+        let results = match fallback.as_deref_mut() {
+            Some(f) => f.settle(engine, &batch.txs, decisions)?,
+            None => decisions
+                .into_iter()
+                .map(decided)
+                .collect::<CliResult<_>>()?,
+        };
+        for ((st, cells), result) in batch.rows.iter().zip(results) {
             tally.add(&result);
             let Some(w) = writer.as_mut() else { continue };
             let row = Row {

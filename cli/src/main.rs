@@ -2,12 +2,14 @@
 //! detected in one, evaluate accuracy, check rule files, redact text.
 //!
 //! Runs the engine on its embedded defaults: in-memory stores, the built-in taxonomy and tables,
-//! no network (the LLM fallback is off; undecided rows keep their best guess or `uncategorized`).
+//! no network unless `categorize --llm URL` names a chat-completions server for the merchants no
+//! stage knows (without it, undecided rows keep their best guess or `uncategorized`).
 
 mod categorize;
 mod eval;
 mod input;
 mod inspect;
+mod llm_fallback;
 mod pending_file;
 mod redact;
 mod results;
@@ -65,6 +67,8 @@ enum Command {
         format: OutputFormat,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        llm: llm_fallback::LlmArgs,
     },
     /// Print what was detected in an export (format, encoding, columns, number style, date
     /// order, sign convention, currency, skipped rows) without categorizing.
@@ -215,6 +219,7 @@ fn main() -> ExitCode {
             out,
             format,
             input,
+            llm,
         } => categorize::run(&categorize::Options {
             file: &file,
             rules: rules.as_deref(),
@@ -222,6 +227,7 @@ fn main() -> ExitCode {
             out: out.as_deref(),
             format,
             input: &input,
+            llm: &llm,
         }),
         Command::Inspect { file, json, hints } => inspect::run(&file, &hints, json),
         Command::Eval {

@@ -161,8 +161,10 @@ fn eval_without_a_stage_leaves_it_out() {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v["by_source"].as_object().unwrap().clone()
     };
-    // Blue Bottle and Tesco are well-known merchants the first time they are seen
-    assert_eq!(sources(&[])["knowledge"]["n"], 2);
+    // Blue Bottle is a well-known merchant, seen before the tenant used any label. Tesco is
+    // one too, but by then the tenant files under its own labels (Coffee) and has not shown
+    // what it calls groceries: the knowledge base does not answer in built-in words.
+    assert_eq!(sources(&[])["knowledge"]["n"], 1);
     let without = sources(&["--without", "knowledge,mcc"]);
     assert!(!without.contains_key("knowledge"), "{without:?}");
     assert_eq!(without["default"]["n"], 3);

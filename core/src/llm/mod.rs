@@ -6,6 +6,7 @@
 //! passes the answer text to [`crate::Engine::resolve`], which validates it ([`parse_answer`])
 //! and learns from it so the same merchant does not need the model again.
 
+mod batch;
 mod scrub;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::Categorization;
 
-pub use scrub::{prompt_redactor, scrub};
+pub use batch::{
+    batch_request, parse_batch_answer, BatchMerchant, BatchOutcome, BatchRequest, MerchantAnswer,
+    MAX_BATCH_MERCHANTS,
+};
+pub use scrub::{is_plain_name, prompt_redactor, scrub, scrub_merchant};
 
 /// One few-shot example taken from the tenant's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +82,26 @@ pub struct LlmAnswer {
     pub reason: String,
 }
 
+impl LlmAnswer {
+    /// The answer as the JSON text [`parse_answer`] and [`crate::Engine::resolve`] read, e.g.
+    /// to resolve each merchant of a batch answer ([`parse_batch_answer`]).
+    ///
+    /// ```
+    /// use xspense::llm::{parse_answer, AllowedCategory, LlmAnswer};
+    /// let a = LlmAnswer { category: "food.coffee".into(), confidence: 0.9, reason: "cafe".into() };
+    /// let allowed = [AllowedCategory { id: "food.coffee".into(), name: "Coffee".into() }];
+    /// assert_eq!(parse_answer(&a.answer_text(), &allowed).unwrap(), a);
+    /// ```
+    pub fn answer_text(&self) -> String {
+        serde_json::json!({
+            "category": self.category,
+            "confidence": self.confidence,
+            "reason": self.reason,
+        })
+        .to_string()
+    }
+}
+
 /// A host-supplied blocking classifier, for hosts that can block on their model call.
 pub trait LlmClassifier {
     /// Sends the request to a model and returns the raw answer text.
@@ -114,9 +139,18 @@ pub fn answer_schema(allowed: &[AllowedCategory]) -> serde_json::Value {
 /// assert!(parse_answer("{\"category\":\"food.tea\",\"confidence\":0.9}", &allowed).is_err());
 /// ```
 pub fn parse_answer(text: &str, allowed: &[AllowedCategory]) -> Result<LlmAnswer> {
-    if text.len() > MAX_ANSWER_BYTES {
+    let v = json_object(text, MAX_ANSWER_BYTES)?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| Error::InvalidAnswer("answer is not a JSON object".into()))?;
+    validate_answer(obj, allowed)
+}
+
+/// The JSON object in a model's answer text: alone, in a Markdown code fence or inside prose.
+fn json_object(text: &str, max_bytes: usize) -> Result<serde_json::Value> {
+    if text.len() > max_bytes {
         return Err(Error::InvalidAnswer(format!(
-            "answer is longer than {MAX_ANSWER_BYTES} bytes"
+            "answer is longer than {max_bytes} bytes"
         )));
     }
     let start = text.find('{');
@@ -129,11 +163,19 @@ pub fn parse_answer(text: &str, allowed: &[AllowedCategory]) -> Result<LlmAnswer
             ))
         }
     };
-    let v: serde_json::Value = serde_json::from_str(body)
-        .map_err(|e| Error::InvalidAnswer(format!("answer is not valid JSON: {e}")))?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| Error::InvalidAnswer("answer is not a JSON object".into()))?;
+    serde_json::from_str(body)
+        .map_err(|e| Error::InvalidAnswer(format!("answer is not valid JSON: {e}")))
+}
+
+/// Longest reason kept, in characters.
+const MAX_REASON_CHARS: usize = 500;
+
+/// Checks one answer object: an allowed `category`, a `confidence` in 0..=1, an optional
+/// `reason` (cut to [`MAX_REASON_CHARS`]).
+fn validate_answer(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    allowed: &[AllowedCategory],
+) -> Result<LlmAnswer> {
     let category = obj
         .get("category")
         .and_then(|c| c.as_str())
@@ -161,7 +203,7 @@ pub fn parse_answer(text: &str, allowed: &[AllowedCategory]) -> Result<LlmAnswer
         .and_then(|r| r.as_str())
         .unwrap_or("")
         .chars()
-        .take(500)
+        .take(MAX_REASON_CHARS)
         .collect();
     Ok(LlmAnswer {
         category,

@@ -6,7 +6,7 @@
 //!
 //! 1. fold case and diacritics (`Café` -> `cafe`);
 //! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`);
-//! 3. remove dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
+//! 3. remove e-mail addresses, dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
 //!    reference codes and currency clauses (`18.26 GBP, RATE 1.00/GBP`);
 //! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
 //! 5. drop payment-processor heads before a `*` (`SQ *`, `TST*`, `PAYPAL *`) and reference tails after it;
@@ -67,6 +67,7 @@ pub struct Normalized {
 #[derive(Debug, Clone)]
 pub struct Normalizer {
     leading: Regex,
+    trailing: Regex,
     noise: Regex,
     web: Regex,
     star: Regex,
@@ -87,6 +88,10 @@ const CURRENCIES: &str =
 const MAX_PLACE_WORDS: usize = 3;
 /// Brand spellings at least this long also count when they do not start the text.
 const BRAND_ANYWHERE_MIN_LEN: usize = 7;
+/// Letters a name glued to a code (`NYCTAXI5K88`) needs before the code to be kept.
+const GLUED_NAME_MIN_LETTERS: usize = 4;
+/// What a person-to-person key starts with when the money came in.
+const P2P_INCOMING_PREFIX: &str = "from";
 
 impl Default for Normalizer {
     fn default() -> Self {
@@ -106,6 +111,8 @@ impl Normalizer {
             r"\b(?:\d+(?:[.,]\d+)*\s?(?:{CURRENCIES})|(?:{CURRENCIES})\s?\d+(?:[.,]\d+)*)\b"
         );
         let noise = [
+            // e-mail addresses are personal data, never a merchant's name
+            r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+",
             // "on 12/03" and "on 12 mar" style booking dates (UK)
             r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
             r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
@@ -138,6 +145,11 @@ impl Normalizer {
             .expect("brand table builds");
         Normalizer {
             leading: Regex::new(&leading).expect("leading phrase table compiles"),
+            trailing: Regex::new(&format!(
+                r"\s:\s*(?:{})\b.*$",
+                tables::TRAILING_PHRASES.join("|")
+            ))
+            .expect("trailing phrase table compiles"),
             noise: Regex::new(&noise).expect("noise patterns compile"),
             web: Regex::new(
                 r"\b(?:https?://)?(?:www\.|help\.|pay\.|billing\.|m\.)?([a-z0-9\-]+)\.(?:com?\.[a-z]{2}|com|net|org|io|co|de|fr|es|it|nl|ge|lv|ph|ae|uk|app|tv|ai|me|eu|us|ca|au|shop|store)\b(?:/\S*)?",
@@ -165,12 +177,23 @@ impl Normalizer {
     /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
     /// ```
     pub fn detail_key(&self, descriptor: &str) -> DetailKey {
-        detail_of(&self.strip_noise(self.strip_leading(fold(descriptor).trim())))
+        detail_of(&self.strip_noise(self.strip_ends(fold(descriptor).trim())))
     }
 
-    /// Removes dates, times, phone numbers, card suffixes, references and currency clauses.
+    /// [`Self::strip_leading`], then a trailing ` : Mobile Purchase ...` clause.
+    fn strip_ends(&self, text: &str) -> String {
+        let s = self.strip_leading(text);
+        if s.contains(" :") {
+            self.trailing.replace(&s, "").into_owned()
+        } else {
+            s
+        }
+    }
+
+    /// Removes e-mail addresses, dates, times, phone numbers, card suffixes, references and
+    /// currency clauses.
     fn strip_noise(&self, s: String) -> String {
-        if s.bytes().any(|b| b.is_ascii_digit()) {
+        if s.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
             self.noise.replace_all(&s, " ").into_owned()
         } else {
             s
@@ -181,7 +204,7 @@ impl Normalizer {
     pub fn normalize(&self, descriptor: &str) -> Normalized {
         let folded = fold(descriptor);
         let caps_tail = capitalized_tail(descriptor);
-        let mut s = self.strip_noise(self.strip_leading(folded.trim()));
+        let mut s = self.strip_noise(self.strip_ends(folded.trim()));
         let detail = detail_of(&s);
         if s.contains('.') {
             s = self.web.replace_all(&s, "$1").into_owned();
@@ -273,15 +296,18 @@ impl Normalizer {
         s.replace('*', " ")
     }
 
-    /// The payee of a person-to-person payment (`ZELLE PAYMENT TO JOHN SMITH ...` gives
-    /// `john smith`): up to four words after the app's name, without noise and place words.
+    /// The key of a person-to-person payment: its payee (`ZELLE PAYMENT TO JOHN SMITH ...`
+    /// gives `john smith`), or `from` and the payer when the money came in (`ZELLE PAYMENT
+    /// FROM JOHN SMITH`, `CASH APP*JOHN SMITH*RECEIVED` give `from john smith`), so money sent
+    /// to and received from one person are two merchants.
     fn p2p_payee(&self, s: &str) -> Option<String> {
         // every app name starts with one of these; most descriptors are out at one byte
         if !matches!(s.as_bytes().first(), Some(b'z' | b'v' | b'c')) {
             return None;
         }
         let head = self.p2p.find(s)?;
-        let words: Vec<&str> = s[head.end()..]
+        let mut incoming = head.as_str().contains("from") || head.as_str().contains("received");
+        let mut words: Vec<&str> = s[head.end()..]
             .split(|c: char| c.is_whitespace() || matches!(c, '*' | ',' | ':'))
             .filter(|w| !w.is_empty())
             .take_while(|w| {
@@ -298,7 +324,23 @@ impl Normalizer {
             })
             .take(4)
             .collect();
-        (!words.is_empty()).then(|| words.join(" "))
+        while let Some(last) = words.last() {
+            if tables::P2P_INCOMING_TAILS.contains(last) {
+                incoming = true;
+            } else if !tables::P2P_OUTGOING_TAILS.contains(last) {
+                break;
+            }
+            words.pop();
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let payee = words.join(" ");
+        Some(if incoming {
+            format!("{P2P_INCOMING_PREFIX} {payee}")
+        } else {
+            payee
+        })
     }
 
     fn brand_of(&self, s: &str) -> Option<(&'static str, &'static str)> {
@@ -340,6 +382,9 @@ impl Normalizer {
                     digits < 2 && t.chars().count() < 6
                 };
                 if !keep {
+                    if let Some(name) = self.name_before_code(t) {
+                        out.push(name.to_string());
+                    }
                     continue;
                 }
             }
@@ -350,6 +395,20 @@ impl Normalizer {
         // `Hofbrau Berlin BERLIN` keeps its branch)
         out.dedup();
         out
+    }
+
+    /// The name glued to a code in one word (`NYCTAXI5K88` gives `nyctaxi`): at least
+    /// [`GLUED_NAME_MIN_LETTERS`] letters, then a code with digits. Noise words are not names.
+    fn name_before_code<'t>(&self, token: &'t str) -> Option<&'t str> {
+        let letters = token
+            .char_indices()
+            .find(|(_, c)| !c.is_alphabetic())
+            .map_or(token.len(), |(i, _)| i);
+        let name = &token[..letters];
+        let rest = &token[letters..];
+        let glued = name.chars().count() >= GLUED_NAME_MIN_LETTERS
+            && rest.starts_with(|c: char| c.is_ascii_digit());
+        (glued && !self.noise_words.contains(name)).then_some(name)
     }
 
     /// Drops place words from the end, each kind at most once and in the order banks print them

@@ -23,6 +23,7 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"visa",
     r"recurring (?:debit card |card )?(?:payment|purchase|charge)",
     r"recurring",
+    r"ach electronic (?:debit|credit|payment)",
     r"ach (?:debit|credit|payment|withdrawal|transfer)",
     r"ach",
     r"online (?:payment|purchase|transfer)(?: to)?",
@@ -57,6 +58,8 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"acquisto(?: pos)?",
     r"betaalautomaat",
     r"betaling",
+    // a card code some banks print first (`C4 CARD 1234 ...`), with the card it names
+    r"c\d{1,2}(?: card(?: x*\d{4})?)?",
     r"dd",
     r"so",
     r"bgc",
@@ -66,6 +69,19 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"cb",
     r"\){2,}",
 ];
+
+/// How some banks end a card line after a ` : ` (`JOES PIZZA : Mobile Purchase Sign Based On
+/// 12/03`): the phrase and everything after it are not part of the merchant (regex fragments).
+pub(crate) const TRAILING_PHRASES: &[&str] = &[
+    r"mobile purchase",
+    r"(?:pos|pin|debit card|card|recurring(?: card)?|online) purchase",
+    r"(?:sign|pin) based",
+];
+
+/// Words after a person-to-person payee that say the money came in (`CASH APP*JANE DOE*RECEIVED`)
+/// or went out (`...*SENT`); they are not part of the payee.
+pub(crate) const P2P_INCOMING_TAILS: &[&str] = &["received"];
+pub(crate) const P2P_OUTGOING_TAILS: &[&str] = &["sent"];
 
 /// Person-to-person payment apps as they start a descriptor, with the words between the app and
 /// the payee (`ZELLE PAYMENT TO`, `VENMO *`, `CASH APP*`).

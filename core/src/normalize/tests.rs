@@ -89,3 +89,64 @@ fn normalized_serializes_its_keys_as_strings() {
         serde_json::from_str(r#"{"key":"amazon","display":"Amazon","brand":true}"#).unwrap();
     assert_eq!((old.key.as_str(), old.detail.as_str()), ("amazon", ""));
 }
+
+#[test]
+fn card_code_heads_and_sign_based_tails_are_not_the_merchant() {
+    for d in [
+        "C4 CARD 1234 JOES PIZZA BROOKLYN : Mobile Purchase Sign Based 12/03",
+        "JOES PIZZA BROOKLYN NY : Mobile Purchase Sign Based On 12/03",
+        "C5 DEBIT CARD JOES PIZZA",
+        "Card purchase C4 JOES PIZZA",
+        "JOES PIZZA",
+    ] {
+        assert_eq!(key(d), "joes pizza", "{d}");
+    }
+    // a colon that is part of a name stays
+    assert!(
+        key("RE:PUBLIC BAR").contains("public"),
+        "{}",
+        key("RE:PUBLIC BAR")
+    );
+}
+
+#[test]
+fn a_name_glued_to_a_code_keys_on_the_name() {
+    assert_eq!(key("NYCTAXI5K88 BROOKLYN"), "nyctaxi");
+    assert_eq!(key("NYCTAXI7G12 NEW YORK"), "nyctaxi");
+    // short letter runs are codes, not names
+    assert_ne!(key("AB12345 JOES PIZZA"), "ab");
+}
+
+#[test]
+fn money_to_and_from_one_person_are_two_merchants() {
+    let sent = key("Zelle payment to John Smith 12345");
+    let received = key("Zelle payment from John Smith 12345");
+    assert_eq!(sent, "john smith");
+    assert_eq!(received, "from john smith");
+    assert_eq!(key("CASH APP*JANE DOE*SENT"), "jane doe");
+    assert_eq!(key("CASH APP*JANE DOE*RECEIVED"), "from jane doe");
+    assert_eq!(key("Venmo payment from Jane Doe"), "from jane doe");
+}
+
+#[test]
+fn ach_electronic_heads_keep_payees_apart() {
+    let a = key("ACH Electronic Debit - PGANDE WEB ONLINE");
+    let b = key("ACH Electronic Credit - GUSTO PAY 123456");
+    let c = key("ACH Electronic Debit - CAPITAL ONE MOBILE PMT");
+    assert!(a != b && b != c && a != c, "{a} {b} {c}");
+    for k in [&a, &b, &c] {
+        assert!(!k.contains("electronic"), "{k}");
+    }
+}
+
+#[test]
+fn an_email_address_is_never_part_of_a_key() {
+    let n = Normalizer::builtin();
+    let m = n.normalize("PAYPAL *VORPAL SUPPLIES john.doe@example.com");
+    assert_eq!(m.key, "vorpal supplies");
+    assert!(!m.display.to_lowercase().contains("doe"), "{}", m.display);
+    assert!(!n
+        .detail_key("VORPAL jane.roe+shop@mail.example.org")
+        .as_str()
+        .contains("roe"));
+}

@@ -78,11 +78,14 @@ impl Engine {
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
         scored
             .into_iter()
-            .take(self.config.llm_examples)
             .map(|(_, _, k, c)| LlmExample {
                 merchant: llm::scrub(k),
                 category: c,
             })
+            // a learned key can hold what a descriptor held (an e-mail's words): only plain
+            // names go out
+            .filter(|e| llm::is_plain_name(&e.merchant))
+            .take(self.config.llm_examples)
             .collect()
     }
 }
@@ -107,13 +110,18 @@ fn prompt(
     examples: &[LlmExample],
 ) -> String {
     let descriptor = llm::scrub(&tx.descriptor);
-    let mut prompt = format!(
-        "Transaction:\n- descriptor: {descriptor:?}\n- merchant: {:?}\n- amount: {} ({})\n- date: {}\n",
-        llm::scrub(merchant),
+    let mut prompt = format!("Transaction:\n- descriptor: {descriptor:?}\n");
+    // the merchant name is derived from the raw descriptor: only the words the scrubbed one
+    // still has go out
+    if let Some(name) = llm::scrub_merchant(merchant, &descriptor) {
+        prompt.push_str(&format!("- merchant: {name:?}\n"));
+    }
+    prompt.push_str(&format!(
+        "- amount: {} ({})\n- date: {}\n",
         tx.amount,
         tx.direction.as_str(),
         tx.date.format("%Y-%m-%d"),
-    );
+    ));
     if let Some(mcc) = tx.mcc {
         prompt.push_str(&format!("- merchant category code: {mcc:04}\n"));
     }

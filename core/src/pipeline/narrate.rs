@@ -200,6 +200,22 @@ pub(super) fn known_merchant(key: &MerchantKey, k: &KnownMerchant, confidence: f
     )
 }
 
+/// A known merchant's category is one the tenant, who files under its own labels, has not
+/// shown how it names.
+pub(super) fn known_merchant_unnamed(key: &MerchantKey, k: &KnownMerchant) -> TraceStep {
+    step(
+        "knowledge",
+        format!(
+            "{:?} is a known merchant ({} table) in {}, which you have not named yet",
+            key.as_str(),
+            k.origin.as_str(),
+            k.category
+        ),
+        None,
+        None,
+    )
+}
+
 /// The merchant key is not in the built-in knowledge base.
 pub(super) fn unknown_merchant(key: &MerchantKey) -> TraceStep {
     let key = key.as_str();
@@ -380,6 +396,17 @@ pub(super) fn mcc_category(
         format!("MCC {code:04}: {description} ({builtin})"),
         Some(category.to_string()),
         Some(confidence),
+    )
+}
+
+/// The merchant category code's category is one the tenant, who files under its own labels,
+/// has not shown how it names.
+pub(super) fn mcc_unnamed(code: u16, description: &str, builtin: &str) -> TraceStep {
+    step(
+        "mcc",
+        format!("MCC {code:04}: {description} ({builtin}), which you have not named yet"),
+        None,
+        None,
     )
 }
 

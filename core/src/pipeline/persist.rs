@@ -139,3 +139,36 @@ fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Resul
         }
     }
 }
+
+/// A copy of one tenant's state (or of its absence), to put back with
+/// [`Engine::restore_tenant`] when an operation must be undone (a refused append).
+#[derive(Debug, Clone)]
+pub(crate) struct TenantCheckpoint {
+    tenant: String,
+    state: Option<TenantState>,
+}
+
+impl Engine {
+    /// Copies `tenant`'s state.
+    pub(crate) fn checkpoint_tenant(&self, tenant: &str) -> TenantCheckpoint {
+        TenantCheckpoint {
+            tenant: tenant.to_string(),
+            state: self.tenants.get(tenant).cloned(),
+        }
+    }
+
+    /// Puts a tenant's state back as it was at `checkpoint` and drops the change events
+    /// recorded since (they described the state being undone).
+    pub(crate) fn restore_tenant(&mut self, checkpoint: TenantCheckpoint) {
+        let TenantCheckpoint { tenant, state } = checkpoint;
+        match state {
+            Some(s) => {
+                self.tenants.insert(tenant, s);
+            }
+            None => {
+                self.tenants.remove(&tenant);
+            }
+        }
+        self.changes.clear();
+    }
+}

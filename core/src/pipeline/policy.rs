@@ -26,10 +26,6 @@ pub(super) const HABIT_MIN_SUPPORT: f64 = 2.0;
 /// (`transport`) rather than the category itself (`transport.fuel`).
 pub(super) const FAMILY_DISCOUNT: f64 = 0.9;
 
-/// Most confidence of a cold-start answer given as the built-in category id to a tenant that
-/// files under its own labels and has not shown how it names this category.
-pub(super) const UNNAMED_BUILTIN_MAX_CONFIDENCE: f64 = 0.4;
-
 /// Most times the classifier relearns one stored merchant when memory is rebuilt from alias
 /// entries (once per vote the merchant received, up to this).
 pub(super) const RELEARN_MAX_REPEATS: u32 = 3;

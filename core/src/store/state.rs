@@ -70,6 +70,16 @@ impl TenantLoad {
         }
     }
 
+    /// The loaded changes after sequence `seq`, as [`EngineStateStore::changes_after`]
+    /// answers: `None` when `seq` is before the snapshot or after the latest sequence.
+    pub fn changes_after(&self, seq: u64) -> Option<Vec<Change>> {
+        if seq < self.snapshot_seq || seq > self.seq {
+            return None;
+        }
+        let skip = usize::try_from(seq - self.snapshot_seq).ok()?;
+        self.changes.get(skip..).map(<[Change]>::to_vec)
+    }
+
     /// Makes `engine`'s state of this tenant the stored one: the snapshot (or an empty state)
     /// replaces whatever the engine held for the tenant, then the changes are replayed.
     /// Other tenants in the engine are left alone.
@@ -125,6 +135,17 @@ pub trait EngineStateStore: Send + Sync {
     /// `engine.export_snapshot(Some(tenant))` after applying the state loaded at `seq`) as
     /// holding every change up to `seq`, and deletes those changes.
     fn compact(&self, tenant: &str, seq: u64, snapshot: &str) -> Result<()>;
+
+    /// The changes of `tenant` after sequence `seq`, in order (change `seq + 1` first; empty
+    /// when `seq` is the latest). `None` when the log cannot say: it was compacted past `seq`,
+    /// or the tenant is not as far as `seq` (its state was removed); the caller then reloads
+    /// the whole tenant with [`EngineStateStore::load`].
+    ///
+    /// The default reads the whole tenant with [`EngineStateStore::load`]; stores override it
+    /// with a query of the changes after `seq` alone.
+    fn changes_after(&self, tenant: &str, seq: u64) -> Result<Option<Vec<Change>>> {
+        Ok(self.load(tenant)?.changes_after(seq))
+    }
 }
 
 /// Checks, before anything is written, that every change belongs to `tenant`.

@@ -119,6 +119,53 @@ impl SqliteEngineState {
         })
     }
 
+    /// The changes of `tenant` after sequence `seq`, in order; `None` when they were
+    /// compacted away or the tenant is not as far as `seq` (reload the tenant whole).
+    pub fn changes_after(&self, tenant: &str, seq: u64) -> Result<Option<Vec<Change>>> {
+        self.db.read(|tx| {
+            let snapshot_seq: Option<i64> = tx
+                .prepare_cached("SELECT seq FROM engine_snapshots WHERE tenant = ?1")?
+                .query_row(params![tenant], |r| r.get(0))
+                .optional()?;
+            if let Some(at) = snapshot_seq {
+                if narrow::<u64>("snapshot sequence", at)? > seq {
+                    return Ok(None);
+                }
+            }
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, change FROM engine_changes WHERE tenant = ?1 AND seq > ?2
+                 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![tenant, seq_param(seq)?])?;
+            let mut changes = Vec::new();
+            let mut at_seq = seq;
+            while let Some(row) = rows.next()? {
+                let at: u64 = narrow("change sequence", row.get(0)?)?;
+                if at != at_seq + 1 {
+                    // a gap right after `seq` means the changes after it were compacted
+                    return if changes.is_empty() {
+                        Ok(None)
+                    } else {
+                        Err(Error::Corrupt(format!(
+                            "tenant {tenant:?}: change {} is missing",
+                            at_seq + 1
+                        )))
+                    };
+                }
+                let text: String = row.get(1)?;
+                changes.push(
+                    serde_json::from_str(&text)
+                        .map_err(|e| Error::Corrupt(format!("change {at}: {e}")))?,
+                );
+                at_seq = at;
+            }
+            if changes.is_empty() && head(tx, tenant)? < seq {
+                return Ok(None);
+            }
+            Ok(Some(changes))
+        })
+    }
+
     /// Appends `changes` (all of `tenant`) after sequence `expected`, which must be the
     /// tenant's latest; returns the new latest sequence. Refused whole with
     /// [`Error::SequenceConflict`] when another writer appended since `expected` was read.
@@ -241,5 +288,9 @@ impl EngineStateStore for SqliteEngineState {
 
     fn compact(&self, tenant: &str, seq: u64, snapshot: &str) -> xspense::Result<()> {
         Ok(SqliteEngineState::compact(self, tenant, seq, snapshot)?)
+    }
+
+    fn changes_after(&self, tenant: &str, seq: u64) -> xspense::Result<Option<Vec<Change>>> {
+        Ok(SqliteEngineState::changes_after(self, tenant, seq)?)
     }
 }

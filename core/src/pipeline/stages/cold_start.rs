@@ -4,8 +4,7 @@
 use super::{Answer, StageOutcome};
 use crate::memory::{LabelMap, Translation};
 use crate::pipeline::policy::{
-    FAMILY_DISCOUNT, HABIT_MIN_SHARE, HABIT_MIN_SUPPORT, UNNAMED_BUILTIN_MAX_CONFIDENCE,
-    WEAK_COLD_START,
+    FAMILY_DISCOUNT, HABIT_MIN_SHARE, HABIT_MIN_SUPPORT, WEAK_COLD_START,
 };
 use crate::pipeline::tenant::TenantState;
 
@@ -16,15 +15,14 @@ pub(super) fn settle(answer: Answer) -> StageOutcome {
 
 /// A built-in category in the tenant's own words, when feedback showed a clear habit
 /// (most of at least two votes) for the category or else for its family; the confidence
-/// shrinks with the habit's share. A tenant with its own label set that has not shown how it
-/// names this category gets the built-in id as a weak guess.
-pub(super) fn in_tenant_words(t: &TenantState, builtin: &str, confidence: f64) -> (String, f64) {
-    translate(t, &t.labels, builtin, confidence).unwrap_or_else(|| {
-        (
-            builtin.to_string(),
-            confidence.min(UNNAMED_BUILTIN_MAX_CONFIDENCE),
-        )
-    })
+/// shrinks with the habit's share. `None` for a tenant with its own label set that has not
+/// shown how it names this category: a built-in id it never uses would only be wrong.
+pub(super) fn in_tenant_words(
+    t: &TenantState,
+    builtin: &str,
+    confidence: f64,
+) -> Option<(String, f64)> {
+    translate(t, &t.labels, builtin, confidence)
 }
 
 /// A built-in category in the tenant's own words by the habits in `labels` (see

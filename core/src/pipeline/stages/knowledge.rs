@@ -24,7 +24,12 @@ pub(super) fn stage(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutco
         Origin::Brand => l.config.knowledge_confidence,
         Origin::Solyanka => (l.config.knowledge_confidence - SOLYANKA_DISCOUNT).max(0.0),
     };
-    let (category, confidence) = cold_start::in_tenant_words(l.tenant, k.category, confidence);
+    let Some((category, confidence)) =
+        cold_start::in_tenant_words(l.tenant, k.category, confidence)
+    else {
+        trace.push(narrate::known_merchant_unnamed(key, k));
+        return StageOutcome::Nothing;
+    };
     trace.push(narrate::known_merchant(key, k, confidence));
     let reason = narrate::knowledge_reason(&ctx.merchant, k.category, &category);
     cold_start::settle(Answer {

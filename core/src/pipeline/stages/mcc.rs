@@ -17,8 +17,12 @@ pub(super) fn stage(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutco
         return StageOutcome::Nothing;
     };
     let description = kb.mcc_description(code).unwrap_or("");
-    let (category, confidence) =
-        cold_start::in_tenant_words(l.tenant, builtin, l.config.mcc_confidence);
+    let Some((category, confidence)) =
+        cold_start::in_tenant_words(l.tenant, builtin, l.config.mcc_confidence)
+    else {
+        trace.push(narrate::mcc_unnamed(code, description, builtin));
+        return StageOutcome::Nothing;
+    };
     trace.push(narrate::mcc_category(
         code,
         description,
