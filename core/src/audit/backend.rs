@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 /// ```
 pub enum AuditBackend {
     /// The in-process log: one chain holding every tenant's entries.
-    Memory(Mutex<AuditLog>),
+    Memory(Box<Mutex<AuditLog>>),
     /// A shared store (SQLite, PostgreSQL): one chain per tenant.
     Store(Arc<dyn AuditStore>),
 }
@@ -45,7 +45,7 @@ fn tenant_required(what: &str) -> Error {
 impl AuditBackend {
     /// Over an in-process log.
     pub fn memory(log: AuditLog) -> AuditBackend {
-        AuditBackend::Memory(Mutex::new(log))
+        AuditBackend::Memory(Box::new(Mutex::new(log)))
     }
 
     /// Over a shared store.
