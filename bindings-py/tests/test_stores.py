@@ -1,5 +1,5 @@
-"""Stores opened by URL: TaskQueue, RateLimiter and AuditLog on a SQLite file in a temp dir
-(and on PostgreSQL when XSPENSE_TEST_DATABASE_URL names a database: those cases are skipped
+"""Stores opened by URL: TaskQueue, RateLimiter, AuditLog and Engine on a SQLite file in a temp
+dir (and on PostgreSQL when XSPENSE_TEST_DATABASE_URL names a database: those cases are skipped
 otherwise), each state seen by a second instance opened on the same URL."""
 
 from __future__ import annotations
@@ -152,3 +152,45 @@ def test_a_password_never_shows_in_location_or_repr() -> None:
     ):
         assert opened.location is not None and password not in opened.location
         assert password not in repr(opened) and ":***@" in opened.location
+
+
+def test_engine_state_persists_across_two_engines(url: str, tmp_path: pathlib.Path) -> None:
+    if url == PG:
+        try:
+            xspense.Engine.open(url)
+        except xspense.InvalidInputError as e:  # xspense-stores has no PostgreSQL engine state yet
+            pytest.skip(f"engine state in PostgreSQL: {e}")
+    tenant = unique(tmp_path, "ana")
+    tx = {
+        "tenant": tenant,
+        "descriptor": "SQ *BLUE BOTTLE 0042 OAKLAND CA",
+        "amount": "-4.75",
+        "date": "2026-11-02",
+    }
+    a = xspense.Engine.open(url)
+    assert a.add_rules(tenant, 'merchant contains "zork" => shopping.other')
+    a.feedback(tx, "food.restaurants")
+    assert a.drain_changes() == []  # appended to the store by each call
+    b = xspense.Engine(store=url)
+    got = b.categorize(tx)
+    assert isinstance(got, xspense.Categorization) and got.category == "food.restaurants"
+    assert [r["then"]["category"] for r in b.rules(tenant)] == ["shopping.other"]
+    # a picks up b's change before its next call
+    b.add_rules(tenant, 'merchant contains "qux" => transport.taxi')
+    assert len(a.rules(tenant)) == 2
+    assert isinstance(a, xspense.Engine) and hasattr(a, "categorize_frame")
+    assert a.location is not None and repr(a).startswith(f"Engine(store={a.location}")
+    # a third engine, opened after everything, loads the tenant whole
+    c = xspense.Engine.open(url)
+    assert len(c.rules(tenant)) == 2
+    assert tenant in xspense.Engine.open(url).export_snapshot(tenant)
+    with pytest.raises(xspense.InvalidInputError, match="keeps its state there"):
+        a.apply_changes([])
+    with pytest.raises(xspense.InvalidInputError, match="keeps its state there"):
+        a.import_snapshot(xspense.Engine().export_snapshot())
+
+
+def test_a_plain_engine_is_still_in_memory() -> None:
+    e = xspense.Engine()
+    e.add_rules("ana", 'merchant contains "zork" => shopping.other')
+    assert len(e.drain_changes()) == 1 and e.location is None and repr(e) == "Engine(tenants=1)"

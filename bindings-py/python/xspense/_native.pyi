@@ -296,7 +296,16 @@ class LlmRequest:
 class Engine:
     """The categorization engine (see ``xspense.Engine`` for the pandas helper)."""
 
-    def __new__(cls, config: Optional[EngineConfig] = None) -> Self: ...
+    def __new__(cls, config: Optional[EngineConfig] = None, *, store: Optional[str] = None) -> Self:
+        """In memory, or with ``store`` (a URL) as ``Engine.open(store, config)``."""
+    @classmethod
+    def open(cls, url: str, config: Optional[EngineConfig] = None) -> Self:
+        """An engine whose tenants' state is kept in the store at ``url`` (``sqlite:PATH`` or a
+        file path): each tenant is loaded on first use and read on to other processes'
+        changes before every call, and what a call changes is appended at once."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of an engine opened on a store (any password masked), else ``None``."""
     @property
     def config(self) -> EngineConfig: ...
     def categorize(self, transaction: _TxLike) -> Union[Categorization, LlmRequest]: ...
@@ -340,10 +349,12 @@ class Engine:
         """Rules mined from confirmed history, each with its backtest; adds nothing.
         ``options`` are the core's mining options; an absent one takes the core's default."""
     def drain_changes(self) -> List[Change]:
-        """Change events since the last call, for the host to persist."""
-    def apply_changes(self, changes: Sequence[Change]) -> None: ...
+        """Change events since the last call, for the host to persist (none on a store)."""
+    def apply_changes(self, changes: Sequence[Change]) -> None:
+        """Replays change events; an engine opened on a store refuses (``InvalidInputError``)."""
     def export_snapshot(self, tenant: Optional[str] = None) -> str: ...
-    def import_snapshot(self, snapshot: str) -> List[str]: ...
+    def import_snapshot(self, snapshot: str) -> List[str]:
+        """Imports a snapshot; an engine opened on a store refuses (``InvalidInputError``)."""
 
 @final
 class Finding:
