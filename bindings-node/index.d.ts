@@ -1120,6 +1120,15 @@ export declare class AuditLog {
 export declare class Engine {
   /** An engine; `config` sets stage switches and thresholds (unknown keys are refused). */
   constructor(config?: EngineConfig)
+  /**
+   * An engine whose tenants' state is kept in the store at `url` (`sqlite:PATH` or a file
+   * path; `postgres://...` where the store has engine state): each tenant is loaded on first
+   * use, read on to other processes' changes before every call, and what a call changes
+   * (feedback, rules, categories, resolved answers) is appended at once.
+   */
+  static open(url: string, config?: EngineConfig): Engine
+  /** The store URL of an engine opened on a store (any password masked), else `null`. */
+  get location(): string | null
   /** The configuration in force. */
   get config(): Required<EngineConfig>
   /**
@@ -1167,13 +1176,22 @@ export declare class Engine {
    * anything runs.
    */
   suggestRules(tenant: string, history: LabelledInput[], options?: MiningOptions): Promise<RuleSuggestion[]>
-  /** The change events since the last call, oldest first, for the host to persist. */
+  /**
+   * The change events since the last call, oldest first, for the host to persist (none on
+   * an engine opened on a store: each call appended its own).
+   */
   drainChanges(): Change[]
-  /** Replays persisted change events (all are checked before any is applied). */
+  /**
+   * Replays persisted change events (all are checked before any is applied); an engine
+   * opened on a store refuses (`invalid_input`).
+   */
   applyChanges(changes: Change[]): void
   /** A checksummed snapshot of one tenant or all, off the main thread. */
   exportSnapshot(tenant?: string | undefined | null): Promise<string>
-  /** Loads a snapshot off the main thread; resolves to the tenants it held. */
+  /**
+   * Loads a snapshot off the main thread; resolves to the tenants it held (an engine opened
+   * on a store rejects with `invalid_input`).
+   */
   importSnapshot(snapshot: string): Promise<string[]>
 }
 

@@ -1,4 +1,4 @@
-// Stores opened by URL: TaskQueue, RateLimiter and AuditLog on a SQLite file in a temp dir (and
+// Stores opened by URL: TaskQueue, RateLimiter, AuditLog and Engine on a SQLite file in a temp dir (and
 // on PostgreSQL when XSPENSE_TEST_DATABASE_URL names a database: those cases are skipped
 // otherwise), each state seen by a second instance opened on the same URL.
 import { test } from 'node:test'
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { AuditLog, RateLimiter, TaskQueue, migrateStore } from '../index.mjs'
+import { AuditLog, Engine, RateLimiter, TaskQueue, migrateStore } from '../index.mjs'
 import { T0 } from './helpers.mjs'
 
 const PG = process.env.XSPENSE_TEST_DATABASE_URL
@@ -134,4 +134,44 @@ test('a password never shows in location', { skip: PG && /\/\/[^/@]*:[^/@]*@/.te
   for (const opened of [TaskQueue.open(PG), AuditLog.open(PG), RateLimiter.open(PG, 1, 1000)]) {
     assert.ok(!opened.location.includes(password) && opened.location.includes(':***@'), opened.location)
   }
+})
+
+for (const [kind, { skip, url: makeUrl }] of Object.entries(kinds)) {
+  test(`${kind}: engine state persists across two engines`, { skip }, async (t) => {
+    const url = makeUrl()
+    if (url === PG) {
+      // xspense-stores has no PostgreSQL engine state yet: say so rather than fail
+      try {
+        Engine.open(url)
+      } catch (err) {
+        if (err.code === 'invalid_input') return t.skip(`engine state in PostgreSQL: ${err.message}`)
+        throw err
+      }
+    }
+    const tenant = unique('ana')
+    const tx = { tenant, descriptor: 'SQ *BLUE BOTTLE 0042 OAKLAND CA', amount: '-4.75', date: '2026-11-02' }
+    const a = Engine.open(url)
+    assert.equal(a.addRules(tenant, 'merchant contains "zork" => shopping.other').length, 1)
+    a.feedback(tx, 'food.restaurants')
+    assert.deepEqual(a.drainChanges(), []) // appended to the store by each call
+    const b = Engine.open(url)
+    assert.equal(b.categorize(tx).category, 'food.restaurants')
+    assert.deepEqual(b.rules(tenant).map((r) => r.then.category), ['shopping.other'])
+    // a picks up b's change before its next call
+    b.addRules(tenant, 'merchant contains "qux" => transport.taxi')
+    assert.equal(a.rules(tenant).length, 2)
+    const [d] = await Engine.open(url).categorizeBatch([tx])
+    assert.equal(d.category, 'food.restaurants')
+    assert.ok((await Engine.open(url).exportSnapshot(tenant)).includes(tenant))
+    assert.equal(typeof a.location, 'string')
+    assert.throws(() => a.applyChanges([]), { code: 'invalid_input', message: /keeps its state there/ })
+    await assert.rejects(a.importSnapshot(await new Engine().exportSnapshot()), { code: 'invalid_input' })
+  })
+}
+
+test('a plain engine is still in memory', () => {
+  const e = new Engine()
+  e.addRules('ana', 'merchant contains "zork" => shopping.other')
+  assert.equal(e.drainChanges().length, 1)
+  assert.equal(e.location, null)
 })
