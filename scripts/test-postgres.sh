@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Tests the PostgreSQL store (stores/postgres): its tests (feature `server-tests`) and clippy
-# for it, against the server at $XSPENSE_TEST_DATABASE_URL when set (a role that may create
-# databases and roles), else against a throwaway cluster that this script starts:
+# Tests the PostgreSQL store (stores/postgres): its tests (feature `server-tests`), the
+# command line's `--state postgres://...` test, and clippy for the store, against the
+# server at $XSPENSE_TEST_DATABASE_URL when set (a role that may create databases and
+# roles), else against a throwaway cluster that this script starts:
 # Debian's `postgresql` is installed if missing, a cluster is made in a `mktemp -d` folder
 # under /tmp owned by the `postgres` user, started by that user on a free port (127.0.0.1
 # only, trust authentication, fsync off), and stopped and removed on exit. Safe to run again.
+# Arguments, when given, are a command to run against the server in place of the tests.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/target-dir.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +35,14 @@ if [ -z "${XSPENSE_TEST_DATABASE_URL:-}" ]; then
   echo "test-postgres: throwaway cluster on port $port ($("$bin/postgres" --version))"
 fi
 
+# with arguments, they are a command run against the server instead of the tests
+# (scripts/kill-test.sh)
+if [ "$#" -gt 0 ]; then
+  "$@"
+  exit
+fi
 # the tests need a server, so they are built only with this feature (see its Cargo.toml)
 cargo test -p xspense-postgres --features server-tests
+# the command line's --state postgres://...
+cargo test -p xspense-cli --features server-tests --test state_postgres
 cargo clippy -p xspense-postgres --features server-tests --all-targets -- -D warnings

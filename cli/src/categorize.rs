@@ -3,8 +3,8 @@
 //!
 //! `--out` is written to a temporary file and replaced only once every step succeeded, so a
 //! cell the reader cannot read leaves it as it was. The order at the end is: the output is
-//! written and synced to its temporary file, then the state is saved (one SQLite transaction,
-//! see [`crate::state_store`]), then the temporary file is renamed over `--out`. A failure
+//! written and synced to its temporary file, then the state is saved (one transaction of its
+//! store, see [`crate::state_store`]), then the temporary file is renamed over `--out`. A failure
 //! before the save changes neither; a failed save leaves `--out` as it was. Standard output
 //! cannot be taken back: there a first pass over a clone of the reader reads every row
 //! without keeping any, and only then are rows categorized and written.
@@ -61,7 +61,7 @@ impl Tally {
 }
 
 pub fn run(o: &Options<'_>) -> CliResult<()> {
-    // an unusable `--state` (a postgres: URL) is refused before the input is read
+    // an unusable `--state` (a malformed URL) is refused before the input is read
     o.state.map(crate::state_store::check).transpose()?;
     // so is an unusable `--llm` URL, key or setting
     let mut fallback = LlmFallback::from_args(o.llm)?;

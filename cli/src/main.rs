@@ -5,10 +5,13 @@
 //! no network unless `categorize --llm URL` names a chat-completions server for the merchants no
 //! stage knows (without it, undecided rows keep their best guess or `uncategorized`).
 
+mod agents;
 mod categorize;
+mod db;
 mod eval;
 mod input;
 mod inspect;
+mod intents;
 mod llm_fallback;
 mod pending_file;
 mod redact;
@@ -18,6 +21,7 @@ mod state_store;
 mod stdio;
 mod suggest;
 mod tasks_demo;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,9 +57,10 @@ enum Command {
         rules: Option<PathBuf>,
         /// Engine state kept between runs (rules, learned merchants, categories) in SQLite: a
         /// database file, a `sqlite:PATH` URL, or a directory (created if missing) holding
-        /// `state.sqlite`. A directory's old `state.json` is imported on first use and renamed
+        /// `state.sqlite`; or in PostgreSQL: a `postgres://USER@HOST:PORT/DB` URL (migrated).
+        /// A directory's old `state.json` is imported on first use and renamed
         /// `state.json.migrated`. Concurrent runs on one database all keep their changes.
-        #[arg(long, value_name = "FILE|DIR|sqlite:PATH")]
+        #[arg(long, value_name = "FILE|DIR|sqlite:PATH|postgres://...")]
         state: Option<PathBuf>,
         /// Where to write the results (default: standard output). Replaced only when
         /// everything succeeded; an existing file keeps its permissions.
@@ -136,6 +141,68 @@ enum Command {
     Tasks {
         #[command(subcommand)]
         command: TasksCommand,
+    },
+    /// Run worker threads on task queues of a store (built-in intents: categorize, redact),
+    /// registered as an agent until SIGINT/SIGTERM.
+    Worker {
+        /// The store: `sqlite:PATH` or `postgres://USER@HOST:PORT/DB` (migrated).
+        #[arg(long, value_name = "URL")]
+        store: String,
+        /// A queue to claim from; repeat for several.
+        #[arg(long = "queue", value_name = "Q", required = true)]
+        queues: Vec<String>,
+        /// Worker threads.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// The agent id (default: HOST-PID); unique among running workers, without `#`.
+        #[arg(long, value_name = "NAME")]
+        id: Option<String>,
+        /// Lease per claimed task, in seconds: longer than any task runs.
+        #[arg(long = "lease", value_name = "SECS", default_value_t = 60)]
+        lease_secs: u64,
+        /// Heartbeat interval, in seconds; an agent silent for three intervals is reaped and
+        /// its tasks released.
+        #[arg(long = "heartbeat", value_name = "SECS", default_value_t = 60)]
+        heartbeat_secs: u64,
+        /// Exit once the queues have no pending or claimed task.
+        #[arg(long)]
+        exit_when_idle: bool,
+    },
+    /// List the agents (worker processes) registered on a store.
+    Agents {
+        /// The store: `sqlite:PATH` or `postgres://...`.
+        #[arg(long, value_name = "URL")]
+        store: String,
+        /// Only agents claiming from this queue.
+        #[arg(long, value_name = "Q")]
+        queue: Option<String>,
+        /// Gone agents too (deregistered or reaped).
+        #[arg(long)]
+        all: bool,
+        /// One JSON object per agent instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A store's database schema.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create or upgrade the schema of a database and print its version; a database of a
+    /// newer xspense is refused.
+    Migrate {
+        /// `sqlite:PATH` or `postgres://USER@HOST:PORT/DB` (a role that may create tables and,
+        /// on a new cluster, roles).
+        url: String,
+    },
+    /// Print the schema version of a database, changing nothing.
+    Status {
+        /// `sqlite:PATH` or `postgres://...`.
+        url: String,
     },
 }
 
@@ -298,6 +365,40 @@ fn main() -> ExitCode {
             crash_rate,
             seed,
         }),
+        Command::Worker {
+            store,
+            queues,
+            concurrency,
+            id,
+            lease_secs,
+            heartbeat_secs,
+            exit_when_idle,
+        } => worker::run(&worker::Options {
+            store: &store,
+            queues: &queues,
+            concurrency,
+            id: id.as_deref(),
+            lease_secs,
+            heartbeat_secs,
+            exit_when_idle,
+        }),
+        Command::Agents {
+            store,
+            queue,
+            all,
+            json,
+        } => agents::run(&agents::Options {
+            store: &store,
+            queue: queue.as_deref(),
+            all,
+            json,
+        }),
+        Command::Db {
+            command: DbCommand::Migrate { url },
+        } => db::migrate(&url),
+        Command::Db {
+            command: DbCommand::Status { url },
+        } => db::status(&url),
         Command::Redact {
             file,
             mode,

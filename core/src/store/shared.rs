@@ -197,9 +197,17 @@ impl SharedEngine {
     }
 
     /// Categorizes `tx` on its tenant's latest state ([`Engine::categorize`]); nothing is
-    /// appended.
+    /// appended. A categorization records no change, so unlike [`SharedEngine::run`] this
+    /// takes no copy of the tenant to undo it.
     pub fn categorize(&mut self, tx: &Transaction) -> Result<Decision> {
-        self.run(&tx.tenant, |e| e.categorize(tx))
+        self.refresh(&tx.tenant)?;
+        let decision = self.engine.categorize(tx)?;
+        if !self.engine.drain_changes().is_empty() {
+            return Err(Error::Internal(
+                "a categorization recorded changes; they were dropped".into(),
+            ));
+        }
+        Ok(decision)
     }
 
     /// Learns that `tx` belongs in `category` ([`Engine::feedback`]) and appends it.

@@ -22,11 +22,21 @@
 //! assert_eq!(s, TaskStatus::Dead);
 //! ```
 
+pub mod agents;
 mod model;
 mod store;
 
+pub use agents::{
+    Agent, AgentRegistry, AgentStatus, InMemoryAgentRegistry, NewAgent, Reaped, Serving,
+    REGISTRY_METHODS,
+};
 pub use model::{NewTask, RetryPolicy, Task, TaskStatus};
-pub use store::{Enqueued, InMemoryTaskStore, QueueCounts, QueueStats, TaskStore, STORE_METHODS};
+pub use store::{
+    is_lease_of, lease_owner, Enqueued, InMemoryTaskStore, QueueCounts, QueueStats, Released,
+    TaskStore, SLOT_SEPARATOR, STORE_METHODS,
+};
 
+#[cfg(test)]
+mod agent_tests;
 #[cfg(test)]
 mod tests;

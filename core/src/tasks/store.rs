@@ -86,6 +86,53 @@ impl QueueStats {
     }
 }
 
+/// Tasks whose leases were ended before their expiry (a gone agent's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Released {
+    /// Back to pending, due at once.
+    pub pending: usize,
+    /// Dead: the released attempt was their last.
+    pub dead: usize,
+}
+
+impl Released {
+    /// Adds another count.
+    pub fn add(&mut self, other: Released) {
+        self.pending += other.pending;
+        self.dead += other.dead;
+    }
+
+    /// Tasks released in all.
+    pub fn total(&self) -> usize {
+        self.pending + self.dead
+    }
+}
+
+/// Separates an agent's id from a slot (a thread) in a lease owner's name.
+pub const SLOT_SEPARATOR: char = '#';
+
+/// The lease owner name of slot `slot` (a worker thread) of the agent `agent`:
+/// `agent#slot`. Leases taken under such names, or under the agent's id itself, are the
+/// agent's: the registry releases them when the agent is gone.
+///
+/// ```
+/// use xspense::tasks::{is_lease_of, lease_owner};
+/// assert_eq!(lease_owner("w1", 3), "w1#3");
+/// assert!(is_lease_of("w1#3", "w1") && is_lease_of("w1", "w1"));
+/// assert!(!is_lease_of("w10#3", "w1"));
+/// ```
+pub fn lease_owner(agent: &str, slot: usize) -> String {
+    format!("{agent}{SLOT_SEPARATOR}{slot}")
+}
+
+/// Whether a lease taken by `owner` belongs to the agent `agent` (see [`lease_owner`]).
+pub fn is_lease_of(owner: &str, agent: &str) -> bool {
+    owner
+        .strip_prefix(agent)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(SLOT_SEPARATOR))
+}
+
 /// The method names of [`TaskStore`], for bindings that check a host's store object.
 pub const STORE_METHODS: [&str; 9] = [
     "enqueue",
@@ -160,6 +207,16 @@ pub trait TaskStore: Send + Sync {
     /// Forgets final tasks (and their idempotency keys) that finished more than `retention_ms`
     /// ago; returns how many.
     fn purge(&self, retention_ms: Millis, now: Millis) -> Result<usize>;
+
+    /// Blocks for up to `timeout` until a task may have become claimable on `queue`; `true`
+    /// when woken by one. An idle worker calls it between claims. The default returns `false`
+    /// at once and the caller backs off with a bounded sleep; a store with a wake-up channel
+    /// (PostgreSQL's LISTEN/NOTIFY) blocks on it. A store without one must not block here:
+    /// the core never sleeps.
+    fn wait_for_work(&self, queue: &str, timeout: std::time::Duration) -> Result<bool> {
+        let _ = (queue, timeout);
+        Ok(false)
+    }
 }
 
 /// Claim order of a ready task: priority (highest first), then `run_at`, then enqueue order.
@@ -375,6 +432,39 @@ impl InMemoryTaskStore {
     }
 }
 
+impl InMemoryTaskStore {
+    /// Ends at once every lease held by the agent `agent` (its own name, or a name of
+    /// [`lease_owner`] for it), as a lease expiry at `now` would: each attempt counts as a
+    /// failure and the task is pending again (due now), or dead without attempts left. What
+    /// [`super::AgentRegistry::reap`] does to a gone agent's tasks.
+    pub fn release_leases_of(&self, agent: &str, now: Millis) -> Result<Released> {
+        let mut g = self.lock()?;
+        let inner = &mut *g;
+        let held: Vec<u64> = inner
+            .queues
+            .values()
+            .flat_map(|q| q.leased.iter().map(|&(_, seq)| seq))
+            .filter(|seq| {
+                inner
+                    .tasks
+                    .get(seq)
+                    .and_then(|t| t.lease_owner.as_deref())
+                    .is_some_and(|owner| is_lease_of(owner, agent))
+            })
+            .collect();
+        let why = format!("agent {agent} gone");
+        let mut released = Released::default();
+        for seq in held {
+            match inner.end_lease(seq, now, &why) {
+                Some(TaskStatus::Dead) => released.dead += 1,
+                Some(_) => released.pending += 1,
+                None => {}
+            }
+        }
+        Ok(released)
+    }
+}
+
 impl Inner {
     fn task_mut(&mut self, tenant: &str, id: &str) -> Result<(u64, &mut Task)> {
         let seq = seq_of(id).ok_or_else(|| Error::not_found("task", id))?;
@@ -390,31 +480,46 @@ impl Inner {
             return;
         };
         q.advance(now);
+        let mut expired = Vec::new();
         while let Some(&(expires, seq)) = q.leased.first() {
             if expires > now {
                 break;
             }
             q.leased.pop_first();
-            let Some(t) = self.tasks.get_mut(&seq) else {
-                continue;
-            };
-            self.failed_total += 1;
-            t.lease_owner = None;
-            t.lease_expires_at = None;
-            t.updated_at = now;
-            t.error = Some(format!("lease expired at attempt {}", t.attempts));
-            if t.attempts >= t.max_attempts {
-                t.status = TaskStatus::Dead;
-                t.finished_at = Some(now);
-                q.counts.moved(TaskStatus::Claimed, TaskStatus::Dead);
-                self.finished.insert((now, seq));
-            } else {
-                t.status = TaskStatus::Pending;
-                t.run_at = now;
-                q.counts.moved(TaskStatus::Claimed, TaskStatus::Pending);
-                q.insert_pending(t.run_at, seq, t.priority);
-            }
+            expired.push(seq);
         }
+        for seq in expired {
+            self.end_lease(seq, now, "lease expired");
+        }
+    }
+
+    /// Ends the lease on the claimed task `seq` at `now` as an expiry does: the attempt counts
+    /// as a failure, and the task is pending again (due now), or dead without attempts left.
+    /// `why` starts the error text (`"<why> at attempt <n>"`).
+    fn end_lease(&mut self, seq: u64, now: Millis, why: &str) -> Option<TaskStatus> {
+        self.unlease(seq);
+        let t = self.tasks.get_mut(&seq)?;
+        if t.status != TaskStatus::Claimed {
+            return None;
+        }
+        let q = self.queues.get_mut(&t.queue)?;
+        self.failed_total += 1;
+        t.lease_owner = None;
+        t.lease_expires_at = None;
+        t.updated_at = now;
+        t.error = Some(format!("{why} at attempt {}", t.attempts));
+        if t.attempts >= t.max_attempts {
+            t.status = TaskStatus::Dead;
+            t.finished_at = Some(now);
+            q.counts.moved(TaskStatus::Claimed, TaskStatus::Dead);
+            self.finished.insert((now, seq));
+        } else {
+            t.status = TaskStatus::Pending;
+            t.run_at = now;
+            q.counts.moved(TaskStatus::Claimed, TaskStatus::Pending);
+            q.insert_pending(t.run_at, seq, t.priority);
+        }
+        Some(t.status)
     }
 
     /// Checks that `worker` holds an unexpired lease on the task and takes the task out of the

@@ -18,6 +18,9 @@
 //! stores.tasks.enqueue(NewTask::new("alice", "categorizer", "categorize", json!({})), t0).unwrap();
 //! assert!(stores.tasks.claim("categorizer", "w1", 30_000, t0).unwrap().is_some());
 //! assert_eq!(stores.state.load("alice").unwrap().seq, 0);
+//! // the worker processes on its queues
+//! stores.agents.register(xspense::tasks::NewAgent::new("w1", ["categorizer"]), t0).unwrap();
+//! assert_eq!(stores.agents.live(&xspense::tasks::Serving::Any).unwrap().len(), 1);
 //! ```
 
 mod error;
@@ -29,7 +32,7 @@ use xspense::audit::AuditStore;
 use xspense::limits::LimitStore;
 use xspense::redact::Redactor;
 use xspense::store::EngineStateStore;
-use xspense::tasks::TaskStore;
+use xspense::tasks::{AgentRegistry, TaskStore};
 
 pub use error::{Error, Result};
 pub use location::{masked, StoreUrl};
@@ -48,6 +51,8 @@ pub struct Stores {
     pub audit: Arc<dyn AuditStore>,
     /// Each tenant's engine change log and snapshots.
     pub state: Arc<dyn EngineStateStore>,
+    /// The worker processes on the task queues, and their heartbeats.
+    pub agents: Arc<dyn AgentRegistry>,
 }
 
 impl std::fmt::Debug for Stores {
@@ -68,6 +73,7 @@ impl Stores {
             limits: open_limits(&at)?,
             audit: open_audit(&at)?,
             state: open_state(&at)?,
+            agents: open_agents(&at)?,
         })
     }
 }
@@ -78,6 +84,15 @@ pub fn open_tasks(at: &StoreUrl) -> Result<Arc<dyn TaskStore>> {
         StoreUrl::Sqlite(path) => Arc::new(xspense_sqlite::SqliteTaskStore::open(path)?),
         #[cfg(feature = "postgres")]
         StoreUrl::Postgres(url) => Arc::new(xspense_postgres::PgTaskStore::connect(url)?),
+    })
+}
+
+/// The agent registry at `at` (in the database of the tasks whose leases it releases).
+pub fn open_agents(at: &StoreUrl) -> Result<Arc<dyn AgentRegistry>> {
+    Ok(match at {
+        StoreUrl::Sqlite(path) => Arc::new(xspense_sqlite::SqliteAgentRegistry::open(path)?),
+        #[cfg(feature = "postgres")]
+        StoreUrl::Postgres(url) => Arc::new(xspense_postgres::PgAgentRegistry::connect(url)?),
     })
 }
 
@@ -111,11 +126,32 @@ pub fn open_state(at: &StoreUrl) -> Result<Arc<dyn EngineStateStore>> {
     Ok(match at {
         StoreUrl::Sqlite(path) => Arc::new(xspense_sqlite::SqliteEngineState::open(path)?),
         #[cfg(feature = "postgres")]
-        StoreUrl::Postgres(_) => {
-            return Err(Error::Unsupported(
-                "engine state in PostgreSQL is not available in this build".into(),
-            ))
-        }
+        StoreUrl::Postgres(url) => Arc::new(xspense_postgres::PgEngineState::connect(url)?),
+    })
+}
+
+/// The schema version of a database and the one this build migrates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersion {
+    /// The database's version (0: never migrated, or no file yet).
+    pub found: i64,
+    /// The version this build migrates to.
+    pub latest: i64,
+}
+
+/// The schema version of the database `url` names, changing nothing (a SQLite file that does
+/// not exist is not created).
+pub fn schema_version(url: &str) -> Result<SchemaVersion> {
+    Ok(match StoreUrl::parse(url)? {
+        StoreUrl::Sqlite(path) => SchemaVersion {
+            found: xspense_sqlite::migrations::file_version(&path)?,
+            latest: xspense_sqlite::migrations::LATEST,
+        },
+        #[cfg(feature = "postgres")]
+        StoreUrl::Postgres(url) => SchemaVersion {
+            found: xspense_postgres::migrations::database_version(&url)?,
+            latest: xspense_postgres::LATEST,
+        },
     })
 }
 

@@ -39,12 +39,24 @@ pub enum Error {
     /// A stored row does not hold what this build wrote (edited by hand, or a bug).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// An engine-state append after sequence `expected` found the tenant at `actual`: another
+    /// writer appended first. Nothing was written.
+    #[error("tenant {tenant:?} is at sequence {actual}, not {expected}: reload and retry")]
+    SequenceConflict {
+        /// The tenant.
+        tenant: String,
+        /// The sequence the append was made after.
+        expected: u64,
+        /// The tenant's latest sequence.
+        actual: u64,
+    },
 }
 
 impl From<Error> for xspense::Error {
     fn from(e: Error) -> Self {
         match e {
             Error::Core(e) => e,
+            Error::SequenceConflict { .. } => xspense::Error::Conflict(e.to_string()),
             Error::Postgres(_)
             | Error::SchemaTooNew { .. }
             | Error::SchemaTooOld { .. }

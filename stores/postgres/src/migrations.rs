@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_schema.sql"),
     include_str!("../migrations/0002_audit_verify.sql"),
+    include_str!("../migrations/0003_engine_state.sql"),
+    include_str!("../migrations/0004_agents.sql"),
 ];
 
 /// The schema version this build migrates to.
@@ -58,6 +60,12 @@ pub(crate) fn check(client: &mut impl GenericClient) -> Result<()> {
 pub fn migrate(url: &str) -> Result<i64> {
     let mut client = Client::connect(url, NoTls)?;
     migrate_client(&mut client)
+}
+
+/// Connects to `url` and reads its schema version, changing nothing (0: never migrated).
+pub fn database_version(url: &str) -> Result<i64> {
+    let mut client = Client::connect(url, NoTls)?;
+    version(&mut client)
 }
 
 /// [`migrate`] on an open connection.

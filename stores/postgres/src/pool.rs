@@ -10,9 +10,10 @@
 //! shows it that tenant's rows only; [`Scope::EveryTenant`] runs as `xspense_worker`, for the
 //! queue-wide task operations (claim, stats, purge).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use postgres::{Client, Config, NoTls, Transaction};
+use postgres::{Client, Config, NoTls, Statement, Transaction};
 
 use crate::error::{Error, Result};
 use crate::migrations;
@@ -36,10 +37,35 @@ pub(crate) enum Scope<'a> {
     EveryTenant,
 }
 
+/// Statements prepared on one connection, by their text: a cached statement is bound and
+/// run in one round trip instead of two.
+#[derive(Default)]
+pub(crate) struct Prepared {
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Prepared {
+    /// `sql` prepared on the connection of `tx` (once per connection).
+    pub(crate) fn get(&mut self, tx: &mut Transaction<'_>, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+}
+
+/// An idle connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    prepared: Prepared,
+}
+
 /// Connections to one database.
 pub(crate) struct Pool {
     config: Config,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Conn>>,
     max_idle: usize,
 }
 
@@ -60,12 +86,15 @@ impl Pool {
         migrations::check(&mut client)?;
         Ok(Pool {
             config,
-            idle: Mutex::new(vec![client]),
+            idle: Mutex::new(vec![Conn {
+                client,
+                prepared: Prepared::default(),
+            }]),
             max_idle: DEFAULT_MAX_IDLE,
         })
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Vec<Client>>> {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Vec<Conn>>> {
         self.idle.lock().map_err(|_| {
             Error::Core(xspense::Error::Internal(
                 "postgres pool lock poisoned by a panicking thread".into(),
@@ -75,22 +104,36 @@ impl Pool {
 
     /// An idle connection, or a new one.
     pub(crate) fn take(&self) -> Result<Client> {
+        Ok(self.take_conn()?.client)
+    }
+
+    fn take_conn(&self) -> Result<Conn> {
         if let Some(c) = self.lock()?.pop() {
-            if !c.is_closed() {
+            if !c.client.is_closed() {
                 return Ok(c);
             }
         }
-        Ok(self.config.connect(NoTls)?)
+        Ok(Conn {
+            client: self.config.connect(NoTls)?,
+            prepared: Prepared::default(),
+        })
     }
 
     /// Gives a connection back (dropped when broken or when enough are idle).
     pub(crate) fn give(&self, client: Client) {
-        if client.is_closed() {
+        self.give_conn(Conn {
+            client,
+            prepared: Prepared::default(),
+        });
+    }
+
+    fn give_conn(&self, conn: Conn) {
+        if conn.client.is_closed() {
             return;
         }
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < self.max_idle {
-                idle.push(client);
+                idle.push(conn);
             }
         }
     }
@@ -101,19 +144,31 @@ impl Pool {
         scope: Scope<'_>,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut client = self.take()?;
+        self.run_prepared(scope, |tx, _| f(tx))
+    }
+
+    /// [`Pool::run`], with the statements prepared on the connection at hand: the role and
+    /// tenant are taken, and `f`'s statements run, one round trip each.
+    pub(crate) fn run_prepared<T>(
+        &self,
+        scope: Scope<'_>,
+        f: impl FnOnce(&mut Transaction<'_>, &mut Prepared) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.take_conn()?;
+        let Conn { client, prepared } = &mut conn;
         let out = (|| {
             let mut tx = client.transaction()?;
             let (role, tenant) = match scope {
                 Scope::Tenant(t) => (ROLE_APP, t),
                 Scope::EveryTenant => (ROLE_WORKER, ""),
             };
-            tx.execute(ENTER, &[&role, &tenant])?;
-            let out = f(&mut tx)?;
+            let enter = prepared.get(&mut tx, ENTER)?;
+            tx.execute(&enter, &[&role, &tenant])?;
+            let out = f(&mut tx, prepared)?;
             tx.commit()?;
             Ok(out)
         })();
-        self.give(client);
+        self.give_conn(conn);
         out
     }
 }

@@ -566,6 +566,12 @@ impl TaskStore for PgTaskStore {
     fn purge(&self, retention_ms: Millis, now: Millis) -> xspense::Result<usize> {
         Ok(self.purge_tx(retention_ms, now)?)
     }
+
+    /// Sleeps on LISTEN/NOTIFY ([`PgTaskStore::wait_for_task`]): woken by an enqueue on any
+    /// queue, or after `timeout`.
+    fn wait_for_work(&self, _queue: &str, timeout: Duration) -> xspense::Result<bool> {
+        Ok(self.wait_for_task(timeout)?)
+    }
 }
 
 #[cfg(test)]

@@ -8,16 +8,22 @@ use postgres::Client;
 use serde_json::json;
 use xspense::audit::AuditAction;
 use xspense::limits::{Quota, RateLimiter};
+use xspense::store::Appended;
 use xspense::tasks::{NewTask, TaskStore};
-use xspense_postgres::{NewAuditEntry, PgAuditLog, PgLimitStore, PgTaskStore};
+use xspense::Engine;
+use xspense_postgres::{NewAuditEntry, PgAuditLog, PgEngineState, PgLimitStore, PgTaskStore};
 
 /// Every table of the schema, each with a column to update.
-const TABLES: [(&str, &str); 4] = [
+const TABLES: [(&str, &str); 6] = [
     ("tasks", "sender"),
     ("task_counters", "queue"),
     ("rate_limits", "key"),
     ("audit_log", "actor"),
+    ("engine_changes", "change"),
+    ("engine_snapshots", "snapshot"),
 ];
+/// Tables the application role may not update at all.
+const APPEND_ONLY: [&str; 2] = ["audit_log", "engine_changes"];
 
 /// Rows for alice and bob in every table, through the stores.
 fn fill(url: &str) {
@@ -27,7 +33,25 @@ fn fill(url: &str) {
         PgLimitStore::connect(url).unwrap(),
     );
     let audit = PgAuditLog::connect(url).unwrap();
+    let state = PgEngineState::connect(url).unwrap();
     for tenant in ["alice", "bob"] {
+        let mut engine = Engine::new();
+        engine
+            .add_rules(tenant, "merchant contains \"tesco\" => food.groceries\n")
+            .unwrap();
+        let changes = engine.drain_changes();
+        assert_eq!(state.append(tenant, 0, &changes).unwrap(), Appended::At(1));
+        let snapshot = engine.export_snapshot(Some(tenant)).unwrap();
+        state.compact(tenant, 1, &snapshot).unwrap();
+        assert_eq!(
+            state.append(tenant, 1, &changes[..0]).unwrap(),
+            Appended::At(1)
+        );
+        engine
+            .add_rules(tenant, "merchant contains \"uber\" => transport.taxi\n")
+            .unwrap();
+        let more = engine.drain_changes();
+        assert_eq!(state.append(tenant, 1, &more).unwrap(), Appended::At(2));
         tasks
             .enqueue(NewTask::new(tenant, "q", "work", json!({})), 0)
             .unwrap();
@@ -98,10 +122,10 @@ fn a_transaction_for_one_tenant_never_reaches_another_tenants_rows() {
         // no tenant set: nothing
         let sql = format!("SELECT count(*) FROM {table}");
         assert_eq!(as_tenant(&mut c, None, &sql).unwrap(), ["0", "#1"], "{sql}");
-        // another tenant's rows cannot be changed (audit_log: not at all, no grant)
+        // another tenant's rows cannot be changed (append-only tables: not at all, no grant)
         let sql = format!("UPDATE {table} SET {column} = {column} WHERE tenant = 'bob'");
         let out = as_tenant(&mut c, Some("alice"), &sql);
-        if table == "audit_log" {
+        if APPEND_ONLY.contains(&table) {
             assert!(out.unwrap_err().contains("permission denied"), "{sql}");
         } else {
             assert_eq!(out.unwrap(), ["#0"], "{sql}");
@@ -116,10 +140,22 @@ fn a_transaction_for_one_tenant_never_reaches_another_tenants_rows() {
         "INSERT INTO tasks (tenant, queue, sender, intent, payload, priority, run_at, attempts,
              max_attempts, status, created_at, updated_at)
              VALUES ('bob', 'q', 's', 'i', '{}', 0, 0, 0, 1, 'pending', 0, 0)",
+        "INSERT INTO engine_changes (tenant, seq, change) VALUES ('bob', 9, '{}')",
+        "INSERT INTO engine_snapshots (tenant, seq, snapshot) VALUES ('bob', 9, 'x')",
     ] {
         let e = as_tenant(&mut c, Some("alice"), sql).unwrap_err();
         assert!(e.contains("row-level security"), "{sql}: {e}");
     }
+    // compaction deletes changes: only the transaction's tenant's
+    assert_eq!(
+        as_tenant(
+            &mut c,
+            Some("alice"),
+            "DELETE FROM engine_changes WHERE tenant = 'bob'"
+        )
+        .unwrap(),
+        ["#0"]
+    );
     // a setting changed inside the transaction does not outlive it on a pooled connection
     assert_eq!(
         as_tenant(

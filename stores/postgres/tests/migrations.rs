@@ -3,7 +3,9 @@
 mod common;
 
 use common::TestDb;
-use xspense_postgres::{migrate, Error, PgAuditLog, PgLimitStore, PgTaskStore, LATEST};
+use xspense_postgres::{
+    migrate, Error, PgAuditLog, PgEngineState, PgLimitStore, PgTaskStore, LATEST,
+};
 
 #[test]
 fn migrating_twice_changes_nothing_and_concurrent_migrations_apply_once() {
@@ -53,4 +55,70 @@ fn a_schema_from_a_newer_build_is_refused_and_left_alone() {
     assert!(newer(migrate(&db.url).unwrap_err()));
     let core: xspense::Error = PgTaskStore::connect(&db.url).unwrap_err().into();
     assert_eq!(core.code(), xspense::ErrorCode::Internal);
+}
+
+/// The migrations before engine state (version 2), applied by hand as an older build did.
+const BEFORE_ENGINE_STATE: [&str; 2] = [
+    include_str!("../migrations/0001_schema.sql"),
+    include_str!("../migrations/0002_audit_verify.sql"),
+];
+
+#[test]
+fn a_database_of_the_previous_version_gains_engine_state_and_keeps_its_rows() {
+    let db = TestDb::empty();
+    let mut owner = db.owner();
+    owner
+        .batch_execute(
+            "CREATE TABLE schema_migrations (
+                 version    bigint      PRIMARY KEY,
+                 applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .unwrap();
+    for (i, sql) in BEFORE_ENGINE_STATE.iter().enumerate() {
+        owner.batch_execute(sql).unwrap();
+        owner
+            .execute(
+                "INSERT INTO schema_migrations (version) VALUES ($1)",
+                &[&(i as i64 + 1)],
+            )
+            .unwrap();
+    }
+    owner
+        .batch_execute("INSERT INTO rate_limits (tenant, key, tat) VALUES ('alice', 'r', 42)")
+        .unwrap();
+    let absent: bool = owner
+        .query_one("SELECT to_regclass('engine_changes') IS NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(absent, "version 2 has no engine state");
+    assert_eq!(migrate(&db.url).unwrap(), LATEST);
+    let tat: i64 = owner
+        .query_one("SELECT tat FROM rate_limits WHERE tenant = 'alice'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tat, 42);
+    engine_state_works(&db.url);
+}
+
+#[test]
+fn an_empty_database_gains_engine_state() {
+    let db = TestDb::empty();
+    assert_eq!(migrate(&db.url).unwrap(), LATEST);
+    engine_state_works(&db.url);
+}
+
+/// An append, a load and the notification on the engine-state tables.
+fn engine_state_works(url: &str) {
+    use xspense::store::Appended;
+    let state = PgEngineState::connect(url).unwrap();
+    let mut listener = state.listen().unwrap();
+    let mut engine = xspense::Engine::new();
+    engine
+        .add_rules("alice", "merchant contains \"tesco\" => food.groceries\n")
+        .unwrap();
+    let changes = engine.drain_changes();
+    assert_eq!(state.append("alice", 0, &changes).unwrap(), Appended::At(1));
+    assert_eq!(state.load("alice").unwrap().changes, changes);
+    let heard = listener.wait(std::time::Duration::from_secs(5)).unwrap();
+    assert!(heard.contains("alice"));
 }

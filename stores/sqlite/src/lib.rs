@@ -6,6 +6,8 @@
 //!   dead letters, idempotency keys), safe for several worker processes on one file;
 //! - [`SqliteLimitStore`]: the core's [`xspense::limits::LimitStore`] (GCRA state per key);
 //! - [`SqliteAuditLog`]: the hash-chained audit log, append-only, one chain per tenant;
+//! - [`SqliteAgentRegistry`]: the core's [`xspense::tasks::AgentRegistry`] (worker
+//!   processes, their heartbeats; reaping a dead one releases its task leases at once);
 //! - [`SqliteEngineState`]: each tenant's engine change log and snapshots, and the import of
 //!   a CLI `state.json`.
 //!
@@ -27,6 +29,7 @@
 //! store.complete("alice", &job.id, "w1", json!("done"), t0 + 10).unwrap();
 //! ```
 
+mod agents;
 mod audit;
 mod connection;
 mod error;
@@ -35,6 +38,7 @@ pub mod migrations;
 mod state;
 mod tasks;
 
+pub use agents::SqliteAgentRegistry;
 pub use audit::SqliteAuditLog;
 pub use connection::{Durability, Options, DEFAULT_BUSY_TIMEOUT};
 pub use error::{Error, Result};

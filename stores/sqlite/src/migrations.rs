@@ -2,8 +2,9 @@
 //! in `PRAGMA user_version`; a file whose version is beyond [`LATEST`] comes from a newer
 //! build and is refused before anything is changed.
 //!
-//! Every table is keyed by tenant (the task and limit tables carry it in every row), so no
-//! query of this crate's API reads another tenant's rows.
+//! Every table but `agents` is keyed by tenant (the task and limit tables carry it in every
+//! row), so no query of this crate's API reads another tenant's rows. Agents (worker
+//! processes) serve every tenant's tasks, as the queues do, so their registry is not.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -99,6 +100,23 @@ const MIGRATIONS: &[&str] = &[
         snapshot TEXT    NOT NULL                           -- a one-tenant xspense snapshot
     ) WITHOUT ROWID;
     "#,
+    // 2: the agent registry. Agents serve every tenant (as the task queues do): the table is
+    // the one not keyed by tenant.
+    r#"
+    CREATE TABLE agents (
+        id             TEXT    NOT NULL PRIMARY KEY,
+        queues         TEXT    NOT NULL,                    -- JSON array of queue names
+        intents        TEXT    NOT NULL,                    -- JSON array of intents
+        version        TEXT    NOT NULL,
+        host           TEXT    NOT NULL,
+        started_at     INTEGER NOT NULL,
+        last_heartbeat INTEGER NOT NULL,
+        status         TEXT    NOT NULL,                    -- live | gone
+        stopped_at     INTEGER
+    ) WITHOUT ROWID;
+    -- reap: live agents by their last heartbeat
+    CREATE INDEX agents_live ON agents (last_heartbeat) WHERE status = 'live';
+    "#,
 ];
 
 /// The schema version this build migrates to.
@@ -145,5 +163,14 @@ pub(crate) fn migrate(conn: &Connection) -> Result<()> {
 /// store migrates the file the same way.
 pub fn migrate_file(path: &std::path::Path) -> Result<i64> {
     let conn = crate::connection::open(path, crate::Options::default())?;
+    version(&conn)
+}
+
+/// The schema version of the file at `path` without changing it (0 when it does not exist).
+pub fn file_version(path: &std::path::Path) -> Result<i64> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     version(&conn)
 }

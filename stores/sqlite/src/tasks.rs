@@ -196,7 +196,7 @@ fn held(t: &Task, worker: &str, now: Millis) -> Result<()> {
 }
 
 /// Adds to the completion and failure counters of a tenant's queue.
-fn count(
+pub(crate) fn count(
     tx: &Transaction<'_>,
     tenant: &str,
     queue: &str,

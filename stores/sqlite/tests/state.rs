@@ -150,3 +150,20 @@ fn a_cli_state_file_migrates_into_the_database() {
     let e = db.import_state_json("{\"format\": \"x\"}").unwrap_err();
     assert_eq!(xspense::Error::from(e).code(), ErrorCode::CorruptSnapshot);
 }
+
+/// The engine-state checks every store passes, here on one database file with a handle per
+/// caller (as processes have), and on the core's in-memory store for reference.
+#[test]
+fn the_shared_engine_state_checks_pass() {
+    use std::sync::Arc;
+    use xspense::store::{EngineStateStore, InMemoryEngineState};
+    use xspense_store_conformance::state;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    state::engine_state_behaves(&|| -> Arc<dyn EngineStateStore> {
+        Arc::new(SqliteEngineState::open(&path).unwrap())
+    });
+    let memory: Arc<dyn EngineStateStore> = Arc::new(InMemoryEngineState::new());
+    state::engine_state_behaves(&|| memory.clone());
+}
