@@ -155,11 +155,6 @@ def test_a_password_never_shows_in_location_or_repr() -> None:
 
 
 def test_engine_state_persists_across_two_engines(url: str, tmp_path: pathlib.Path) -> None:
-    if url == PG:
-        try:
-            xspense.Engine.open(url)
-        except xspense.InvalidInputError as e:  # xspense-stores has no PostgreSQL engine state yet
-            pytest.skip(f"engine state in PostgreSQL: {e}")
     tenant = unique(tmp_path, "ana")
     tx = {
         "tenant": tenant,
