@@ -1,6 +1,7 @@
 // Stores opened by URL: TaskQueue, RateLimiter, AuditLog and Engine on a SQLite file in a temp dir (and
 // on PostgreSQL when XSPENSE_TEST_DATABASE_URL names a database: those cases are skipped
-// otherwise), each state seen by a second instance opened on the same URL.
+// otherwise), each state seen by a second instance opened on the same URL. Against a throwaway
+// server: `bash scripts/test-postgres.sh node --test bindings-node/__test__/stores.test.mjs`.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'

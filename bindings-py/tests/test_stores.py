@@ -1,6 +1,8 @@
 """Stores opened by URL: TaskQueue, RateLimiter, AuditLog and Engine on a SQLite file in a temp
 dir (and on PostgreSQL when XSPENSE_TEST_DATABASE_URL names a database: those cases are skipped
-otherwise), each state seen by a second instance opened on the same URL."""
+otherwise), each state seen by a second instance opened on the same URL. Against a throwaway
+server: `bash scripts/test-postgres.sh $VENV/bin/python -m pytest
+bindings-py/tests/test_stores.py` ($VENV: the venv of scripts/test-python.sh)."""
 
 from __future__ import annotations
 
