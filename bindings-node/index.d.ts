@@ -1081,19 +1081,38 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /**
  * An append-only log where each entry carries the hash of the one before; values are redacted
- * before they are hashed unless `redact` is `false`.
+ * before they are hashed unless `redact` is `false`. In memory one chain holds every tenant;
+ * in a store (`AuditLog.open(url)`) each tenant has its own chain, so `entries`, `verify` and
+ * `size` need a tenant there.
  */
 export declare class AuditLog {
   constructor(redact?: boolean | undefined | null)
   /** Continues a persisted log after verifying its chain. */
   static resume(entries: AuditEntry[], redact?: boolean | undefined | null): AuditLog
-  /** Appends one entry and returns it. */
+  /**
+   * The audit log in the store at `url` (`sqlite:PATH`, a file path, or `postgres://...`):
+   * one chain per tenant, values redacted with the default redactor.
+   */
+  static open(url: string): AuditLog
+  /** The store URL of a log opened by URL (any password masked), else `null`. */
+  get location(): string | null
+  /** Appends one entry (to `tenant`'s chain, in a store) and returns it. */
   append(tenant: string, actor: string, action: AuditAction, subject: string, options?: AppendOptions): AuditEntry
-  /** Every entry, oldest first (optionally one tenant's). */
+  /**
+   * Entries, oldest first: one tenant's, or every entry of an in-memory log (a store needs
+   * the tenant: `code: "invalid_input"` without).
+   */
   entries(tenant?: string | undefined | null): AuditEntry[]
-  /** Throws `code: "tampered"` if the chain does not verify. */
-  verify(): void
-  /** How many entries it holds. */
+  /**
+   * Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+   * entries it checked (of `tenant`, when given); throws `code: "tampered"` if it does not
+   * verify.
+   */
+  verify(tenant?: string | undefined | null): number
+  /**
+   * How many entries an in-memory log holds (a store throws `code: "invalid_input"`:
+   * count one tenant's `entries`).
+   */
   get size(): number
 }
 
@@ -1101,6 +1120,15 @@ export declare class AuditLog {
 export declare class Engine {
   /** An engine; `config` sets stage switches and thresholds (unknown keys are refused). */
   constructor(config?: EngineConfig)
+  /**
+   * An engine whose tenants' state is kept in the store at `url` (`sqlite:PATH` or a file
+   * path; `postgres://...` where the store has engine state): each tenant is loaded on first
+   * use, read on to other processes' changes before every call, and what a call changes
+   * (feedback, rules, categories, resolved answers) is appended at once.
+   */
+  static open(url: string, config?: EngineConfig): Engine
+  /** The store URL of an engine opened on a store (any password masked), else `null`. */
+  get location(): string | null
   /** The configuration in force. */
   get config(): Required<EngineConfig>
   /**
@@ -1148,13 +1176,22 @@ export declare class Engine {
    * anything runs.
    */
   suggestRules(tenant: string, history: LabelledInput[], options?: MiningOptions): Promise<RuleSuggestion[]>
-  /** The change events since the last call, oldest first, for the host to persist. */
+  /**
+   * The change events since the last call, oldest first, for the host to persist (none on
+   * an engine opened on a store: each call appended its own).
+   */
   drainChanges(): Change[]
-  /** Replays persisted change events (all are checked before any is applied). */
+  /**
+   * Replays persisted change events (all are checked before any is applied); an engine
+   * opened on a store refuses (`invalid_input`).
+   */
   applyChanges(changes: Change[]): void
   /** A checksummed snapshot of one tenant or all, off the main thread. */
   exportSnapshot(tenant?: string | undefined | null): Promise<string>
-  /** Loads a snapshot off the main thread; resolves to the tenants it held. */
+  /**
+   * Loads a snapshot off the main thread; resolves to the tenants it held (an engine opened
+   * on a store rejects with `invalid_input`).
+   */
   importSnapshot(snapshot: string): Promise<string[]>
 }
 
@@ -1170,6 +1207,13 @@ export declare class PayloadGuard {
 /** A per-tenant, per-route rate limiter: `count` requests per `periodMs`, bursts of `burst`. */
 export declare class RateLimiter {
   constructor(count: number, periodMs: number, burst?: number | undefined | null)
+  /**
+   * A limiter whose state is kept in the store at `url` (`sqlite:PATH`, a file path, or
+   * `postgres://...`), shared by every limiter opened on it.
+   */
+  static open(url: string, count: number, periodMs: number, burst?: number | undefined | null): RateLimiter
+  /** The store URL of a limiter opened by URL (any password masked), else `null`. */
+  get location(): string | null
   /** Counts the request(s) if they fit; says when to retry if not. */
   check(tenant: string, route: string, options?: CheckOptions): RateDecision
   /** Like `check`, but throws `code: "rate_limited"` when refused. */
@@ -1231,6 +1275,13 @@ export declare class Signer {
  */
 export declare class TaskQueue {
   constructor(store?: TaskStore | null, options?: QueueOptions)
+  /**
+   * A queue over the task store at `url`: `sqlite:PATH` or a file path (created and
+   * migrated on open), or `postgres://...` (migrated beforehand).
+   */
+  static open(url: string, options?: QueueOptions): TaskQueue
+  /** The store URL of a queue opened by URL (any password masked), else `null`. */
+  get location(): string | null
   /** Adds a task, or returns the one with the same tenant and idempotency key. */
   enqueue(tenant: string, queue: string, intent: string, payload?: JsonValue, options?: EnqueueOptions): Enqueued
   /** Adds a task downstream of `parent`: same tenant and correlation id, from its queue. */
@@ -1329,6 +1380,13 @@ export interface LeaseOptions {
   /** ms since the epoch (default: now). */
   now?: number
 }
+
+/**
+ * Creates or upgrades the schema of the database at `url` (`sqlite:PATH`, a file path, or
+ * `postgres://...`) and returns the schema version it is at. A PostgreSQL database is migrated
+ * this way before a store is opened on it; a SQLite file migrates itself on open.
+ */
+export declare function migrateStore(url: string): number
 
 /**
  * The transaction the engine would see for `input` (the core's `Transaction` shape: amount in

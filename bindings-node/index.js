@@ -846,6 +846,7 @@ module.exports.TaskQueue = nativeBinding.TaskQueue
 module.exports.TokenVault = nativeBinding.TokenVault
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.migrateStore = nativeBinding.migrateStore
 module.exports.parseTransaction = nativeBinding.parseTransaction
 module.exports.readStatement = nativeBinding.readStatement
 module.exports.signWebhook = nativeBinding.signWebhook

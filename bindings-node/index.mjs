@@ -15,6 +15,7 @@ export const {
   TokenVault,
   Verifier,
   errorCodes,
+  migrateStore,
   parseTransaction,
   readStatement,
   signWebhook,

@@ -1,5 +1,6 @@
 // A Kotlin program on the JVM over the generated bindings: categorizes, learns, redacts, and runs
-// a task through a store implemented in Kotlin. `scripts/test-mobile.sh` compiles it with kotlinc
+// a task through a store implemented in Kotlin, then opens the engine, tasks, audit log and limits on
+// one SQLite file. `scripts/test-mobile.sh` compiles it with kotlinc
 // and runs it with JNA; any failed check exits non-zero. With the argument `bench` it measures the
 // per-transaction cost of categorize through the FFI, single calls and batches of 1,000, on
 // the workload `binding_workload` writes (`bench /tmp/xspense-workload.tsv`).
@@ -167,6 +168,23 @@ fun demo() {
     check(queue.get("ana", e.task.id).state == TaskState.COMPLETED)
     try { queue.get("globex", e.task.id); error("tenants must not see each other's tasks") } catch (_: XspenseException.NotFound) {}
     println("task ${e.task.id}: ${queue.get("ana", e.task.id).state} after ${queue.get("ana", e.task.id).attempts} attempts; stats ${queue.stats(T0 + 70_000).completedTotal} completed")
+
+    // the same objects on one SQLite file, as two processes of the app would open it
+    val dir = java.nio.file.Files.createTempDirectory("xspense-kt")
+    val url = "sqlite:" + dir.resolve("app.db")
+    val one = Engine.open(url, null)
+    one.feedback(tx("s1", "SQ *BLUE BOTTLE 0042 OAKLAND CA"), "food.restaurants")
+    val two = Engine.open(url, null)
+    val learned = (two.categorize(tx("s2", "SQ *BLUE BOTTLE 0042 OAKLAND CA")) as Decision.Categorized).categorization
+    check(learned.category == "food.restaurants") { "engine state on a store: ${learned.category}" }
+    val stored = TaskQueue.open(url)
+    stored.enqueue("ana", "sync", "categorize_batch", "{}", EnqueueOptions(idempotencyKey = "upload-8"), T0)
+    check(TaskQueue.open(url).claim("sync", "worker-1", 30_000L, T0) != null) { "task on a store" }
+    AuditLog.open(url).append("ana", "worker-1", "other", "x", null, null, T0)
+    check(AuditLog.open(url).verify("ana") == 1uL) { "audit on a store" }
+    check(RateLimiter.open(url, 1u, 60_000L, 1u).check("ana", "/x", T0).allowed) { "limiter on a store" }
+    check(!RateLimiter.open(url, 1u, 60_000L, 1u).check("ana", "/x", T0).allowed) { "limiter state shared" }
+    println("stores on $url: engine, tasks, audit and limits seen by a second instance")
 }
 
 fun bench(workload: String) {

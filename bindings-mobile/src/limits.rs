@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use xspense::clock::{Clock, SystemClock};
-use xspense::limits::{InMemoryLimitStore, Quota, RateLimiter as CoreLimiter};
+use xspense::limits::{InMemoryLimitStore, LimitStore, Quota, RateLimiter as CoreLimiter};
 
 use crate::errors::{call, Result};
 
@@ -19,7 +19,9 @@ pub struct RateDecision {
 /// `count` requests per `period_ms` per tenant and route, bursts of `burst`.
 #[derive(uniffi::Object)]
 pub struct RateLimiter {
-    inner: CoreLimiter<InMemoryLimitStore>,
+    inner: CoreLimiter<Arc<dyn LimitStore>>,
+    /// The store URL, if opened by URL.
+    location: Option<String>,
 }
 
 #[uniffi::export]
@@ -28,8 +30,29 @@ impl RateLimiter {
     pub fn new(count: u32, period_ms: i64, burst: u32) -> Result<Arc<Self>> {
         let quota = call(|| Quota::new(count, period_ms, burst))?;
         Ok(Arc::new(RateLimiter {
-            inner: CoreLimiter::new(quota, InMemoryLimitStore::new()),
+            inner: CoreLimiter::new(quota, Arc::new(InMemoryLimitStore::new())),
+            location: None,
         }))
+    }
+
+    /// A limiter whose state is kept in the SQLite store at `url` (`sqlite:PATH` or a file
+    /// path), shared by every limiter opened on it.
+    #[uniffi::constructor]
+    pub fn open(url: String, count: u32, period_ms: i64, burst: u32) -> Result<Arc<Self>> {
+        let (quota, store, location) = call(|| {
+            let quota = Quota::new(count, period_ms, burst)?;
+            let at = xspense_stores::StoreUrl::parse(&url)?;
+            Ok((quota, xspense_stores::open_limits(&at)?, at.to_string()))
+        })?;
+        Ok(Arc::new(RateLimiter {
+            inner: CoreLimiter::new(quota, store),
+            location: Some(location),
+        }))
+    }
+
+    /// The store URL of a limiter opened by URL, else null.
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     /// Counts one request if it fits; says when to retry if not.

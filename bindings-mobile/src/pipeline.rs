@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use xspense::model::{AmountInput, LabelledInput, TransactionInput};
+use xspense::pipeline::EngineHost;
 use xspense::store::Change;
 use xspense::{Band, Direction, EngineConfig, Rule, Source};
 
@@ -406,13 +407,39 @@ fn suggestion(s: xspense::rules::RuleSuggestion) -> Result<RuleSuggestion> {
 /// block, so make them off the UI thread.
 #[derive(uniffi::Object)]
 pub struct Engine {
-    inner: Mutex<xspense::Engine>,
+    /// A plain engine, or one whose tenants live in a SQLite store (`Engine.open`).
+    inner: Mutex<EngineHost>,
+    /// The store URL, if opened by URL.
+    location: Option<String>,
 }
 
 impl Engine {
-    fn with<T>(&self, f: impl FnOnce(&mut xspense::Engine) -> xspense::Result<T>) -> Result<T> {
-        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        call(|| f(&mut e))
+    /// `f` on the engine host.
+    fn host<T>(&self, f: impl FnOnce(&mut EngineHost) -> xspense::Result<T>) -> Result<T> {
+        let mut h = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        call(|| f(&mut h))
+    }
+
+    /// `f` for `tenant` (on a store: read on first, changes appended, re-run when another
+    /// process appended first).
+    fn with<T>(
+        &self,
+        tenant: &str,
+        f: impl FnMut(&mut xspense::Engine) -> xspense::Result<T>,
+    ) -> Result<T> {
+        self.host(|h| h.run(tenant, f))
+    }
+
+    /// Reads the engine (what no tenant's state decides).
+    fn read<T>(&self, f: impl FnOnce(&xspense::Engine) -> xspense::Result<T>) -> Result<T> {
+        self.host(|h| f(h.engine()))
+    }
+
+    fn local(engine: xspense::Engine) -> Arc<Self> {
+        Arc::new(Engine {
+            inner: Mutex::new(EngineHost::local(engine)),
+            location: None,
+        })
     }
 }
 
@@ -421,9 +448,33 @@ impl Engine {
     /// An engine with the default configuration.
     #[uniffi::constructor]
     pub fn new() -> Arc<Self> {
-        Arc::new(Engine {
-            inner: Mutex::new(xspense::Engine::new()),
-        })
+        Engine::local(xspense::Engine::new())
+    }
+
+    /// An engine whose tenants' state is kept in the SQLite store at `url` (`sqlite:PATH` or a
+    /// file path), with a configuration given as JSON or null for the default: each tenant is
+    /// loaded on first use, read on to other processes' changes before every call, and what a
+    /// call changes (feedback, rules, categories, resolved answers) is appended at once.
+    #[uniffi::constructor(default(config_json = None))]
+    pub fn open(url: String, config_json: Option<String>) -> Result<Arc<Self>> {
+        let config: EngineConfig = match config_json {
+            Some(text) => serde_json::from_str(&text).map_err(|e| json_err("engine config", e))?,
+            None => EngineConfig::default(),
+        };
+        let (engine, store, location) = call(|| {
+            let engine = xspense::Engine::with_config(config)?;
+            let at = xspense_stores::StoreUrl::parse(&url)?;
+            Ok((engine, xspense_stores::open_state(&at)?, at.to_string()))
+        })?;
+        Ok(Arc::new(Engine {
+            inner: Mutex::new(EngineHost::shared(engine, store)),
+            location: Some(location),
+        }))
+    }
+
+    /// The store URL of an engine opened on a store, else null.
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     /// An engine with a configuration given as JSON (`{"llm_fallback": false, ...}`).
@@ -431,22 +482,22 @@ impl Engine {
     pub fn with_config_json(config_json: String) -> Result<Arc<Self>> {
         let config: EngineConfig =
             serde_json::from_str(&config_json).map_err(|e| json_err("engine config", e))?;
-        Ok(Arc::new(Engine {
-            inner: Mutex::new(call(|| xspense::Engine::with_config(config))?),
-        }))
+        Ok(Engine::local(call(|| {
+            xspense::Engine::with_config(config)
+        })?))
     }
 
     /// Categorizes one transaction.
     pub fn categorize(&self, transaction: Transaction) -> Result<Decision> {
         let tx = to_core(transaction)?;
-        decision(self.with(|e| e.categorize(&tx))?)
+        decision(self.with(&tx.tenant, |e| e.categorize(&tx))?)
     }
 
     /// Categorizes many transactions in one call (one crossing of the FFI).
     pub fn categorize_batch(&self, transactions: Vec<Transaction>) -> Result<Vec<Decision>> {
         let inputs = transactions.into_iter().map(to_input).collect();
         let txs = call(|| xspense::model::transactions_from_inputs(inputs))?;
-        self.with(|e| e.categorize_batch(&txs))?
+        self.host(|h| h.categorize_batch(&txs))?
             .into_iter()
             .map(decision)
             .collect()
@@ -460,36 +511,38 @@ impl Engine {
     ) -> Result<Categorization> {
         let tx = to_core(transaction)?;
         let c = ForeignClassifier(client);
-        self.with(|e| e.categorize_with(&tx, &c)).map(Into::into)
+        self.with(&tx.tenant, |e| e.categorize_with(&tx, &c))
+            .map(Into::into)
     }
 
     /// Checks the model's answer text for `request` and learns from it.
     pub fn resolve(&self, request: LlmRequest, answer: String) -> Result<Categorization> {
         let req: xspense::LlmRequest =
             serde_json::from_str(&request.json).map_err(|e| json_err("request json", e))?;
-        self.with(|e| e.resolve(&req, &answer)).map(Into::into)
+        self.with(&req.tenant, |e| e.resolve(&req, &answer))
+            .map(Into::into)
     }
 
     /// Learns a correction: `transaction` belongs in `category`.
     pub fn feedback(&self, transaction: Transaction, category: String) -> Result<()> {
         let tx = to_core(transaction)?;
-        self.with(|e| e.feedback(&tx, &category))
+        self.with(&tx.tenant, |e| e.feedback(&tx, &category))
     }
 
     /// What the engine would answer and why, without counting or learning.
     pub fn explain(&self, transaction: Transaction) -> Result<Categorization> {
         let tx = to_core(transaction)?;
-        self.with(|e| e.explain(&tx)).map(Into::into)
+        self.with(&tx.tenant, |e| e.explain(&tx)).map(Into::into)
     }
 
     /// Forgets what was learned for a merchant key.
     pub fn forget_merchant(&self, tenant: String, key: String) -> Result<bool> {
-        self.with(|e| e.forget_merchant(&tenant, &key))
+        self.with(&tenant, |e| e.forget_merchant(&tenant, &key))
     }
 
     /// A tenant's counters.
     pub fn stats(&self, tenant: String) -> Result<Stats> {
-        let s = self.with(|e| Ok(e.stats(&tenant)))?;
+        let s = self.with(&tenant, |e| Ok(e.stats(&tenant)))?;
         Ok(Stats {
             total: s.total,
             by_source: s
@@ -511,7 +564,7 @@ impl Engine {
 
     /// What the normalizer makes of a descriptor.
     pub fn normalize(&self, descriptor: String) -> Result<Normalized> {
-        let n = self.with(|e| Ok(e.normalize(&descriptor)))?;
+        let n = self.read(|e| Ok(e.normalize(&descriptor)))?;
         Ok(Normalized {
             key: n.key.into_string(),
             display: n.display,
@@ -521,7 +574,7 @@ impl Engine {
 
     /// A tenant's categories.
     pub fn taxonomy(&self, tenant: String) -> Result<Vec<Category>> {
-        let t = self.with(|e| Ok(e.taxonomy(&tenant)))?;
+        let t = self.with(&tenant, |e| Ok(e.taxonomy(&tenant)))?;
         Ok(t.iter()
             .map(|c| Category {
                 id: c.id.clone(),
@@ -540,29 +593,31 @@ impl Engine {
         name: String,
         parent: Option<String>,
     ) -> Result<bool> {
-        self.with(|e| e.add_category(&tenant, &id, &name, parent.as_deref()))
+        self.with(&tenant, |e| {
+            e.add_category(&tenant, &id, &name, parent.as_deref())
+        })
     }
 
     /// Adds rules written in the rule language; returns their ids.
     pub fn add_rules(&self, tenant: String, text: String) -> Result<Vec<String>> {
-        self.with(|e| e.add_rules(&tenant, &text))
+        self.with(&tenant, |e| e.add_rules(&tenant, &text))
     }
 
     /// Adds rules given as a JSON array of rule objects; returns their ids.
     pub fn add_rules_json(&self, tenant: String, rules_json: String) -> Result<Vec<String>> {
         let rules: Vec<Rule> =
             serde_json::from_str(&rules_json).map_err(|e| json_err("rules", e))?;
-        self.with(|e| e.add_rule_list(&tenant, rules))
+        self.with(&tenant, |e| e.add_rule_list(&tenant, rules.clone()))
     }
 
     /// Removes one rule.
     pub fn remove_rule(&self, tenant: String, id: String) -> Result<()> {
-        self.with(|e| e.remove_rule(&tenant, &id))
+        self.with(&tenant, |e| e.remove_rule(&tenant, &id))
     }
 
     /// A tenant's rules as a JSON array.
     pub fn rules_json(&self, tenant: String) -> Result<String> {
-        let r = self.with(|e| Ok(e.rules(&tenant)))?;
+        let r = self.with(&tenant, |e| Ok(e.rules(&tenant)))?;
         serde_json::to_string(&r).map_err(|e| json_err("rules", e))
     }
 
@@ -582,22 +637,24 @@ impl Engine {
             .collect();
         let history = call(|| xspense::model::history_from_inputs(rows))?;
         let options = xspense::rules::MiningOptions::from(options);
-        self.with(|e| e.suggest_rules(&tenant, &history, &options))?
+        self.with(&tenant, |e| e.suggest_rules(&tenant, &history, &options))?
             .into_iter()
             .map(suggestion)
             .collect()
     }
 
-    /// The change events since the last call, each as one JSON document to persist.
+    /// The change events since the last call, each as one JSON document to persist (none on
+    /// an engine opened on a store: each call appended its own).
     pub fn drain_changes(&self) -> Result<Vec<String>> {
-        let changes = self.with(|e| Ok(e.drain_changes()))?;
+        let changes = self.host(|h| Ok(h.drain_changes()))?;
         changes
             .iter()
             .map(|c| serde_json::to_string(c).map_err(|e| json_err("change", e)))
             .collect()
     }
 
-    /// Replays persisted change events (all are checked before any is applied).
+    /// Replays persisted change events (all are checked before any is applied); an engine
+    /// opened on a store refuses (`InvalidInput`).
     pub fn apply_changes(&self, changes: Vec<String>) -> Result<()> {
         let list = changes
             .iter()
@@ -606,17 +663,18 @@ impl Engine {
                 serde_json::from_str::<Change>(c).map_err(|e| json_err(&format!("change #{i}"), e))
             })
             .collect::<Result<Vec<_>>>()?;
-        self.with(|e| e.apply_changes(&list))
+        self.host(|h| h.local_mut("applyChanges")?.apply_changes(&list))
     }
 
     /// A checksummed snapshot of one tenant or all.
     pub fn export_snapshot(&self, tenant: Option<String>) -> Result<String> {
-        self.with(|e| e.export_snapshot(tenant.as_deref()))
+        self.host(|h| h.export_snapshot(tenant.as_deref()))
     }
 
-    /// Loads a snapshot; returns the tenants it held.
+    /// Loads a snapshot; returns the tenants it held (an engine opened on a store refuses
+    /// with `InvalidInput`).
     pub fn import_snapshot(&self, snapshot: String) -> Result<Vec<String>> {
-        self.with(|e| e.import_snapshot(&snapshot))
+        self.host(|h| h.local_mut("importSnapshot")?.import_snapshot(&snapshot))
     }
 }
 

@@ -1,5 +1,5 @@
-//! The task engine: `TaskQueue` over the built-in store or a store of the app's (Room, SQLite,
-//! Core Data) implementing `TaskStore`.
+//! The task engine: `TaskQueue` over the built-in store, a SQLite file opened by URL (through
+//! `xspense-stores`), or a store of the app's (Room, SQLite, Core Data) implementing `TaskStore`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -405,8 +405,10 @@ pub struct EnqueueOptions {
 /// `now` is ms since the epoch; pass `null`/`nil` for the system clock.
 #[derive(uniffi::Object)]
 pub struct TaskQueue {
-    store: Box<dyn CoreStore>,
+    store: Arc<dyn CoreStore>,
     retry: CorePolicy,
+    /// The store URL, if opened by URL.
+    location: Option<String>,
 }
 
 fn now_or(now: Option<i64>) -> i64 {
@@ -419,9 +421,30 @@ impl TaskQueue {
     #[uniffi::constructor]
     pub fn in_memory() -> Arc<Self> {
         Arc::new(TaskQueue {
-            store: Box::new(InMemoryTaskStore::new()),
+            store: Arc::new(InMemoryTaskStore::new()),
             retry: CorePolicy::default(),
+            location: None,
         })
+    }
+
+    /// A queue over the SQLite task store at `url` (`sqlite:PATH` or a file path, created and
+    /// migrated on open), with the default backoff. PostgreSQL is not offered on mobile.
+    #[uniffi::constructor]
+    pub fn open(url: String) -> Result<Arc<Self>> {
+        let (store, location) = call(|| {
+            let at = xspense_stores::StoreUrl::parse(&url)?;
+            Ok((xspense_stores::open_tasks(&at)?, at.to_string()))
+        })?;
+        Ok(Arc::new(TaskQueue {
+            store,
+            retry: CorePolicy::default(),
+            location: Some(location),
+        }))
+    }
+
+    /// The store URL of a queue opened by URL, else null.
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     /// A queue over the app's store, with backoff from `base_ms` doubling up to `max_ms`.
@@ -434,8 +457,9 @@ impl TaskQueue {
         };
         call(|| retry.validate())?;
         Ok(Arc::new(TaskQueue {
-            store: Box::new(Foreign(store)),
+            store: Arc::new(Foreign(store)),
             retry,
+            location: None,
         }))
     }
 

@@ -1,4 +1,5 @@
-// Task engine: the same contract against the built-in store and the JSON-file example store.
+// Task engine: the same contract against the built-in store, the JSON-file example store and the
+// SQLite store opened by URL (`TaskQueue.open`).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -14,6 +15,10 @@ const stores = {
   'json file': () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xspense-'))
     return new TaskQueue(new JsonFileTaskStore(path.join(dir, 'tasks.json')), { retry })
+  },
+  'sqlite url': () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xspense-'))
+    return TaskQueue.open(`sqlite:${path.join(dir, 'tasks.db')}`, { retry })
   },
 }
 

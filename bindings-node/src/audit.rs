@@ -1,13 +1,11 @@
 //! The hash-chained audit log.
 
-use std::sync::Mutex;
-
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 use serde::Deserialize;
 use serde_json::Value;
-use xspense::audit::{self, AuditAction, AuditEntry, AuditLog as CoreLog};
+use xspense::audit::{self, AuditAction, AuditBackend, AuditEntry, AuditLog as CoreLog};
 use xspense::redact::Redactor;
 
 use crate::convert::{from_js, from_js_or_default, now_or, to_js, Json};
@@ -29,15 +27,20 @@ pub struct AppendOptions {
 }
 
 /// An append-only log where each entry carries the hash of the one before; values are redacted
-/// before they are hashed unless `redact` is `false`.
+/// before they are hashed unless `redact` is `false`. In memory one chain holds every tenant;
+/// in a store (`AuditLog.open(url)`) each tenant has its own chain, so `entries`, `verify` and
+/// `size` need a tenant there.
 #[napi]
 pub struct AuditLog {
-    inner: Mutex<CoreLog>,
+    inner: AuditBackend,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
-impl AuditLog {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CoreLog> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+fn memory(log: CoreLog) -> AuditLog {
+    AuditLog {
+        inner: AuditBackend::memory(log),
+        location: None,
     }
 }
 
@@ -45,11 +48,9 @@ impl AuditLog {
 impl AuditLog {
     #[napi(constructor)]
     pub fn new(redact: Option<bool>) -> Self {
-        AuditLog {
-            inner: Mutex::new(CoreLog::with_redactor(
-                redact.unwrap_or(true).then(Redactor::new),
-            )),
-        }
+        memory(CoreLog::with_redactor(
+            redact.unwrap_or(true).then(Redactor::new),
+        ))
     }
 
     /// Continues a persisted log after verifying its chain.
@@ -62,12 +63,27 @@ impl AuditLog {
         let entries: Vec<AuditEntry> = from_js(&env, entries, "audit entries")?;
         let log =
             guard(|| CoreLog::resume(entries, redact.unwrap_or(true).then(Redactor::new))).js()?;
+        Ok(memory(log))
+    }
+
+    /// The audit log in the store at `url` (`sqlite:PATH`, a file path, or `postgres://...`):
+    /// one chain per tenant, values redacted with the default redactor.
+    #[napi(factory)]
+    pub fn open(url: String) -> Result<Self, JsError> {
+        let at = xspense_stores::StoreUrl::parse(&url).js()?;
         Ok(AuditLog {
-            inner: Mutex::new(log),
+            inner: AuditBackend::store(xspense_stores::open_audit(&at).js()?),
+            location: Some(at.to_string()),
         })
     }
 
-    /// Appends one entry and returns it.
+    /// The store URL of a log opened by URL (any password masked), else `null`.
+    #[napi(getter)]
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
+    }
+
+    /// Appends one entry (to `tenant`'s chain, in a store) and returns it.
     #[napi(ts_return_type = "AuditEntry")]
     pub fn append(
         &self,
@@ -80,36 +96,35 @@ impl AuditLog {
     ) -> Result<Json, JsError> {
         let act = action.parse::<AuditAction>().js()?;
         let o: AppendOptions = from_js_or_default(&env, options, "append options")?;
-        let mut log = self.lock();
         let e = guard(|| {
-            log.append(now_or(o.at), &tenant, &actor, act, &subject, o.old, o.new)
-                .cloned()
+            self.inner
+                .append(now_or(o.at), &tenant, &actor, act, &subject, o.old, o.new)
         })
         .js()?;
         to_js(&e)
     }
 
-    /// Every entry, oldest first (optionally one tenant's).
+    /// Entries, oldest first: one tenant's, or every entry of an in-memory log (a store needs
+    /// the tenant: `code: "invalid_input"` without).
     #[napi(ts_return_type = "AuditEntry[]")]
     pub fn entries(&self, tenant: Option<String>) -> Result<Json, JsError> {
-        let log = self.lock();
-        match tenant {
-            Some(t) => to_js(&log.for_tenant(&t).collect::<Vec<_>>()),
-            None => to_js(&log.entries()),
-        }
+        to_js(&guard(|| self.inner.entries(tenant.as_deref())).js()?)
     }
 
-    /// Throws `code: "tampered"` if the chain does not verify.
+    /// Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+    /// entries it checked (of `tenant`, when given); throws `code: "tampered"` if it does not
+    /// verify.
     #[napi]
-    pub fn verify(&self) -> Result<(), JsError> {
-        let log = self.lock();
-        guard(|| audit::verify(log.entries())).js()
+    pub fn verify(&self, tenant: Option<String>) -> Result<u32, JsError> {
+        let n = guard(|| self.inner.verify(tenant.as_deref())).js()?;
+        Ok(n as u32)
     }
 
-    /// How many entries it holds.
+    /// How many entries an in-memory log holds (a store throws `code: "invalid_input"`:
+    /// count one tenant's `entries`).
     #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        self.lock().entries().len() as u32
+    pub fn size(&self) -> Result<u32, JsError> {
+        Ok(guard(|| self.inner.len()).js()? as u32)
     }
 }
 

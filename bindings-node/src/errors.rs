@@ -30,6 +30,14 @@ impl<T> IntoJs<T> for napi::Result<T> {
     }
 }
 
+/// A store opened by URL failed: mapped through the core's codes (its messages show a URL only
+/// with the password masked).
+impl<T> IntoJs<T> for Result<T, xspense_stores::Error> {
+    fn js(self) -> Result<T, JsError> {
+        self.map_err(|e| to_js(e.into()))
+    }
+}
+
 /// An `invalid_input` error with this message.
 pub fn invalid(message: impl Into<String>) -> JsError {
     to_js(Error::InvalidInput(message.into()))

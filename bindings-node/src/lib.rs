@@ -17,4 +17,5 @@ mod model;
 mod pipeline;
 mod redact;
 mod statement;
+mod stores;
 mod tasks;

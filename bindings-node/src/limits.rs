@@ -1,11 +1,13 @@
 //! Rate limiting (GCRA) and payload guards.
 
+use std::sync::Arc;
+
 use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use serde::Deserialize;
 use xspense::limits::{
-    InMemoryLimitStore, PayloadGuard as CoreGuard, Quota, RateLimiter as CoreLimiter,
+    InMemoryLimitStore, LimitStore, PayloadGuard as CoreGuard, Quota, RateLimiter as CoreLimiter,
 };
 
 use crate::convert::{bytes, from_js_or_default, now_or, to_js, Json};
@@ -25,7 +27,9 @@ pub struct CheckOptions {
 /// A per-tenant, per-route rate limiter: `count` requests per `periodMs`, bursts of `burst`.
 #[napi]
 pub struct RateLimiter {
-    inner: CoreLimiter<InMemoryLimitStore>,
+    inner: CoreLimiter<Arc<dyn LimitStore>>,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 #[napi]
@@ -34,8 +38,32 @@ impl RateLimiter {
     pub fn new(count: u32, period_ms: i64, burst: Option<u32>) -> Result<Self, JsError> {
         let quota = Quota::new(count, period_ms, burst.unwrap_or(count)).js()?;
         Ok(RateLimiter {
-            inner: CoreLimiter::new(quota, InMemoryLimitStore::new()),
+            inner: CoreLimiter::new(quota, Arc::new(InMemoryLimitStore::new())),
+            location: None,
         })
+    }
+
+    /// A limiter whose state is kept in the store at `url` (`sqlite:PATH`, a file path, or
+    /// `postgres://...`), shared by every limiter opened on it.
+    #[napi(factory)]
+    pub fn open(
+        url: String,
+        count: u32,
+        period_ms: i64,
+        burst: Option<u32>,
+    ) -> Result<Self, JsError> {
+        let quota = Quota::new(count, period_ms, burst.unwrap_or(count)).js()?;
+        let at = xspense_stores::StoreUrl::parse(&url).js()?;
+        Ok(RateLimiter {
+            inner: CoreLimiter::new(quota, xspense_stores::open_limits(&at).js()?),
+            location: Some(at.to_string()),
+        })
+    }
+
+    /// The store URL of a limiter opened by URL (any password masked), else `null`.
+    #[napi(getter)]
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     /// Counts the request(s) if they fit; says when to retry if not.

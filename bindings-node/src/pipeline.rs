@@ -10,6 +10,7 @@ use xspense::llm::LlmRequest;
 use xspense::model::{
     history_from_inputs, transactions_from_inputs, LabelledInput, TransactionInput,
 };
+use xspense::pipeline::EngineHost;
 use xspense::rules::{MiningOptions, Rule};
 use xspense::store::Change;
 use xspense::EngineConfig;
@@ -18,22 +19,34 @@ use crate::convert::{encode, from_js, from_js_or_default, to_js, Json};
 use crate::errors::{guard, rejection, IntoJs, JsError};
 use crate::model::read_transaction;
 
-type Shared = Arc<Mutex<xspense::Engine>>;
+/// A plain engine, or one whose tenants live in a store (`Engine.open`).
+type Shared = Arc<Mutex<EngineHost>>;
 
-/// `f` on the engine, a panic inside the core becoming an `internal` error.
+/// `f` on the engine host, a panic inside the core becoming an `internal` error.
 fn with_core<T>(
     engine: &Shared,
-    f: impl FnOnce(&mut xspense::Engine) -> xspense::Result<T>,
+    f: impl FnOnce(&mut EngineHost) -> xspense::Result<T>,
 ) -> xspense::Result<T> {
     let mut e = engine.lock().unwrap_or_else(|p| p.into_inner());
     guard(|| f(&mut e))
 }
 
+/// `f` for `tenant` (on a store: read on first, changes appended, re-run when another
+/// process appended first).
 fn with<T>(
     engine: &Shared,
-    f: impl FnOnce(&mut xspense::Engine) -> xspense::Result<T>,
+    tenant: &str,
+    f: impl FnMut(&mut xspense::Engine) -> xspense::Result<T>,
 ) -> Result<T, JsError> {
-    with_core(engine, f).js()
+    with_core(engine, |h| h.run(tenant, f)).js()
+}
+
+/// Reads the engine (what no tenant's state decides).
+fn read<T>(
+    engine: &Shared,
+    f: impl FnOnce(&xspense::Engine) -> xspense::Result<T>,
+) -> Result<T, JsError> {
+    with_core(engine, |h| f(h.engine())).js()
 }
 
 /// A batch read from its JS array; absent ids become the positions (`"0"`, `"1"`, ...).
@@ -54,7 +67,7 @@ impl Task for BatchTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let txs = std::mem::take(&mut self.txs);
-        Ok(with_core(&self.engine, move |e| e.categorize_batch(&txs)).and_then(|d| encode(&d)))
+        Ok(with_core(&self.engine, move |h| h.categorize_batch(&txs)).and_then(|d| encode(&d)))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Json> {
@@ -77,8 +90,8 @@ impl Task for SuggestTask {
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let history = std::mem::take(&mut self.history);
         let (tenant, options) = (&self.tenant, &self.options);
-        Ok(with_core(&self.engine, move |e| {
-            e.suggest_rules(tenant, &history, options)
+        Ok(with_core(&self.engine, move |h| {
+            h.run(tenant, |e| e.suggest_rules(tenant, &history, options))
         })
         .and_then(|s| encode(&s)))
     }
@@ -101,10 +114,13 @@ impl Task for SnapshotTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(match self.import.take() {
-            Some(text) => with_core(&self.engine, move |e| e.import_snapshot(&text)).map(Either::B),
+            Some(text) => with_core(&self.engine, move |h| {
+                h.local_mut("importSnapshot")?.import_snapshot(&text)
+            })
+            .map(Either::B),
             None => {
                 let tenant = self.tenant.clone();
-                with_core(&self.engine, move |e| e.export_snapshot(tenant.as_deref()))
+                with_core(&self.engine, move |h| h.export_snapshot(tenant.as_deref()))
                     .map(Either::A)
             }
         })
@@ -119,6 +135,8 @@ impl Task for SnapshotTask {
 #[napi]
 pub struct Engine {
     inner: Shared,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 #[napi]
@@ -130,17 +148,43 @@ impl Engine {
         #[napi(ts_arg_type = "EngineConfig")] config: Option<Unknown>,
     ) -> Result<Self, JsError> {
         let config: EngineConfig = from_js_or_default(&env, config, "engine config")?;
+        let engine = guard(|| xspense::Engine::with_config(config)).js()?;
         Ok(Engine {
-            inner: Arc::new(Mutex::new(
-                guard(|| xspense::Engine::with_config(config)).js()?,
-            )),
+            inner: Arc::new(Mutex::new(EngineHost::local(engine))),
+            location: None,
         })
+    }
+
+    /// An engine whose tenants' state is kept in the store at `url` (`sqlite:PATH` or a file
+    /// path; `postgres://...` where the store has engine state): each tenant is loaded on first
+    /// use, read on to other processes' changes before every call, and what a call changes
+    /// (feedback, rules, categories, resolved answers) is appended at once.
+    #[napi(factory)]
+    pub fn open(
+        env: Env,
+        url: String,
+        #[napi(ts_arg_type = "EngineConfig")] config: Option<Unknown>,
+    ) -> Result<Self, JsError> {
+        let config: EngineConfig = from_js_or_default(&env, config, "engine config")?;
+        let engine = guard(|| xspense::Engine::with_config(config)).js()?;
+        let at = xspense_stores::StoreUrl::parse(&url).js()?;
+        let store = xspense_stores::open_state(&at).js()?;
+        Ok(Engine {
+            inner: Arc::new(Mutex::new(EngineHost::shared(engine, store))),
+            location: Some(at.to_string()),
+        })
+    }
+
+    /// The store URL of an engine opened on a store (any password masked), else `null`.
+    #[napi(getter)]
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     /// The configuration in force.
     #[napi(getter, ts_return_type = "Required<EngineConfig>")]
     pub fn config(&self) -> Result<Json, JsError> {
-        to_js(&with(&self.inner, |e| Ok(e.config().clone()))?)
+        to_js(&read(&self.inner, |e| Ok(e.config().clone()))?)
     }
 
     /// Categorizes one transaction: a `Categorization` (`decision: "categorized"`), or an
@@ -152,7 +196,7 @@ impl Engine {
         #[napi(ts_arg_type = "TransactionInput")] transaction: Unknown,
     ) -> Result<Json, JsError> {
         let tx = read_transaction(&env, transaction)?;
-        to_js(&with(&self.inner, |e| e.categorize(&tx))?)
+        to_js(&with(&self.inner, &tx.tenant, |e| e.categorize(&tx))?)
     }
 
     /// Categorizes many transactions off the main thread (one conversion per batch); ids
@@ -177,7 +221,7 @@ impl Engine {
         #[napi(ts_arg_type = "TransactionInput[]")] transactions: Unknown,
     ) -> Result<Json, JsError> {
         let txs = read_batch(&env, transactions)?;
-        to_js(&with(&self.inner, |e| e.categorize_batch(&txs))?)
+        to_js(&with_core(&self.inner, |h| h.categorize_batch(&txs)).js()?)
     }
 
     /// Checks the model's answer text and learns from it; `invalid_answer` if it is bad.
@@ -189,7 +233,9 @@ impl Engine {
         answer: String,
     ) -> Result<Json, JsError> {
         let request: LlmRequest = from_js(&env, request, "request")?;
-        to_js(&with(&self.inner, |e| e.resolve(&request, &answer))?)
+        to_js(&with(&self.inner, &request.tenant, |e| {
+            e.resolve(&request, &answer)
+        })?)
     }
 
     /// Learns a correction (or a confirmation): `transaction` belongs in `category`.
@@ -201,7 +247,7 @@ impl Engine {
         category: String,
     ) -> Result<(), JsError> {
         let tx = read_transaction(&env, transaction)?;
-        with(&self.inner, |e| e.feedback(&tx, &category))
+        with(&self.inner, &tx.tenant, |e| e.feedback(&tx, &category))
     }
 
     /// What the engine would answer and why, without counting or learning.
@@ -212,37 +258,37 @@ impl Engine {
         #[napi(ts_arg_type = "TransactionInput")] transaction: Unknown,
     ) -> Result<Json, JsError> {
         let tx = read_transaction(&env, transaction)?;
-        to_js(&with(&self.inner, |e| e.explain(&tx))?)
+        to_js(&with(&self.inner, &tx.tenant, |e| e.explain(&tx))?)
     }
 
     /// Forgets what was learned for a merchant key; `true` if there was something.
     #[napi]
     pub fn forget_merchant(&self, tenant: String, key: String) -> Result<bool, JsError> {
-        with(&self.inner, |e| e.forget_merchant(&tenant, &key))
+        with(&self.inner, &tenant, |e| e.forget_merchant(&tenant, &key))
     }
 
     /// A tenant's counters.
     #[napi(ts_return_type = "Stats")]
     pub fn stats(&self, tenant: String) -> Result<Json, JsError> {
-        to_js(&with(&self.inner, |e| Ok(e.stats(&tenant)))?)
+        to_js(&with(&self.inner, &tenant, |e| Ok(e.stats(&tenant)))?)
     }
 
     /// What the normalizer makes of a descriptor.
     #[napi(ts_return_type = "Normalized")]
     pub fn normalize(&self, descriptor: String) -> Result<Json, JsError> {
-        to_js(&with(&self.inner, |e| Ok(e.normalize(&descriptor)))?)
+        to_js(&read(&self.inner, |e| Ok(e.normalize(&descriptor)))?)
     }
 
     /// Tenants with state.
     #[napi]
     pub fn tenants(&self) -> Result<Vec<String>, JsError> {
-        with(&self.inner, |e| Ok(e.tenants()))
+        read(&self.inner, |e| Ok(e.tenants()))
     }
 
     /// A tenant's categories (built-in tree plus its own).
     #[napi(ts_return_type = "Category[]")]
     pub fn taxonomy(&self, tenant: String) -> Result<Json, JsError> {
-        let cats: Vec<xspense::Category> = with(&self.inner, |e| {
+        let cats: Vec<xspense::Category> = with(&self.inner, &tenant, |e| {
             Ok(e.taxonomy(&tenant).iter().cloned().collect())
         })?;
         to_js(&cats)
@@ -257,7 +303,7 @@ impl Engine {
         name: String,
         parent: Option<String>,
     ) -> Result<bool, JsError> {
-        with(&self.inner, |e| {
+        with(&self.inner, &tenant, |e| {
             e.add_category(&tenant, &id, &name, parent.as_deref())
         })
     }
@@ -271,10 +317,12 @@ impl Engine {
         #[napi(ts_arg_type = "string | Rule[]")] rules: Either<String, Unknown>,
     ) -> Result<Vec<String>, JsError> {
         match rules {
-            Either::A(text) => with(&self.inner, |e| e.add_rules(&tenant, &text)),
+            Either::A(text) => with(&self.inner, &tenant, |e| e.add_rules(&tenant, &text)),
             Either::B(v) => {
                 let list: Vec<Rule> = from_js(&env, v, "rules")?;
-                with(&self.inner, |e| e.add_rule_list(&tenant, list))
+                with(&self.inner, &tenant, |e| {
+                    e.add_rule_list(&tenant, list.clone())
+                })
             }
         }
     }
@@ -282,13 +330,13 @@ impl Engine {
     /// Removes one rule; `not_found` if it does not exist.
     #[napi]
     pub fn remove_rule(&self, tenant: String, id: String) -> Result<(), JsError> {
-        with(&self.inner, |e| e.remove_rule(&tenant, &id))
+        with(&self.inner, &tenant, |e| e.remove_rule(&tenant, &id))
     }
 
     /// A tenant's rules as rule objects.
     #[napi(ts_return_type = "Rule[]")]
     pub fn rules(&self, tenant: String) -> Result<Json, JsError> {
-        to_js(&with(&self.inner, |e| Ok(e.rules(&tenant)))?)
+        to_js(&with(&self.inner, &tenant, |e| Ok(e.rules(&tenant)))?)
     }
 
     /// Parses rule text without adding it; a `parse_error` names the line and column.
@@ -320,13 +368,15 @@ impl Engine {
         }))
     }
 
-    /// The change events since the last call, oldest first, for the host to persist.
+    /// The change events since the last call, oldest first, for the host to persist (none on
+    /// an engine opened on a store: each call appended its own).
     #[napi(ts_return_type = "Change[]")]
     pub fn drain_changes(&self) -> Result<Json, JsError> {
-        to_js(&with(&self.inner, |e| Ok(e.drain_changes()))?)
+        to_js(&with_core(&self.inner, |h| Ok(h.drain_changes())).js()?)
     }
 
-    /// Replays persisted change events (all are checked before any is applied).
+    /// Replays persisted change events (all are checked before any is applied); an engine
+    /// opened on a store refuses (`invalid_input`).
     #[napi]
     pub fn apply_changes(
         &self,
@@ -334,7 +384,10 @@ impl Engine {
         #[napi(ts_arg_type = "Change[]")] changes: Unknown,
     ) -> Result<(), JsError> {
         let list: Vec<Change> = from_js(&env, changes, "changes")?;
-        with(&self.inner, |e| e.apply_changes(&list))
+        with_core(&self.inner, |h| {
+            h.local_mut("applyChanges")?.apply_changes(&list)
+        })
+        .js()
     }
 
     /// A checksummed snapshot of one tenant or all, off the main thread.
@@ -347,7 +400,8 @@ impl Engine {
         })
     }
 
-    /// Loads a snapshot off the main thread; resolves to the tenants it held.
+    /// Loads a snapshot off the main thread; resolves to the tenants it held (an engine opened
+    /// on a store rejects with `invalid_input`).
     #[napi(ts_return_type = "Promise<string[]>")]
     pub fn import_snapshot(&self, snapshot: String) -> AsyncTask<SnapshotTask> {
         AsyncTask::new(SnapshotTask {

@@ -1,4 +1,7 @@
-//! The task engine: `TaskQueue` over the built-in store or a store written in JavaScript.
+//! The task engine: `TaskQueue` over the built-in store, a store opened by URL (SQLite or
+//! PostgreSQL, through `xspense-stores`) or a store written in JavaScript.
+
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{
     FnArgs, Function, JsObjectValue, Object, ObjectFinalize, ObjectRef, Unknown,
@@ -234,7 +237,8 @@ pub struct HostTaskStore {
 }
 
 enum Backend {
-    Memory(InMemoryTaskStore),
+    /// The in-memory store, or a database opened by URL.
+    Memory(Arc<dyn TaskStore>),
     /// The host's store object (see `TaskStore` in index.d.ts).
     Host(ObjectRef<false>),
 }
@@ -246,6 +250,8 @@ enum Backend {
 pub struct TaskQueue {
     backend: Option<Backend>,
     retry: CorePolicy,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 impl ObjectFinalize for TaskQueue {
@@ -290,7 +296,7 @@ impl TaskQueue {
         let options: QueueOptions = from_js_or_default(&env, options, "queue options")?;
         let retry = policy(options.retry, CorePolicy::default())?;
         let backend = match store {
-            None => Backend::Memory(InMemoryTaskStore::new()),
+            None => Backend::Memory(Arc::new(InMemoryTaskStore::new())),
             Some(obj) => {
                 let missing: Vec<&str> = xspense::tasks::STORE_METHODS
                     .iter()
@@ -309,7 +315,33 @@ impl TaskQueue {
         Ok(TaskQueue {
             backend: Some(backend),
             retry,
+            location: None,
         })
+    }
+
+    /// A queue over the task store at `url`: `sqlite:PATH` or a file path (created and
+    /// migrated on open), or `postgres://...` (migrated beforehand).
+    #[napi(factory)]
+    pub fn open(
+        env: Env,
+        url: String,
+        #[napi(ts_arg_type = "QueueOptions")] options: Option<Unknown>,
+    ) -> Result<Self, JsError> {
+        let options: QueueOptions = from_js_or_default(&env, options, "queue options")?;
+        let retry = policy(options.retry, CorePolicy::default())?;
+        let at = xspense_stores::StoreUrl::parse(&url).js()?;
+        let store = xspense_stores::open_tasks(&at).js()?;
+        Ok(TaskQueue {
+            backend: Some(Backend::Memory(store)),
+            retry,
+            location: Some(at.to_string()),
+        })
+    }
+
+    /// The store URL of a queue opened by URL (any password masked), else `null`.
+    #[napi(getter)]
+    pub fn location(&self) -> Option<String> {
+        self.location.clone()
     }
 
     fn backend(&self) -> Result<&Backend, JsError> {

@@ -1,9 +1,7 @@
 //! The hash-chained audit log.
 
-use std::sync::Mutex;
-
 use pyo3::prelude::*;
-use xspense::audit::{self, AuditAction, AuditEntry, AuditLog};
+use xspense::audit::{self, AuditAction, AuditBackend, AuditEntry, AuditLog};
 use xspense::clock::Millis;
 use xspense::redact::Redactor;
 
@@ -11,20 +9,24 @@ use crate::convert::{de, from_py, now_or, ser};
 use crate::errors::{guard, IntoPy};
 
 /// An append-only log where each entry carries the hash of the one before; values are
-/// redacted before they are hashed unless `redact=False`.
+/// redacted before they are hashed unless `redact=False`. In memory (one chain for every
+/// tenant), or in a store opened by URL (one chain per tenant, always redacted).
 #[pyclass(frozen, module = "xspense", name = "AuditLog")]
 pub struct PyAuditLog {
-    inner: Mutex<AuditLog>,
-}
-
-impl PyAuditLog {
-    fn lock(&self) -> std::sync::MutexGuard<'_, AuditLog> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
+    inner: AuditBackend,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 fn redactor(redact: bool) -> Option<Redactor> {
     redact.then(Redactor::new)
+}
+
+fn memory(log: AuditLog) -> PyAuditLog {
+    PyAuditLog {
+        inner: AuditBackend::memory(log),
+        location: None,
+    }
 }
 
 #[pymethods]
@@ -32,9 +34,7 @@ impl PyAuditLog {
     #[new]
     #[pyo3(signature = (*, redact=true))]
     fn new(redact: bool) -> Self {
-        PyAuditLog {
-            inner: Mutex::new(AuditLog::with_redactor(redactor(redact))),
-        }
+        memory(AuditLog::with_redactor(redactor(redact)))
     }
 
     /// Continues a persisted log after verifying its chain.
@@ -43,12 +43,32 @@ impl PyAuditLog {
     fn resume(entries: &Bound<'_, PyAny>, redact: bool) -> PyResult<Self> {
         let entries: Vec<AuditEntry> = de(entries, "audit entries")?;
         let log = guard(|| AuditLog::resume(entries, redactor(redact))).py()?;
+        Ok(memory(log))
+    }
+
+    /// The audit log in the store at `url` (`sqlite:PATH`, a file path, or `postgres://...`):
+    /// one chain per tenant, values redacted with the default redactor.
+    #[staticmethod]
+    fn open(py: Python<'_>, url: &str) -> PyResult<Self> {
+        let (store, location) = py
+            .detach(|| {
+                let at = xspense_stores::StoreUrl::parse(url)?;
+                Ok::<_, xspense_stores::Error>((xspense_stores::open_audit(&at)?, at.to_string()))
+            })
+            .py()?;
         Ok(PyAuditLog {
-            inner: Mutex::new(log),
+            inner: AuditBackend::store(store),
+            location: Some(location),
         })
     }
 
-    /// Appends one entry and returns it.
+    /// The store URL (any password masked) of a log opened by URL, else `None`.
+    #[getter]
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// Appends one entry (to `tenant`'s chain, in a store) and returns it.
     #[pyo3(signature = (tenant, actor, action, subject, *, old=None, new=None, at=None))]
     #[allow(clippy::too_many_arguments)]
     fn append<'py>(
@@ -65,33 +85,44 @@ impl PyAuditLog {
         let act = action.parse::<AuditAction>().py()?;
         let old = old.map(from_py).transpose()?;
         let new = new.map(from_py).transpose()?;
-        let mut log = self.lock();
-        let e = guard(|| {
-            log.append(now_or(at), tenant, actor, act, subject, old, new)
-                .cloned()
-        })
-        .py()?;
+        let e = py
+            .detach(|| {
+                guard(|| {
+                    self.inner
+                        .append(now_or(at), tenant, actor, act, subject, old, new)
+                })
+            })
+            .py()?;
         ser(py, &e)
     }
 
-    /// Every entry, oldest first (optionally one tenant's).
+    /// Entries, oldest first: one tenant's, or every entry of an in-memory log (a store
+    /// needs the tenant: `InvalidInputError` without).
     #[pyo3(signature = (tenant=None))]
     fn entries<'py>(&self, py: Python<'py>, tenant: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
-        let log = self.lock();
-        match tenant {
-            Some(t) => ser(py, &log.for_tenant(t).collect::<Vec<_>>()),
-            None => ser(py, &log.entries()),
-        }
+        let e = py.detach(|| guard(|| self.inner.entries(tenant))).py()?;
+        ser(py, &e)
     }
 
-    /// Raises `TamperedError` (with `seq`) if the chain does not verify.
-    fn verify(&self) -> PyResult<()> {
-        let log = self.lock();
-        guard(|| audit::verify(log.entries())).py()
+    /// Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+    /// entries it checked (of `tenant`, when given); raises `TamperedError` (with `seq`) if
+    /// it does not verify.
+    #[pyo3(signature = (tenant=None))]
+    fn verify(&self, py: Python<'_>, tenant: Option<&str>) -> PyResult<usize> {
+        py.detach(|| guard(|| self.inner.verify(tenant))).py()
     }
 
-    fn __len__(&self) -> usize {
-        self.lock().entries().len()
+    /// Entries of an in-memory log (a store raises `InvalidInputError`: count one tenant's
+    /// `entries`).
+    fn __len__(&self) -> PyResult<usize> {
+        guard(|| self.inner.len()).py()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AuditLog(store={})",
+            self.location.as_deref().unwrap_or("in-memory")
+        )
     }
 }
 

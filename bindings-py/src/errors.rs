@@ -193,6 +193,14 @@ impl<T> IntoPy<T> for Result<T, Error> {
     }
 }
 
+/// A store opened by URL failed: mapped through the core's codes (its messages show a URL only
+/// with the password masked).
+impl<T> IntoPy<T> for Result<T, xspense_stores::Error> {
+    fn py(self) -> PyResult<T> {
+        self.map_err(|e| to_py_err(e.into()))
+    }
+}
+
 /// An `InvalidInputError` with this message (for input the binding rejects while converting).
 pub fn invalid(message: impl Into<String>) -> PyErr {
     to_py_err(Error::InvalidInput(message.into()))

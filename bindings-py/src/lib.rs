@@ -12,6 +12,7 @@ mod model;
 mod pipeline;
 mod redact;
 mod statement;
+mod stores;
 mod tasks;
 
 use pyo3::prelude::*;
@@ -51,5 +52,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<limits::PyPayloadGuard>()?;
     m.add_class::<audit::PyAuditLog>()?;
     m.add_function(wrap_pyfunction!(audit::verify_audit, m)?)?;
+    m.add_function(wrap_pyfunction!(stores::migrate_store, m)?)?;
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Rate limiting (GCRA) and payload guards.
 
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 use xspense::clock::Millis;
-use xspense::limits::{Decision, InMemoryLimitStore, PayloadGuard, Quota, RateLimiter};
+use xspense::limits::{Decision, InMemoryLimitStore, LimitStore, PayloadGuard, Quota, RateLimiter};
 
 use crate::convert::{bytes_of, now_or};
 use crate::errors::{guard, IntoPy};
@@ -52,7 +54,9 @@ impl PyRateDecision {
 /// A per-tenant, per-route rate limiter: `count` requests per `period_ms`, bursts of `burst`.
 #[pyclass(frozen, module = "xspense", name = "RateLimiter")]
 pub struct PyRateLimiter {
-    inner: RateLimiter<InMemoryLimitStore>,
+    inner: RateLimiter<Arc<dyn LimitStore>>,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 #[pymethods]
@@ -62,27 +66,76 @@ impl PyRateLimiter {
     fn new(count: u32, period_ms: Millis, burst: Option<u32>) -> PyResult<Self> {
         let quota = Quota::new(count, period_ms, burst.unwrap_or(count)).py()?;
         Ok(PyRateLimiter {
-            inner: RateLimiter::new(quota, InMemoryLimitStore::new()),
+            inner: RateLimiter::new(quota, Arc::new(InMemoryLimitStore::new())),
+            location: None,
         })
+    }
+
+    /// A limiter whose state is kept in the store at `url` (`sqlite:PATH`, a file path, or
+    /// `postgres://...`), shared by every limiter opened on it.
+    #[staticmethod]
+    #[pyo3(signature = (url, count, period_ms, *, burst=None))]
+    fn open(
+        py: Python<'_>,
+        url: &str,
+        count: u32,
+        period_ms: Millis,
+        burst: Option<u32>,
+    ) -> PyResult<Self> {
+        let quota = Quota::new(count, period_ms, burst.unwrap_or(count)).py()?;
+        let (store, location) = py
+            .detach(|| {
+                let at = xspense_stores::StoreUrl::parse(url)?;
+                Ok::<_, xspense_stores::Error>((xspense_stores::open_limits(&at)?, at.to_string()))
+            })
+            .py()?;
+        Ok(PyRateLimiter {
+            inner: RateLimiter::new(quota, store),
+            location: Some(location),
+        })
+    }
+
+    /// The store URL (any password masked) of a limiter opened by URL, else `None`.
+    #[getter]
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RateLimiter(store={})",
+            self.location.as_deref().unwrap_or("in-memory")
+        )
     }
 
     /// Counts `n` requests of `tenant` on `route` if they fit; says when to retry if not.
     #[pyo3(signature = (tenant, route, *, n=1, now=None))]
     fn check(
         &self,
+        py: Python<'_>,
         tenant: &str,
         route: &str,
         n: u32,
         now: Option<Millis>,
     ) -> PyResult<PyRateDecision> {
-        let d = guard(|| self.inner.check_n(tenant, route, n, now_or(now))).py()?;
+        let d = py
+            .detach(|| guard(|| self.inner.check_n(tenant, route, n, now_or(now))))
+            .py()?;
         Ok(PyRateDecision { inner: d })
     }
 
     /// Like `check`, but raises `RateLimitedError` when refused.
     #[pyo3(signature = (tenant, route, *, now=None))]
-    fn enforce(&self, tenant: &str, route: &str, now: Option<Millis>) -> PyResult<PyRateDecision> {
-        let d = guard(|| self.inner.enforce(tenant, route, now_or(now))).py()?;
+    fn enforce(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        route: &str,
+        now: Option<Millis>,
+    ) -> PyResult<PyRateDecision> {
+        let d = py
+            .detach(|| guard(|| self.inner.enforce(tenant, route, now_or(now))))
+            .py()?;
         Ok(PyRateDecision { inner: d })
     }
 }

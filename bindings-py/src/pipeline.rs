@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use xspense::llm::LlmClassifier;
+use xspense::pipeline::EngineHost;
 use xspense::rules::MiningOptions;
 use xspense::store::Change;
 use xspense::{Categorization, Decision, Engine, EngineConfig, LlmRequest, Rule};
@@ -254,54 +255,127 @@ impl LlmClassifier for PyClassifier<'_> {
 /// The categorization engine: every tenant's rules, memory and statistics.
 #[pyclass(frozen, subclass, module = "xspense", name = "Engine")]
 pub struct PyEngine {
-    inner: Mutex<Engine>,
+    /// A plain engine, or one whose tenants live in a store (`Engine.open`).
+    inner: Mutex<EngineHost>,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
 }
 
 impl PyEngine {
-    /// Runs `f` on the engine without holding the GIL; a panic becomes `InternalError`.
-    fn run<T: Send>(
+    /// Runs `f` on the engine host without holding the GIL; a panic becomes `InternalError`.
+    fn host<T: Send>(
         &self,
         py: Python<'_>,
-        f: impl FnOnce(&mut Engine) -> xspense::Result<T> + Send,
+        f: impl FnOnce(&mut EngineHost) -> xspense::Result<T> + Send,
     ) -> PyResult<T> {
         py.detach(|| {
-            let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            guard(|| f(&mut engine))
+            let mut host = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            guard(|| f(&mut host))
         })
         .py()
     }
 
+    /// Runs `f` for `tenant` (on a store: read on first, changes appended, re-run when
+    /// another process appended first).
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        tenant: &str,
+        f: impl FnMut(&mut Engine) -> xspense::Result<T> + Send,
+    ) -> PyResult<T> {
+        self.host(py, |h| h.run(tenant, f))
+    }
+
+    /// Reads the engine (what no tenant's state decides).
+    fn read<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&Engine) -> xspense::Result<T> + Send,
+    ) -> PyResult<T> {
+        self.host(py, |h| f(h.engine()))
+    }
+
     /// Like `run`, but keeps the GIL (for calls that call back into Python).
-    fn run_attached<T>(&self, f: impl FnOnce(&mut Engine) -> xspense::Result<T>) -> PyResult<T> {
-        let mut engine = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        guard(|| f(&mut engine)).py()
+    fn run_attached<T>(
+        &self,
+        tenant: &str,
+        f: impl FnMut(&mut Engine) -> xspense::Result<T>,
+    ) -> PyResult<T> {
+        let mut host = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard(|| host.run(tenant, f)).py()
+    }
+}
+
+fn engine_config(config: Option<&Bound<'_, PyAny>>) -> PyResult<EngineConfig> {
+    match config {
+        Some(c) => de(c, "engine config"),
+        None => Ok(EngineConfig::default()),
     }
 }
 
 #[pymethods]
 impl PyEngine {
+    /// An engine in memory, or with `store` (a URL) its tenants' state kept in that store
+    /// (see `open`).
     #[new]
-    #[pyo3(signature = (config=None))]
-    fn new(config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let config: EngineConfig = match config {
-            Some(c) => de(c, "engine config")?,
-            None => EngineConfig::default(),
+    #[pyo3(signature = (config=None, *, store=None))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        store: Option<&str>,
+    ) -> PyResult<Self> {
+        let engine = Engine::with_config(engine_config(config)?).py()?;
+        let Some(url) = store else {
+            return Ok(PyEngine {
+                inner: Mutex::new(EngineHost::local(engine)),
+                location: None,
+            });
         };
+        let (store, location) = py
+            .detach(|| {
+                let at = xspense_stores::StoreUrl::parse(url)?;
+                Ok::<_, xspense_stores::Error>((xspense_stores::open_state(&at)?, at.to_string()))
+            })
+            .py()?;
         Ok(PyEngine {
-            inner: Mutex::new(Engine::with_config(config).py()?),
+            inner: Mutex::new(EngineHost::shared(engine, store)),
+            location: Some(location),
         })
+    }
+
+    /// An engine whose tenants' state is kept in the store at `url` (`sqlite:PATH` or a file
+    /// path; `postgres://...` where the store has engine state): each tenant is loaded on
+    /// first use, read on to other processes' changes before every call, and what a call
+    /// changes (feedback, rules, categories, resolved answers) is appended at once. Same as
+    /// `cls(config, store=url)`, so a subclass gets an instance of itself.
+    #[classmethod]
+    #[pyo3(signature = (url, config=None))]
+    fn open<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        url: &str,
+        config: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(cls.py());
+        kwargs.set_item("store", url)?;
+        cls.call((config,), Some(&kwargs))
+    }
+
+    /// The store URL (any password masked) of an engine opened by URL, else `None`.
+    #[getter]
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
     }
 
     /// The configuration in force, as a dict.
     #[getter]
     fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.run(py, |e| Ok(e.config().clone()))?;
+        let c = self.read(py, |e| Ok(e.config().clone()))?;
         ser(py, &c)
     }
 
     fn categorize(&self, py: Python<'_>, transaction: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let tx = tx_from_py(transaction, "0")?;
-        let d = self.run(py, move |e| e.categorize(&tx))?;
+        let d = self.run(py, &tx.tenant, |e| e.categorize(&tx))?;
         decision_to_py(py, d)
     }
 
@@ -311,9 +385,9 @@ impl PyEngine {
         transactions: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
         let batch = batch_from_py(transactions)?;
-        let decisions = self.run(py, move |e| {
+        let decisions = self.host(py, move |h| {
             let txs = batch.into_transactions()?;
-            e.categorize_batch(&txs)
+            h.categorize_batch(&txs)
         })?;
         let items = decisions
             .into_iter()
@@ -330,7 +404,7 @@ impl PyEngine {
         complete: Py<PyAny>,
     ) -> PyResult<PyCategorization> {
         let tx = tx_from_py(transaction, "0")?;
-        let c = self.run_attached(|e| {
+        let c = self.run_attached(&tx.tenant, |e| {
             e.categorize_with(
                 &tx,
                 &PyClassifier {
@@ -349,7 +423,7 @@ impl PyEngine {
     ) -> PyResult<PyCategorization> {
         let req = request.get().inner.clone();
         let answer = answer.to_string();
-        let c = self.run(py, move |e| e.resolve(&req, &answer))?;
+        let c = self.run(py, &req.tenant, |e| e.resolve(&req, &answer))?;
         Ok(PyCategorization { inner: c })
     }
 
@@ -361,7 +435,7 @@ impl PyEngine {
     ) -> PyResult<()> {
         let tx = tx_from_py(transaction, "0")?;
         let category = category.to_string();
-        self.run(py, move |e| e.feedback(&tx, &category))
+        self.run(py, &tx.tenant, |e| e.feedback(&tx, &category))
     }
 
     fn explain(
@@ -370,35 +444,31 @@ impl PyEngine {
         transaction: &Bound<'_, PyAny>,
     ) -> PyResult<PyCategorization> {
         let tx = tx_from_py(transaction, "0")?;
-        let c = self.run(py, move |e| e.explain(&tx))?;
+        let c = self.run(py, &tx.tenant, |e| e.explain(&tx))?;
         Ok(PyCategorization { inner: c })
     }
 
     fn forget_merchant(&self, py: Python<'_>, tenant: &str, key: &str) -> PyResult<bool> {
-        let (tenant, key) = (tenant.to_string(), key.to_string());
-        self.run(py, move |e| e.forget_merchant(&tenant, &key))
+        self.run(py, tenant, |e| e.forget_merchant(tenant, key))
     }
 
     fn stats<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
-        let tenant = tenant.to_string();
-        let s = self.run(py, move |e| Ok(e.stats(&tenant)))?;
+        let s = self.run(py, tenant, |e| Ok(e.stats(tenant)))?;
         ser(py, &s)
     }
 
     fn normalize<'py>(&self, py: Python<'py>, descriptor: &str) -> PyResult<Bound<'py, PyAny>> {
-        let descriptor = descriptor.to_string();
-        let n = self.run(py, move |e| Ok(e.normalize(&descriptor)))?;
+        let n = self.read(py, |e| Ok(e.normalize(descriptor)))?;
         ser(py, &n)
     }
 
     fn tenants(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        self.run(py, |e| Ok(e.tenants()))
+        self.read(py, |e| Ok(e.tenants()))
     }
 
     fn taxonomy<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
-        let tenant = tenant.to_string();
-        let cats: Vec<xspense::Category> = self.run(py, move |e| {
-            Ok(e.taxonomy(&tenant).iter().cloned().collect())
+        let cats: Vec<xspense::Category> = self.run(py, tenant, |e| {
+            Ok(e.taxonomy(tenant).iter().cloned().collect())
         })?;
         ser(py, &cats)
     }
@@ -412,11 +482,7 @@ impl PyEngine {
         name: &str,
         parent: Option<&str>,
     ) -> PyResult<bool> {
-        let (tenant, id, name) = (tenant.to_string(), id.to_string(), name.to_string());
-        let parent = parent.map(str::to_string);
-        self.run(py, move |e| {
-            e.add_category(&tenant, &id, &name, parent.as_deref())
-        })
+        self.run(py, tenant, |e| e.add_category(tenant, id, name, parent))
     }
 
     /// Adds rules from rule text or from a list of rule dicts; returns their ids.
@@ -426,23 +492,20 @@ impl PyEngine {
         tenant: &str,
         rules: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<String>> {
-        let tenant = tenant.to_string();
         if let Ok(s) = rules.cast::<PyString>() {
             let text = s.to_cow()?.into_owned();
-            return self.run(py, move |e| e.add_rules(&tenant, &text));
+            return self.run(py, tenant, |e| e.add_rules(tenant, &text));
         }
         let list: Vec<Rule> = de(rules, "rules")?;
-        self.run(py, move |e| e.add_rule_list(&tenant, list))
+        self.run(py, tenant, |e| e.add_rule_list(tenant, list.clone()))
     }
 
     fn remove_rule(&self, py: Python<'_>, tenant: &str, id: &str) -> PyResult<()> {
-        let (tenant, id) = (tenant.to_string(), id.to_string());
-        self.run(py, move |e| e.remove_rule(&tenant, &id))
+        self.run(py, tenant, |e| e.remove_rule(tenant, id))
     }
 
     fn rules<'py>(&self, py: Python<'py>, tenant: &str) -> PyResult<Bound<'py, PyAny>> {
-        let tenant = tenant.to_string();
-        let r = self.run(py, move |e| Ok(e.rules(&tenant)))?;
+        let r = self.run(py, tenant, |e| Ok(e.rules(tenant)))?;
         ser(py, &r)
     }
 
@@ -470,36 +533,41 @@ impl PyEngine {
             Some(o) => de(o.as_any(), "mining options")?,
             None => MiningOptions::default(),
         };
-        let tenant = tenant.to_string();
-        let s = self.run(py, move |e| e.suggest_rules(&tenant, &rows, &options))?;
+        let s = self.run(py, tenant, |e| e.suggest_rules(tenant, &rows, &options))?;
         ser(py, &s)
     }
 
-    /// The change events since the last call (oldest first), for the host to persist.
+    /// The change events since the last call (oldest first), for the host to persist (none
+    /// on an engine opened on a store: each call appended its own).
     fn drain_changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.run(py, |e| Ok(e.drain_changes()))?;
+        let c = self.host(py, |h| Ok(h.drain_changes()))?;
         ser(py, &c)
     }
 
-    /// Replays persisted change events (all are checked before any is applied).
+    /// Replays persisted change events (all are checked before any is applied); an engine
+    /// opened on a store refuses (`InvalidInputError`).
     fn apply_changes(&self, py: Python<'_>, changes: &Bound<'_, PyAny>) -> PyResult<()> {
         let list: Vec<Change> = de(changes, "changes")?;
-        self.run(py, move |e| e.apply_changes(&list))
+        self.host(py, |h| h.local_mut("apply_changes")?.apply_changes(&list))
     }
 
     #[pyo3(signature = (tenant=None))]
     fn export_snapshot(&self, py: Python<'_>, tenant: Option<&str>) -> PyResult<String> {
-        let tenant = tenant.map(str::to_string);
-        self.run(py, move |e| e.export_snapshot(tenant.as_deref()))
+        self.host(py, |h| h.export_snapshot(tenant))
     }
 
+    /// Imports a snapshot; an engine opened on a store refuses (`InvalidInputError`).
     fn import_snapshot(&self, py: Python<'_>, snapshot: &str) -> PyResult<Vec<String>> {
-        let text = snapshot.to_string();
-        self.run(py, move |e| e.import_snapshot(&text))
+        self.host(py, |h| {
+            h.local_mut("import_snapshot")?.import_snapshot(snapshot)
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let n = self.run(py, |e| Ok(e.tenants().len()))?;
-        Ok(format!("Engine(tenants={n})"))
+        let n = self.read(py, |e| Ok(e.tenants().len()))?;
+        Ok(match &self.location {
+            Some(at) => format!("Engine(store={at}, tenants={n})"),
+            None => format!("Engine(tenants={n})"),
+        })
     }
 }

@@ -1,4 +1,5 @@
-//! The task engine: `TaskQueue` over the built-in store or a store written in Python.
+//! The task engine: `TaskQueue` over the built-in store, a store opened by URL (SQLite or
+//! PostgreSQL, through `xspense-stores`) or a store written in Python.
 
 use std::sync::Arc;
 
@@ -209,12 +210,17 @@ pub struct PyTaskQueue {
     store: Arc<dyn TaskStore>,
     /// The Python store object, if the host supplied one.
     host: Option<Py<PyAny>>,
+    /// The store URL (password masked), if opened by URL.
+    location: Option<String>,
     retry: RetryPolicy,
 }
 
 impl PyTaskQueue {
-    fn run<T>(&self, f: impl FnOnce(&dyn TaskStore) -> Result<T>) -> PyResult<T> {
-        guard(|| f(self.store.as_ref())).py()
+    /// Calls the store without the GIL (a database call may wait on a lock; a Python store
+    /// takes the GIL back for its own call).
+    fn run<T: Send>(&self, f: impl FnOnce(&dyn TaskStore) -> Result<T> + Send) -> PyResult<T> {
+        let store = self.store.as_ref();
+        Python::attach(|py| py.detach(|| guard(|| f(store)))).py()
     }
 }
 
@@ -228,6 +234,7 @@ impl PyTaskQueue {
             None => Ok(PyTaskQueue {
                 store: Arc::new(InMemoryTaskStore::new()),
                 host: None,
+                location: None,
                 retry,
             }),
             Some(obj) => {
@@ -250,10 +257,37 @@ impl PyTaskQueue {
                 Ok(PyTaskQueue {
                     store: Arc::new(PyStore { obj }),
                     host: Some(host),
+                    location: None,
                     retry,
                 })
             }
         }
+    }
+
+    /// A queue over the task store at `url`: `sqlite:PATH` (or a plain file path; created and
+    /// migrated on open) or `postgres://...` (migrated beforehand).
+    #[staticmethod]
+    #[pyo3(signature = (url, *, retry=None))]
+    fn open(py: Python<'_>, url: &str, retry: Option<PyRef<'_, PyRetryPolicy>>) -> PyResult<Self> {
+        let retry = retry.map(|r| r.inner).unwrap_or_default();
+        let (store, location) = py
+            .detach(|| {
+                let at = xspense_stores::StoreUrl::parse(url)?;
+                Ok::<_, xspense_stores::Error>((xspense_stores::open_tasks(&at)?, at.to_string()))
+            })
+            .py()?;
+        Ok(PyTaskQueue {
+            store,
+            host: None,
+            location: Some(location),
+            retry,
+        })
+    }
+
+    /// The store URL (any password masked) of a queue opened by URL, else `None`.
+    #[getter]
+    fn location(&self) -> Option<&str> {
+        self.location.as_deref()
     }
 
     /// The host's store object, or `None` for the built-in in-memory store.
@@ -414,10 +448,10 @@ impl PyTaskQueue {
     }
 
     fn __repr__(&self) -> String {
-        let kind = if self.host.is_some() {
-            "host"
-        } else {
-            "in-memory"
+        let kind = match (&self.location, &self.host) {
+            (Some(at), _) => at.as_str(),
+            (None, Some(_)) => "host",
+            (None, None) => "in-memory",
         };
         format!("TaskQueue(store={kind})")
     }

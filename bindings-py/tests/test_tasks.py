@@ -1,7 +1,9 @@
-"""Task engine: the same contract against the built-in store and the SQLite example store."""
+"""Task engine: the same contract against the built-in store, the SQLite example store (a
+Python object) and the SQLite store opened by URL (`TaskQueue.open`)."""
 
 from __future__ import annotations
 
+import pathlib
 from typing import Callable, Iterator
 
 import pytest
@@ -11,11 +13,15 @@ from sqlite_store import SqliteTaskStore
 T0 = 1_800_000_000_000
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def queue(request: pytest.FixtureRequest) -> Iterator[xspense.TaskQueue]:
+@pytest.fixture(params=["memory", "sqlite", "sqlite-url"])
+def queue(
+    request: pytest.FixtureRequest, tmp_path: pathlib.Path
+) -> Iterator[xspense.TaskQueue]:
     retry = xspense.RetryPolicy(base_ms=100, factor=2.0, max_ms=1_000, jitter=0.0)
     if request.param == "memory":
         yield xspense.TaskQueue(retry=retry)
+    elif request.param == "sqlite-url":
+        yield xspense.TaskQueue.open(f"sqlite:{tmp_path / 'tasks.db'}", retry=retry)
     else:
         store = SqliteTaskStore()
         yield xspense.TaskQueue(store, retry=retry)

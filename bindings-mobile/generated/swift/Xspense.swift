@@ -657,30 +657,42 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 /**
  * An append-only log where each entry carries the hash of the one before; values are
- * redacted before they are hashed.
+ * redacted before they are hashed. In memory one chain holds every tenant; in a SQLite store
+ * (`AuditLog.open(url)`) each tenant has its own chain, so `entries_json` and `verify` need a
+ * tenant there.
  */
 public protocol AuditLogProtocol: AnyObject, Sendable {
     
     /**
      * Appends one entry (`action`: decision, correction, rule_change, task_transition, other;
-     * `old_json`/`new_json`: JSON text or null) and returns it as JSON.
+     * `old_json`/`new_json`: JSON text or null) to the log (to `tenant`'s chain, in a store)
+     * and returns it as JSON.
      */
     func append(tenant: String, actor: String, action: String, subject: String, oldJson: String?, newJson: String?, at: Int64?) throws  -> String
     
     /**
-     * Every entry as a JSON array, oldest first.
+     * Entries as a JSON array, oldest first: one tenant's, or every entry of an in-memory
+     * log (a store needs the tenant: `InvalidInput` without).
      */
-    func entriesJson() throws  -> String
+    func entriesJson(tenant: String?) throws  -> String
     
     /**
-     * Throws `Tampered` if the chain does not verify.
+     * The store URL of a log opened by URL, else null.
      */
-    func verify() throws 
+    func location()  -> String?
+    
+    /**
+     * Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+     * entries it checked (of `tenant`, when given); throws `Tampered` if it does not verify.
+     */
+    func verify(tenant: String?) throws  -> UInt64
     
 }
 /**
  * An append-only log where each entry carries the hash of the one before; values are
- * redacted before they are hashed.
+ * redacted before they are hashed. In memory one chain holds every tenant; in a SQLite store
+ * (`AuditLog.open(url)`) each tenant has its own chain, so `entries_json` and `verify` need a
+ * tenant there.
  */
 open class AuditLog: AuditLogProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -742,6 +754,19 @@ public convenience init() {
 
     
     /**
+     * The audit log in the SQLite store at `url` (`sqlite:PATH` or a file path): one chain
+     * per tenant, values redacted with the default redactor.
+     */
+public static func `open`(url: String)throws  -> AuditLog  {
+    return try  FfiConverterTypeAuditLog_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_constructor_auditlog_open(
+        FfiConverterString.lower(url),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Continues a persisted log (a JSON array of entries) after verifying its chain.
      */
 public static func resume(entriesJson: String)throws  -> AuditLog  {
@@ -757,7 +782,8 @@ public static func resume(entriesJson: String)throws  -> AuditLog  {
     
     /**
      * Appends one entry (`action`: decision, correction, rule_change, task_transition, other;
-     * `old_json`/`new_json`: JSON text or null) and returns it as JSON.
+     * `old_json`/`new_json`: JSON text or null) to the log (to `tenant`'s chain, in a store)
+     * and returns it as JSON.
      */
 open func append(tenant: String, actor: String, action: String, subject: String, oldJson: String?, newJson: String?, at: Int64?)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
@@ -776,26 +802,43 @@ open func append(tenant: String, actor: String, action: String, subject: String,
 }
     
     /**
-     * Every entry as a JSON array, oldest first.
+     * Entries as a JSON array, oldest first: one tenant's, or every entry of an in-memory
+     * log (a store needs the tenant: `InvalidInput` without).
      */
-open func entriesJson()throws  -> String  {
+open func entriesJson(tenant: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
         uniffiCallStatus in
     uniffi_xspense_mobile_fn_method_auditlog_entries_json(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store URL of a log opened by URL, else null.
+     */
+open func location() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_auditlog_location(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Throws `Tampered` if the chain does not verify.
+     * Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+     * entries it checked (of `tenant`, when given); throws `Tampered` if it does not verify.
      */
-open func verify()throws   {try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+open func verify(tenant: String? = nil)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
         uniffiCallStatus in
     uniffi_xspense_mobile_fn_method_auditlog_verify(
-            self.uniffiCloneHandle(),uniffiCallStatus
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(tenant),uniffiCallStatus
     )
-}
+})
 }
     
 
@@ -870,7 +913,8 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func addRulesJson(tenant: String, rulesJson: String) throws  -> [String]
     
     /**
-     * Replays persisted change events (all are checked before any is applied).
+     * Replays persisted change events (all are checked before any is applied); an engine
+     * opened on a store refuses (`InvalidInput`).
      */
     func applyChanges(changes: [String]) throws 
     
@@ -890,7 +934,8 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func categorizeWith(transaction: Transaction, client: LlmClient) throws  -> Categorization
     
     /**
-     * The change events since the last call, each as one JSON document to persist.
+     * The change events since the last call, each as one JSON document to persist (none on
+     * an engine opened on a store: each call appended its own).
      */
     func drainChanges() throws  -> [String]
     
@@ -915,9 +960,15 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func forgetMerchant(tenant: String, key: String) throws  -> Bool
     
     /**
-     * Loads a snapshot; returns the tenants it held.
+     * Loads a snapshot; returns the tenants it held (an engine opened on a store refuses
+     * with `InvalidInput`).
      */
     func importSnapshot(snapshot: String) throws  -> [String]
+    
+    /**
+     * The store URL of an engine opened on a store, else null.
+     */
+    func location()  -> String?
     
     /**
      * What the normalizer makes of a descriptor.
@@ -1022,6 +1073,22 @@ public convenience init() {
 
     
     /**
+     * An engine whose tenants' state is kept in the SQLite store at `url` (`sqlite:PATH` or a
+     * file path), with a configuration given as JSON or null for the default: each tenant is
+     * loaded on first use, read on to other processes' changes before every call, and what a
+     * call changes (feedback, rules, categories, resolved answers) is appended at once.
+     */
+public static func `open`(url: String, configJson: String? = nil)throws  -> Engine  {
+    return try  FfiConverterTypeEngine_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_constructor_engine_open(
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(configJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * An engine with a configuration given as JSON (`{"llm_fallback": false, ...}`).
      */
 public static func withConfigJson(configJson: String)throws  -> Engine  {
@@ -1080,7 +1147,8 @@ open func addRulesJson(tenant: String, rulesJson: String)throws  -> [String]  {
 }
     
     /**
-     * Replays persisted change events (all are checked before any is applied).
+     * Replays persisted change events (all are checked before any is applied); an engine
+     * opened on a store refuses (`InvalidInput`).
      */
 open func applyChanges(changes: [String])throws   {try rustCallWithError(FfiConverterTypeXspenseError_lift) {
         uniffiCallStatus in
@@ -1132,7 +1200,8 @@ open func categorizeWith(transaction: Transaction, client: LlmClient)throws  -> 
 }
     
     /**
-     * The change events since the last call, each as one JSON document to persist.
+     * The change events since the last call, each as one JSON document to persist (none on
+     * an engine opened on a store: each call appended its own).
      */
 open func drainChanges()throws  -> [String]  {
     return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
@@ -1197,7 +1266,8 @@ open func forgetMerchant(tenant: String, key: String)throws  -> Bool  {
 }
     
     /**
-     * Loads a snapshot; returns the tenants it held.
+     * Loads a snapshot; returns the tenants it held (an engine opened on a store refuses
+     * with `InvalidInput`).
      */
 open func importSnapshot(snapshot: String)throws  -> [String]  {
     return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
@@ -1205,6 +1275,18 @@ open func importSnapshot(snapshot: String)throws  -> [String]  {
     uniffi_xspense_mobile_fn_method_engine_import_snapshot(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(snapshot),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store URL of an engine opened on a store, else null.
+     */
+open func location() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_location(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1577,6 +1659,11 @@ public protocol RateLimiterProtocol: AnyObject, Sendable {
      */
     func check(tenant: String, route: String, now: Int64?) throws  -> RateDecision
     
+    /**
+     * The store URL of a limiter opened by URL, else null.
+     */
+    func location()  -> String?
+    
 }
 /**
  * `count` requests per `period_ms` per tenant and route, bursts of `burst`.
@@ -1643,6 +1730,22 @@ public convenience init(count: UInt32, periodMs: Int64, burst: UInt32)throws  {
     }
 
     
+    /**
+     * A limiter whose state is kept in the SQLite store at `url` (`sqlite:PATH` or a file
+     * path), shared by every limiter opened on it.
+     */
+public static func `open`(url: String, count: UInt32, periodMs: Int64, burst: UInt32)throws  -> RateLimiter  {
+    return try  FfiConverterTypeRateLimiter_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_constructor_ratelimiter_open(
+        FfiConverterString.lower(url),
+        FfiConverterUInt32.lower(count),
+        FfiConverterInt64.lower(periodMs),
+        FfiConverterUInt32.lower(burst),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -1656,6 +1759,18 @@ open func check(tenant: String, route: String, now: Int64?)throws  -> RateDecisi
         FfiConverterString.lower(tenant),
         FfiConverterString.lower(route),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store URL of a limiter opened by URL, else null.
+     */
+open func location() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_ratelimiter_location(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -2230,6 +2345,11 @@ public protocol TaskQueueProtocol: AnyObject, Sendable {
     func heartbeat(tenant: String, id: String, worker: String, leaseMs: Int64, now: Int64?) throws  -> Int64
     
     /**
+     * The store URL of a queue opened by URL, else null.
+     */
+    func location()  -> String?
+    
+    /**
      * Forgets final tasks older than `retention_ms`; returns how many.
      */
     func purge(retentionMs: Int64, now: Int64?) throws  -> UInt64
@@ -2302,6 +2422,19 @@ public static func inMemory() -> TaskQueue  {
     return try!  FfiConverterTypeTaskQueue_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_xspense_mobile_fn_constructor_taskqueue_in_memory(uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A queue over the SQLite task store at `url` (`sqlite:PATH` or a file path, created and
+     * migrated on open), with the default backoff. PostgreSQL is not offered on mobile.
+     */
+public static func `open`(url: String)throws  -> TaskQueue  {
+    return try  FfiConverterTypeTaskQueue_lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_constructor_taskqueue_open(
+        FfiConverterString.lower(url),uniffiCallStatus
     )
 })
 }
@@ -2430,6 +2563,18 @@ open func heartbeat(tenant: String, id: String, worker: String, leaseMs: Int64, 
         FfiConverterString.lower(worker),
         FfiConverterInt64.lower(leaseMs),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store URL of a queue opened by URL, else null.
+     */
+open func location() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_taskqueue_location(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -7206,13 +7351,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_func_read_statement() != 2725) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_auditlog_append() != 37564) {
+    if (uniffi_xspense_mobile_checksum_method_auditlog_append() != 7797) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_auditlog_entries_json() != 34020) {
+    if (uniffi_xspense_mobile_checksum_method_auditlog_entries_json() != 22623) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_auditlog_verify() != 40270) {
+    if (uniffi_xspense_mobile_checksum_method_auditlog_location() != 43540) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_method_auditlog_verify() != 9487) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_signer_sign() != 35273) {
@@ -7224,6 +7372,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_ratelimiter_check() != 3759) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_method_ratelimiter_location() != 47137) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_method_engine_add_category() != 26430) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7233,7 +7384,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_engine_add_rules_json() != 54542) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_engine_apply_changes() != 11680) {
+    if (uniffi_xspense_mobile_checksum_method_engine_apply_changes() != 58715) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_categorize() != 42748) {
@@ -7245,7 +7396,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_engine_categorize_with() != 1614) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_engine_drain_changes() != 15065) {
+    if (uniffi_xspense_mobile_checksum_method_engine_drain_changes() != 43212) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_explain() != 16032) {
@@ -7260,7 +7411,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_engine_forget_merchant() != 22799) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_xspense_mobile_checksum_method_engine_import_snapshot() != 22466) {
+    if (uniffi_xspense_mobile_checksum_method_engine_import_snapshot() != 53877) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_method_engine_location() != 49181) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_normalize() != 42318) {
@@ -7326,6 +7480,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_taskqueue_heartbeat() != 50625) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_method_taskqueue_location() != 55191) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_method_taskqueue_purge() != 18816) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7362,6 +7519,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_constructor_auditlog_new() != 56233) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_constructor_auditlog_open() != 55225) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_constructor_auditlog_resume() != 8236) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7374,7 +7534,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_constructor_ratelimiter_new() != 60182) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_constructor_ratelimiter_open() != 28434) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_constructor_engine_new() != 25663) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_constructor_engine_open() != 38921) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_constructor_engine_with_config_json() != 46143) {
@@ -7393,6 +7559,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_constructor_taskqueue_in_memory() != 53105) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_constructor_taskqueue_open() != 27872) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_constructor_taskqueue_with_store() != 26813) {

@@ -355,6 +355,11 @@ uint64_t uniffi_xspense_mobile_fn_constructor_auditlog_new(RustCallStatus *_Nonn
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_AUDITLOG_OPEN
+uint64_t uniffi_xspense_mobile_fn_constructor_auditlog_open(RustBuffer url, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_AUDITLOG_RESUME
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_AUDITLOG_RESUME
 uint64_t uniffi_xspense_mobile_fn_constructor_auditlog_resume(RustBuffer entries_json, RustCallStatus *_Nonnull out_status
@@ -367,12 +372,17 @@ RustBuffer uniffi_xspense_mobile_fn_method_auditlog_append(uint64_t ptr, RustBuf
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_ENTRIES_JSON
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_ENTRIES_JSON
-RustBuffer uniffi_xspense_mobile_fn_method_auditlog_entries_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_xspense_mobile_fn_method_auditlog_entries_json(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_LOCATION
+RustBuffer uniffi_xspense_mobile_fn_method_auditlog_location(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_AUDITLOG_VERIFY
-void uniffi_xspense_mobile_fn_method_auditlog_verify(uint64_t ptr, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_xspense_mobile_fn_method_auditlog_verify(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_SIGNER
@@ -430,9 +440,19 @@ void uniffi_xspense_mobile_fn_free_ratelimiter(uint64_t handle, RustCallStatus *
 uint64_t uniffi_xspense_mobile_fn_constructor_ratelimiter_new(uint32_t count, int64_t period_ms, uint32_t burst, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_RATELIMITER_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_RATELIMITER_OPEN
+uint64_t uniffi_xspense_mobile_fn_constructor_ratelimiter_open(RustBuffer url, uint32_t count, int64_t period_ms, uint32_t burst, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RATELIMITER_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RATELIMITER_CHECK
 RustBuffer uniffi_xspense_mobile_fn_method_ratelimiter_check(uint64_t ptr, RustBuffer tenant, RustBuffer route, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RATELIMITER_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_RATELIMITER_LOCATION
+RustBuffer uniffi_xspense_mobile_fn_method_ratelimiter_location(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_ENGINE
@@ -449,6 +469,11 @@ void uniffi_xspense_mobile_fn_free_engine(uint64_t handle, RustCallStatus *_Nonn
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_ENGINE_NEW
 uint64_t uniffi_xspense_mobile_fn_constructor_engine_new(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_ENGINE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_ENGINE_OPEN
+uint64_t uniffi_xspense_mobile_fn_constructor_engine_open(RustBuffer url, RustBuffer config_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_ENGINE_WITH_CONFIG_JSON
@@ -519,6 +544,11 @@ int8_t uniffi_xspense_mobile_fn_method_engine_forget_merchant(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_IMPORT_SNAPSHOT
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_IMPORT_SNAPSHOT
 RustBuffer uniffi_xspense_mobile_fn_method_engine_import_snapshot(uint64_t ptr, RustBuffer snapshot, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_LOCATION
+RustBuffer uniffi_xspense_mobile_fn_method_engine_location(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_NORMALIZE
@@ -674,6 +704,11 @@ uint64_t uniffi_xspense_mobile_fn_constructor_taskqueue_in_memory(RustCallStatus
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_TASKQUEUE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_TASKQUEUE_OPEN
+uint64_t uniffi_xspense_mobile_fn_constructor_taskqueue_open(RustBuffer url, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_TASKQUEUE_WITH_STORE
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CONSTRUCTOR_TASKQUEUE_WITH_STORE
 uint64_t uniffi_xspense_mobile_fn_constructor_taskqueue_with_store(uint64_t store, int64_t base_ms, int64_t max_ms, RustCallStatus *_Nonnull out_status
@@ -712,6 +747,11 @@ RustBuffer uniffi_xspense_mobile_fn_method_taskqueue_get(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKQUEUE_HEARTBEAT
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKQUEUE_HEARTBEAT
 int64_t uniffi_xspense_mobile_fn_method_taskqueue_heartbeat(uint64_t ptr, RustBuffer tenant, RustBuffer id, RustBuffer worker, int64_t lease_ms, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKQUEUE_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKQUEUE_LOCATION
+RustBuffer uniffi_xspense_mobile_fn_method_taskqueue_location(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_TASKQUEUE_PURGE
@@ -1112,6 +1152,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_auditlog_entries_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_AUDITLOG_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_AUDITLOG_LOCATION
+uint16_t uniffi_xspense_mobile_checksum_method_auditlog_location(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_AUDITLOG_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_AUDITLOG_VERIFY
 uint16_t uniffi_xspense_mobile_checksum_method_auditlog_verify(void
@@ -1133,6 +1179,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_verifier_verify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RATELIMITER_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RATELIMITER_CHECK
 uint16_t uniffi_xspense_mobile_checksum_method_ratelimiter_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RATELIMITER_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_RATELIMITER_LOCATION
+uint16_t uniffi_xspense_mobile_checksum_method_ratelimiter_location(void
     
 );
 #endif
@@ -1211,6 +1263,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_engine_forget_merchant(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_IMPORT_SNAPSHOT
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_IMPORT_SNAPSHOT
 uint16_t uniffi_xspense_mobile_checksum_method_engine_import_snapshot(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_LOCATION
+uint16_t uniffi_xspense_mobile_checksum_method_engine_location(void
     
 );
 #endif
@@ -1340,6 +1398,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_taskqueue_heartbeat(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TASKQUEUE_LOCATION
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TASKQUEUE_LOCATION
+uint16_t uniffi_xspense_mobile_checksum_method_taskqueue_location(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TASKQUEUE_PURGE
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_TASKQUEUE_PURGE
 uint16_t uniffi_xspense_mobile_checksum_method_taskqueue_purge(void
@@ -1412,6 +1476,12 @@ uint16_t uniffi_xspense_mobile_checksum_constructor_auditlog_new(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_AUDITLOG_OPEN
+uint16_t uniffi_xspense_mobile_checksum_constructor_auditlog_open(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_AUDITLOG_RESUME
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_AUDITLOG_RESUME
 uint16_t uniffi_xspense_mobile_checksum_constructor_auditlog_resume(void
@@ -1436,9 +1506,21 @@ uint16_t uniffi_xspense_mobile_checksum_constructor_ratelimiter_new(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_RATELIMITER_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_RATELIMITER_OPEN
+uint16_t uniffi_xspense_mobile_checksum_constructor_ratelimiter_open(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_NEW
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_NEW
 uint16_t uniffi_xspense_mobile_checksum_constructor_engine_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_ENGINE_OPEN
+uint16_t uniffi_xspense_mobile_checksum_constructor_engine_open(void
     
 );
 #endif
@@ -1475,6 +1557,12 @@ uint16_t uniffi_xspense_mobile_checksum_constructor_tokenvault_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_TASKQUEUE_IN_MEMORY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_TASKQUEUE_IN_MEMORY
 uint16_t uniffi_xspense_mobile_checksum_constructor_taskqueue_in_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_TASKQUEUE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_CONSTRUCTOR_TASKQUEUE_OPEN
+uint16_t uniffi_xspense_mobile_checksum_constructor_taskqueue_open(void
     
 );
 #endif

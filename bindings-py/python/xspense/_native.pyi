@@ -99,6 +99,7 @@ __all__ = [
     "PayloadGuard",
     "AuditLog",
     "verify_audit",
+    "migrate_store",
 ]
 
 __version__: Final[str]
@@ -295,7 +296,16 @@ class LlmRequest:
 class Engine:
     """The categorization engine (see ``xspense.Engine`` for the pandas helper)."""
 
-    def __new__(cls, config: Optional[EngineConfig] = None) -> Self: ...
+    def __new__(cls, config: Optional[EngineConfig] = None, *, store: Optional[str] = None) -> Self:
+        """In memory, or with ``store`` (a URL) as ``Engine.open(store, config)``."""
+    @classmethod
+    def open(cls, url: str, config: Optional[EngineConfig] = None) -> Self:
+        """An engine whose tenants' state is kept in the store at ``url`` (``sqlite:PATH`` or a
+        file path): each tenant is loaded on first use and read on to other processes'
+        changes before every call, and what a call changes is appended at once."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of an engine opened on a store (any password masked), else ``None``."""
     @property
     def config(self) -> EngineConfig: ...
     def categorize(self, transaction: _TxLike) -> Union[Categorization, LlmRequest]: ...
@@ -339,10 +349,12 @@ class Engine:
         """Rules mined from confirmed history, each with its backtest; adds nothing.
         ``options`` are the core's mining options; an absent one takes the core's default."""
     def drain_changes(self) -> List[Change]:
-        """Change events since the last call, for the host to persist."""
-    def apply_changes(self, changes: Sequence[Change]) -> None: ...
+        """Change events since the last call, for the host to persist (none on a store)."""
+    def apply_changes(self, changes: Sequence[Change]) -> None:
+        """Replays change events; an engine opened on a store refuses (``InvalidInputError``)."""
     def export_snapshot(self, tenant: Optional[str] = None) -> str: ...
-    def import_snapshot(self, snapshot: str) -> List[str]: ...
+    def import_snapshot(self, snapshot: str) -> List[str]:
+        """Imports a snapshot; an engine opened on a store refuses (``InvalidInputError``)."""
 
 @final
 class Finding:
@@ -432,14 +444,22 @@ class RetryPolicy:
 @final
 class TaskQueue:
     """Claims, leases, retries, idempotency and dead letters over a store (built-in in-memory
-    store, or the host's object following ``xspense.TaskStoreProtocol``). ``now`` arguments
-    are ms since the epoch and default to the system clock."""
+    store, the host's object following ``xspense.TaskStoreProtocol``, or a database opened with
+    ``TaskQueue.open(url)``). ``now`` arguments are ms since the epoch and default to the
+    system clock."""
 
     def __new__(
         cls, store: Optional[TaskStoreProtocol] = None, *, retry: Optional[RetryPolicy] = None
     ) -> Self: ...
+    @staticmethod
+    def open(url: str, *, retry: Optional[RetryPolicy] = None) -> TaskQueue:
+        """The task store at ``url``: ``sqlite:PATH`` or a file path (created and migrated),
+        or ``postgres://...`` (migrated beforehand)."""
     @property
     def store(self) -> Optional[TaskStoreProtocol]: ...
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a queue opened by URL (any password masked), else ``None``."""
     def enqueue(
         self,
         tenant: str,
@@ -547,6 +567,13 @@ class RateLimiter:
     """GCRA: ``count`` requests per ``period_ms`` per tenant and route, bursts of ``burst``."""
 
     def __new__(cls, count: int, period_ms: int, *, burst: Optional[int] = None) -> Self: ...
+    @staticmethod
+    def open(url: str, count: int, period_ms: int, *, burst: Optional[int] = None) -> RateLimiter:
+        """A limiter whose state is kept in the store at ``url`` (shared by every limiter
+        opened on it)."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a limiter opened by URL (any password masked), else ``None``."""
     def check(
         self, tenant: str, route: str, *, n: int = 1, now: Optional[int] = None
     ) -> RateDecision: ...
@@ -560,11 +587,19 @@ class PayloadGuard:
 
 @final
 class AuditLog:
-    """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``."""
+    """Append-only, hash-chained; values are redacted before hashing unless ``redact=False``.
+    In memory one chain holds every tenant; in a store (``AuditLog.open(url)``) each tenant
+    has its own chain, so ``entries``, ``verify`` and ``len`` need a tenant there."""
 
     def __new__(cls, *, redact: bool = True) -> Self: ...
     @staticmethod
     def resume(entries: Sequence[AuditEntry], *, redact: bool = True) -> AuditLog: ...
+    @staticmethod
+    def open(url: str) -> AuditLog:
+        """The audit log in the store at ``url`` (always redacting)."""
+    @property
+    def location(self) -> Optional[str]:
+        """The store URL of a log opened by URL (any password masked), else ``None``."""
     def append(
         self,
         tenant: str,
@@ -577,7 +612,11 @@ class AuditLog:
         at: Optional[int] = None,
     ) -> AuditEntry: ...
     def entries(self, tenant: Optional[str] = None) -> List[AuditEntry]: ...
-    def verify(self) -> None: ...
+    def verify(self, tenant: Optional[str] = None) -> int: ...
     def __len__(self) -> int: ...
 
 def verify_audit(entries: Sequence[AuditEntry]) -> None: ...
+def migrate_store(url: str) -> int:
+    """Creates or upgrades the schema of the database at ``url`` (``sqlite:PATH``, a file path,
+    or ``postgres://...``); returns its schema version. PostgreSQL needs it before a store is
+    opened; a SQLite file migrates itself on open."""

@@ -29,8 +29,10 @@ use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::redact::Redactor;
 
+mod backend;
 mod store;
 
+pub use backend::AuditBackend;
 pub use store::{AuditStore, NewAuditEntry};
 
 /// What kind of event an entry records.

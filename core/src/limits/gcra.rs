@@ -80,6 +80,14 @@ pub trait LimitStore: Send + Sync {
     fn update(&self, key: &str, f: &mut dyn FnMut(Option<Millis>) -> Option<Millis>) -> Result<()>;
 }
 
+/// A shared store (`Arc<dyn LimitStore>`, as `xspense-stores` opens one) is a store too, so
+/// [`RateLimiter`] can run over a store chosen at run time.
+impl<S: LimitStore + ?Sized> LimitStore for std::sync::Arc<S> {
+    fn update(&self, key: &str, f: &mut dyn FnMut(Option<Millis>) -> Option<Millis>) -> Result<()> {
+        (**self).update(key, f)
+    }
+}
+
 /// A [`LimitStore`] in a hash map behind a lock.
 #[derive(Debug, Default)]
 pub struct InMemoryLimitStore {

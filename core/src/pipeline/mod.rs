@@ -25,6 +25,7 @@ mod config;
 mod context;
 mod decide;
 mod engine;
+mod hosted;
 mod llm_request;
 mod narrate;
 mod persist;
@@ -35,6 +36,7 @@ mod tenant;
 
 pub use config::EngineConfig;
 pub use engine::{Decision, Engine};
+pub use hosted::EngineHost;
 pub use stats::Stats;
 
 #[cfg(test)]

@@ -781,6 +781,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_entries_json(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_method_auditlog_location(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_auditlog_verify(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_signer_sign(
@@ -788,6 +790,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_xspense_mobile_checksum_method_verifier_verify(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_ratelimiter_check(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_method_ratelimiter_location(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_add_category(
     ): Int
@@ -814,6 +818,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_xspense_mobile_checksum_method_engine_forget_merchant(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_import_snapshot(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_location(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_normalize(
     ): Int
@@ -857,6 +863,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_taskqueue_heartbeat(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_method_taskqueue_location(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_taskqueue_purge(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_taskqueue_stats(
@@ -881,6 +889,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_auditlog_new(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_constructor_auditlog_open(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_auditlog_resume(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_signer_new(
@@ -889,7 +899,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_ratelimiter_new(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_constructor_ratelimiter_open(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_engine_new(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_constructor_engine_open(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_engine_with_config_json(
     ): Int
@@ -902,6 +916,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_xspense_mobile_checksum_constructor_tokenvault_new(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_taskqueue_in_memory(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_constructor_taskqueue_open(
     ): Int
     external fun uniffi_xspense_mobile_checksum_constructor_taskqueue_with_store(
     ): Int
@@ -933,14 +949,18 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_xspense_mobile_fn_constructor_auditlog_new(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_constructor_auditlog_open(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_constructor_auditlog_resume(`entriesJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_method_auditlog_append(`ptr`: Long,`tenant`: RustBuffer.ByValue,`actor`: RustBuffer.ByValue,`action`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`oldJson`: RustBuffer.ByValue,`newJson`: RustBuffer.ByValue,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_xspense_mobile_fn_method_auditlog_entries_json(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_xspense_mobile_fn_method_auditlog_entries_json(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_xspense_mobile_fn_method_auditlog_verify(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_xspense_mobile_fn_method_auditlog_location(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_auditlog_verify(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_clone_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_free_signer(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -963,13 +983,19 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_xspense_mobile_fn_constructor_ratelimiter_new(`count`: Int,`periodMs`: Long,`burst`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_constructor_ratelimiter_open(`url`: RustBuffer.ByValue,`count`: Int,`periodMs`: Long,`burst`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_method_ratelimiter_check(`ptr`: Long,`tenant`: RustBuffer.ByValue,`route`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_ratelimiter_location(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_clone_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_free_engine(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_xspense_mobile_fn_constructor_engine_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_xspense_mobile_fn_constructor_engine_open(`url`: RustBuffer.ByValue,`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_constructor_engine_with_config_json(`configJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -998,6 +1024,8 @@ internal object UniffiLib {
     external fun uniffi_xspense_mobile_fn_method_engine_forget_merchant(`ptr`: Long,`tenant`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun uniffi_xspense_mobile_fn_method_engine_import_snapshot(`ptr`: Long,`snapshot`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_engine_location(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_normalize(`ptr`: Long,`descriptor`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1059,6 +1087,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_xspense_mobile_fn_constructor_taskqueue_in_memory(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_constructor_taskqueue_open(`url`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_xspense_mobile_fn_constructor_taskqueue_with_store(`store`: Long,`baseMs`: Long,`maxMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_method_taskqueue_cancel(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1075,6 +1105,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_taskqueue_heartbeat(`ptr`: Long,`tenant`: RustBuffer.ByValue,`id`: RustBuffer.ByValue,`worker`: RustBuffer.ByValue,`leaseMs`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_xspense_mobile_fn_method_taskqueue_location(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_taskqueue_purge(`ptr`: Long,`retentionMs`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_method_taskqueue_stats(`ptr`: Long,`now`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1247,13 +1279,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_func_read_statement() and 0xFFFF) != 2725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_append() and 0xFFFF) != 37564) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_append() and 0xFFFF) != 7797) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_entries_json() and 0xFFFF) != 34020) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_entries_json() and 0xFFFF) != 22623) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_verify() and 0xFFFF) != 40270) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_location() and 0xFFFF) != 43540) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_method_auditlog_verify() and 0xFFFF) != 9487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_signer_sign() and 0xFFFF) != 35273) {
@@ -1265,6 +1300,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_ratelimiter_check() and 0xFFFF) != 3759) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_method_ratelimiter_location() and 0xFFFF) != 47137) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_add_category() and 0xFFFF) != 26430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1274,7 +1312,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_add_rules_json() and 0xFFFF) != 54542) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_engine_apply_changes() and 0xFFFF) != 11680) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_apply_changes() and 0xFFFF) != 58715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_categorize() and 0xFFFF) != 42748) {
@@ -1286,7 +1324,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_categorize_with() and 0xFFFF) != 1614) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_engine_drain_changes() and 0xFFFF) != 15065) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_drain_changes() and 0xFFFF) != 43212) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_explain() and 0xFFFF) != 16032) {
@@ -1301,7 +1339,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_forget_merchant() and 0xFFFF) != 22799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_xspense_mobile_checksum_method_engine_import_snapshot() and 0xFFFF) != 22466) {
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_import_snapshot() and 0xFFFF) != 53877) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_location() and 0xFFFF) != 49181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_normalize() and 0xFFFF) != 42318) {
@@ -1367,6 +1408,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_taskqueue_heartbeat() and 0xFFFF) != 50625) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_method_taskqueue_location() and 0xFFFF) != 55191) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_method_taskqueue_purge() and 0xFFFF) != 18816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1403,6 +1447,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_constructor_auditlog_new() and 0xFFFF) != 56233) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_constructor_auditlog_open() and 0xFFFF) != 55225) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_auditlog_resume() and 0xFFFF) != 8236) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1415,7 +1462,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_constructor_ratelimiter_new() and 0xFFFF) != 60182) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_constructor_ratelimiter_open() and 0xFFFF) != 28434) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_engine_new() and 0xFFFF) != 25663) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_constructor_engine_open() and 0xFFFF) != 38921) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_engine_with_config_json() and 0xFFFF) != 46143) {
@@ -1434,6 +1487,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_taskqueue_in_memory() and 0xFFFF) != 53105) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_constructor_taskqueue_open() and 0xFFFF) != 27872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_constructor_taskqueue_with_store() and 0xFFFF) != 26813) {
@@ -1966,32 +2022,44 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 /**
  * An append-only log where each entry carries the hash of the one before; values are
- * redacted before they are hashed.
+ * redacted before they are hashed. In memory one chain holds every tenant; in a SQLite store
+ * (`AuditLog.open(url)`) each tenant has its own chain, so `entries_json` and `verify` need a
+ * tenant there.
  */
 public interface AuditLogInterface {
     
     /**
      * Appends one entry (`action`: decision, correction, rule_change, task_transition, other;
-     * `old_json`/`new_json`: JSON text or null) and returns it as JSON.
+     * `old_json`/`new_json`: JSON text or null) to the log (to `tenant`'s chain, in a store)
+     * and returns it as JSON.
      */
     fun `append`(`tenant`: kotlin.String, `actor`: kotlin.String, `action`: kotlin.String, `subject`: kotlin.String, `oldJson`: kotlin.String?, `newJson`: kotlin.String?, `at`: kotlin.Long?): kotlin.String
     
     /**
-     * Every entry as a JSON array, oldest first.
+     * Entries as a JSON array, oldest first: one tenant's, or every entry of an in-memory
+     * log (a store needs the tenant: `InvalidInput` without).
      */
-    fun `entriesJson`(): kotlin.String
+    fun `entriesJson`(`tenant`: kotlin.String? = null): kotlin.String
     
     /**
-     * Throws `Tampered` if the chain does not verify.
+     * The store URL of a log opened by URL, else null.
      */
-    fun `verify`()
+    fun `location`(): kotlin.String?
+    
+    /**
+     * Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+     * entries it checked (of `tenant`, when given); throws `Tampered` if it does not verify.
+     */
+    fun `verify`(`tenant`: kotlin.String? = null): kotlin.ULong
     
     companion object
 }
 
 /**
  * An append-only log where each entry carries the hash of the one before; values are
- * redacted before they are hashed.
+ * redacted before they are hashed. In memory one chain holds every tenant; in a SQLite store
+ * (`AuditLog.open(url)`) each tenant has its own chain, so `entries_json` and `verify` need a
+ * tenant there.
  */
 open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
 {
@@ -2105,7 +2173,8 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
     
     /**
      * Appends one entry (`action`: decision, correction, rule_change, task_transition, other;
-     * `old_json`/`new_json`: JSON text or null) and returns it as JSON.
+     * `old_json`/`new_json`: JSON text or null) to the log (to `tenant`'s chain, in a store)
+     * and returns it as JSON.
      */
     @Throws(XspenseException::class)override fun `append`(`tenant`: kotlin.String, `actor`: kotlin.String, `action`: kotlin.String, `subject`: kotlin.String, `oldJson`: kotlin.String?, `newJson`: kotlin.String?, `at`: kotlin.Long?): kotlin.String {
             return FfiConverterString.lift(
@@ -2129,13 +2198,31 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
 
     
     /**
-     * Every entry as a JSON array, oldest first.
+     * Entries as a JSON array, oldest first: one tenant's, or every entry of an in-memory
+     * log (a store needs the tenant: `InvalidInput` without).
      */
-    @Throws(XspenseException::class)override fun `entriesJson`(): kotlin.String {
+    @Throws(XspenseException::class)override fun `entriesJson`(`tenant`: kotlin.String?): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(XspenseException) { _status ->
     UniffiLib.uniffi_xspense_mobile_fn_method_auditlog_entries_json(
+        it,
+        
+        FfiConverterOptionalString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store URL of a log opened by URL, else null.
+     */override fun `location`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_auditlog_location(
         it,
         _status)
 }
@@ -2146,18 +2233,21 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
 
     
     /**
-     * Throws `Tampered` if the chain does not verify.
+     * Verifies the chain (a store: `tenant`'s chain, which it needs) and returns how many
+     * entries it checked (of `tenant`, when given); throws `Tampered` if it does not verify.
      */
-    @Throws(XspenseException::class)override fun `verify`()
-        = 
+    @Throws(XspenseException::class)override fun `verify`(`tenant`: kotlin.String?): kotlin.ULong {
+            return FfiConverterULong.lift(
     callWithHandle {
     uniffiRustCallWithError(XspenseException) { _status ->
     UniffiLib.uniffi_xspense_mobile_fn_method_auditlog_verify(
         it,
-        _status)
+        
+        FfiConverterOptionalString.lower(`tenant`),_status)
 }
     }
-    
+    )
+    }
     
 
     
@@ -2167,6 +2257,23 @@ open class AuditLog: Disposable, AutoCloseable, AuditLogInterface
 
     
     companion object {
+        
+    /**
+     * The audit log in the SQLite store at `url` (`sqlite:PATH` or a file path): one chain
+     * per tenant, values redacted with the default redactor.
+     */
+    @Throws(XspenseException::class) fun `open`(`url`: kotlin.String): AuditLog {
+            return FfiConverterTypeAuditLog.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_constructor_auditlog_open(
+    
+        
+        FfiConverterString.lower(`url`),_status)
+}
+    )
+    }
+    
+
         
     /**
      * Continues a persisted log (a JSON array of entries) after verifying its chain.
@@ -2330,7 +2437,8 @@ public interface EngineInterface {
     fun `addRulesJson`(`tenant`: kotlin.String, `rulesJson`: kotlin.String): List<kotlin.String>
     
     /**
-     * Replays persisted change events (all are checked before any is applied).
+     * Replays persisted change events (all are checked before any is applied); an engine
+     * opened on a store refuses (`InvalidInput`).
      */
     fun `applyChanges`(`changes`: List<kotlin.String>)
     
@@ -2350,7 +2458,8 @@ public interface EngineInterface {
     fun `categorizeWith`(`transaction`: Transaction, `client`: LlmClient): Categorization
     
     /**
-     * The change events since the last call, each as one JSON document to persist.
+     * The change events since the last call, each as one JSON document to persist (none on
+     * an engine opened on a store: each call appended its own).
      */
     fun `drainChanges`(): List<kotlin.String>
     
@@ -2375,9 +2484,15 @@ public interface EngineInterface {
     fun `forgetMerchant`(`tenant`: kotlin.String, `key`: kotlin.String): kotlin.Boolean
     
     /**
-     * Loads a snapshot; returns the tenants it held.
+     * Loads a snapshot; returns the tenants it held (an engine opened on a store refuses
+     * with `InvalidInput`).
      */
     fun `importSnapshot`(`snapshot`: kotlin.String): List<kotlin.String>
+    
+    /**
+     * The store URL of an engine opened on a store, else null.
+     */
+    fun `location`(): kotlin.String?
     
     /**
      * What the normalizer makes of a descriptor.
@@ -2594,7 +2709,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * Replays persisted change events (all are checked before any is applied).
+     * Replays persisted change events (all are checked before any is applied); an engine
+     * opened on a store refuses (`InvalidInput`).
      */
     @Throws(XspenseException::class)override fun `applyChanges`(`changes`: List<kotlin.String>)
         = 
@@ -2666,7 +2782,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * The change events since the last call, each as one JSON document to persist.
+     * The change events since the last call, each as one JSON document to persist (none on
+     * an engine opened on a store: each call appended its own).
      */
     @Throws(XspenseException::class)override fun `drainChanges`(): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
@@ -2756,7 +2873,8 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
-     * Loads a snapshot; returns the tenants it held.
+     * Loads a snapshot; returns the tenants it held (an engine opened on a store refuses
+     * with `InvalidInput`).
      */
     @Throws(XspenseException::class)override fun `importSnapshot`(`snapshot`: kotlin.String): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
@@ -2766,6 +2884,22 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`snapshot`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The store URL of an engine opened on a store, else null.
+     */override fun `location`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_location(
+        it,
+        _status)
 }
     }
     )
@@ -2908,6 +3042,26 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     companion object {
+        
+    /**
+     * An engine whose tenants' state is kept in the SQLite store at `url` (`sqlite:PATH` or a
+     * file path), with a configuration given as JSON or null for the default: each tenant is
+     * loaded on first use, read on to other processes' changes before every call, and what a
+     * call changes (feedback, rules, categories, resolved answers) is appended at once.
+     */
+    @Throws(XspenseException::class) fun `open`(`url`: kotlin.String, `configJson`: kotlin.String? = null): Engine {
+            return FfiConverterTypeEngine.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_constructor_engine_open(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalString.lower(`configJson`),_status)
+}
+    )
+    }
+    
+
         
     /**
      * An engine with a configuration given as JSON (`{"llm_fallback": false, ...}`).
@@ -3391,6 +3545,11 @@ public interface RateLimiterInterface {
      */
     fun `check`(`tenant`: kotlin.String, `route`: kotlin.String, `now`: kotlin.Long?): RateDecision
     
+    /**
+     * The store URL of a limiter opened by URL, else null.
+     */
+    fun `location`(): kotlin.String?
+    
     companion object
 }
 
@@ -3530,16 +3689,50 @@ open class RateLimiter: Disposable, AutoCloseable, RateLimiterInterface
     
 
     
-
-    
-
-
-    
-    
     /**
-     * @suppress
+     * The store URL of a limiter opened by URL, else null.
+     */override fun `location`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_ratelimiter_location(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * A limiter whose state is kept in the SQLite store at `url` (`sqlite:PATH` or a file
+     * path), shared by every limiter opened on it.
      */
-    companion object
+    @Throws(XspenseException::class) fun `open`(`url`: kotlin.String, `count`: kotlin.UInt, `periodMs`: kotlin.Long, `burst`: kotlin.UInt): RateLimiter {
+            return FfiConverterTypeRateLimiter.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_constructor_ratelimiter_open(
+    
+        
+        FfiConverterString.lower(`url`),
+        FfiConverterUInt.lower(`count`),
+        FfiConverterLong.lower(`periodMs`),
+        FfiConverterUInt.lower(`burst`),_status)
+}
+    )
+    }
+    
+
+        
+    }
     
 }
 
@@ -4615,6 +4808,11 @@ public interface TaskQueueInterface {
     fun `heartbeat`(`tenant`: kotlin.String, `id`: kotlin.String, `worker`: kotlin.String, `leaseMs`: kotlin.Long, `now`: kotlin.Long?): kotlin.Long
     
     /**
+     * The store URL of a queue opened by URL, else null.
+     */
+    fun `location`(): kotlin.String?
+    
+    /**
      * Forgets final tasks older than `retention_ms`; returns how many.
      */
     fun `purge`(`retentionMs`: kotlin.Long, `now`: kotlin.Long?): kotlin.ULong
@@ -4881,6 +5079,22 @@ open class TaskQueue: Disposable, AutoCloseable, TaskQueueInterface
 
     
     /**
+     * The store URL of a queue opened by URL, else null.
+     */override fun `location`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_taskqueue_location(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Forgets final tasks older than `retention_ms`; returns how many.
      */
     @Throws(XspenseException::class)override fun `purge`(`retentionMs`: kotlin.Long, `now`: kotlin.Long?): kotlin.ULong {
@@ -4932,6 +5146,23 @@ open class TaskQueue: Disposable, AutoCloseable, TaskQueueInterface
     UniffiLib.uniffi_xspense_mobile_fn_constructor_taskqueue_in_memory(
     
         _status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * A queue over the SQLite task store at `url` (`sqlite:PATH` or a file path, created and
+     * migrated on open), with the default backoff. PostgreSQL is not offered on mobile.
+     */
+    @Throws(XspenseException::class) fun `open`(`url`: kotlin.String): TaskQueue {
+            return FfiConverterTypeTaskQueue.lift(
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_constructor_taskqueue_open(
+    
+        
+        FfiConverterString.lower(`url`),_status)
 }
     )
     }
