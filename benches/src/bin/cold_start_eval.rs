@@ -5,9 +5,15 @@
 //! Usage: `cargo run --release -p xspense-benches --bin cold_start_eval [-- FILE...]`, each FILE
 //! either a TSV of `descriptor, direction, category` (`#` comments) or a CSV with `Description`,
 //! `Amount` (negative is money out) and `Category` columns. Without FILE: the hand-written
-//! `core/tests/fixtures/cold_start/descriptors.tsv` and `benches/streams/eu_builtin.csv`.
+//! `core/tests/fixtures/cold_start/{descriptors,brands}.tsv` and every synthetic stream in
+//! `benches/streams/*.csv` (each a fresh engine), with the streams' rows pooled as `streams`.
 //! Prints JSON on standard output and a table on standard error; `--misses` also lists every
 //! row answered wrongly (descriptor, label, answer, source) on standard error.
+//!
+//! Besides exact accuracy, `family_accuracy` counts an answer right when its category's family
+//! (`food` of `food.coffee`) is the label's: a built-in label's own family, or for a user label
+//! (`Groceries`) the families `benches/streams/label_families.tsv` lists for it. A row whose
+//! user label has no entry there counts wrong. `uncategorized` is always wrong.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,13 +34,23 @@ struct Tally {
     n: usize,
     covered: usize,
     correct: usize,
+    family_right: usize,
+}
+
+/// How a row was answered.
+#[derive(Clone, Copy)]
+struct Outcome {
+    covered: bool,
+    correct: bool,
+    family_right: bool,
 }
 
 impl Tally {
-    fn add(&mut self, covered: bool, correct: bool) {
+    fn add(&mut self, o: Outcome) {
         self.n += 1;
-        self.covered += usize::from(covered);
-        self.correct += usize::from(correct);
+        self.covered += usize::from(o.covered);
+        self.correct += usize::from(o.correct);
+        self.family_right += usize::from(o.family_right);
     }
 
     fn to_json(&self) -> Value {
@@ -44,6 +60,7 @@ impl Tally {
             "coverage": share(self.covered),
             "accuracy": share(self.correct),
             "accuracy_of_covered": self.correct as f64 / self.covered.max(1) as f64,
+            "family_accuracy": share(self.family_right),
         })
     }
 }
@@ -102,7 +119,43 @@ fn read_csv(path: &Path) -> Vec<Row> {
         .collect()
 }
 
-fn measure(path: &Path, misses: bool) -> Value {
+/// User label -> the families it is counted right in (`None`: any family).
+type Families = BTreeMap<String, Option<Vec<String>>>;
+
+/// Reads `label_families.tsv` (see the module docs).
+fn read_families(path: &Path) -> Families {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (label, families) = l
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("{}: want label<TAB>families: {l:?}", path.display()));
+            let families = (families != "*")
+                .then(|| families.split(',').map(|f| f.trim().to_string()).collect());
+            (label.to_string(), families)
+        })
+        .collect()
+}
+
+/// The family of a built-in category id (`food` of `food.coffee`, `income` of `income`).
+fn family_of(category: &str) -> &str {
+    category.split('.').next().unwrap_or(category)
+}
+
+/// Whether `answer` is in the family `label` is counted right in.
+fn in_label_family(label: &str, answer: &str, families: &Families) -> bool {
+    if answer == xspense::model::UNCATEGORIZED {
+        return false;
+    }
+    match families.get(label) {
+        Some(None) => true,
+        Some(Some(list)) => list.iter().any(|f| f == family_of(answer)),
+        None => family_of(label) == family_of(answer),
+    }
+}
+
+fn measure(path: &Path, misses: bool, families: &Families) -> Value {
     let rows = if path.extension().is_some_and(|e| e == "tsv") {
         read_tsv(&std::fs::read_to_string(path).expect("readable file"))
     } else {
@@ -132,6 +185,11 @@ fn measure(path: &Path, misses: bool) -> Value {
     for (row, c) in rows.iter().zip(&answers) {
         let covered = c.category != xspense::model::UNCATEGORIZED;
         let correct = c.category == row.label;
+        let outcome = Outcome {
+            covered,
+            correct,
+            family_right: in_label_family(&row.label, &c.category, families),
+        };
         if misses && !correct {
             eprintln!(
                 "miss: {:?} ({}) label {} answer {} ({})",
@@ -142,16 +200,15 @@ fn measure(path: &Path, misses: bool) -> Value {
                 c.source.as_str()
             );
         }
-        all.add(covered, correct);
-        let family = row.label.split('.').next().unwrap_or(&row.label);
+        all.add(outcome);
         by_family
-            .entry(family.to_string())
+            .entry(family_of(&row.label).to_string())
             .or_default()
-            .add(covered, correct);
+            .add(outcome);
         by_source
             .entry(c.source.as_str().to_string())
             .or_default()
-            .add(covered, correct);
+            .add(outcome);
     }
     let mut v = all.to_json();
     v["us_per_tx"] = json!(us_per_tx);
@@ -197,9 +254,10 @@ fn vocabulary_cost(rows: &[Row]) -> f64 {
 fn report(name: &str, v: &Value) {
     let pct = |x: &Value| x.as_f64().unwrap_or(0.0) * 100.0;
     eprintln!(
-        "{name}: {} rows, coverage {:.1}%, accuracy {:.1}% ({:.1}% of covered), {:.1} us/tx ({:.2} in the vocabulary's scans)",
+        "{name}: {} rows, coverage {:.1}%, right family {:.1}%, accuracy {:.1}% ({:.1}% of covered), {:.1} us/tx ({:.2} in the vocabulary's scans)",
         v["n"],
         pct(&v["coverage"]),
+        pct(&v["family_accuracy"]),
         pct(&v["accuracy"]),
         pct(&v["accuracy_of_covered"]),
         v["us_per_tx"].as_f64().unwrap_or(0.0),
@@ -241,12 +299,15 @@ fn main() {
         .filter(|a| *a != "--misses")
         .map(PathBuf::from)
         .collect();
-    if files.is_empty() {
+    let defaults = files.is_empty();
+    if defaults {
         files = vec![
             root.join("core/tests/fixtures/cold_start/descriptors.tsv"),
-            root.join("benches/streams/eu_builtin.csv"),
+            root.join("core/tests/fixtures/cold_start/brands.tsv"),
         ];
+        files.extend(streams(&root.join("benches/streams")));
     }
+    let families = read_families(&root.join("benches/streams/label_families.tsv"));
     let mut out = serde_json::Map::new();
     out.insert("startup".into(), startup);
     for f in &files {
@@ -254,12 +315,52 @@ fn main() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let v = measure(f, misses);
+        let v = measure(f, misses, &families);
         report(&name, &v);
         out.insert(name, v);
+    }
+    if defaults {
+        let pooled = pool(
+            out.iter()
+                .filter(|(k, _)| k.ends_with(".csv"))
+                .map(|(_, v)| v),
+        );
+        report("streams (pooled)", &pooled);
+        out.insert("streams".into(), pooled);
     }
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(out)).unwrap_or_default()
     );
+}
+
+/// The CSV streams in `dir`, by name.
+fn streams(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The overall figures of several reports' rows taken together.
+fn pool<'a>(reports: impl Iterator<Item = &'a Value>) -> Value {
+    let mut t = Tally::default();
+    let (mut us, mut vocabulary_us) = (0.0, 0.0);
+    for v in reports {
+        let n = v["n"].as_u64().unwrap_or(0) as usize;
+        let count = |k: &str| (v[k].as_f64().unwrap_or(0.0) * n as f64).round() as usize;
+        t.n += n;
+        t.covered += count("coverage");
+        t.correct += count("accuracy");
+        t.family_right += count("family_accuracy");
+        us += v["us_per_tx"].as_f64().unwrap_or(0.0) * n as f64;
+        vocabulary_us += v["vocabulary_us_per_tx"].as_f64().unwrap_or(0.0) * n as f64;
+    }
+    let mut v = t.to_json();
+    v["us_per_tx"] = json!(us / t.n.max(1) as f64);
+    v["vocabulary_us_per_tx"] = json!(vocabulary_us / t.n.max(1) as f64);
+    v
 }
