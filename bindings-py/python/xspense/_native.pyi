@@ -300,8 +300,8 @@ class Engine:
         """In memory, or with ``store`` (a URL) as ``Engine.open(store, config)``."""
     @classmethod
     def open(cls, url: str, config: Optional[EngineConfig] = None) -> Self:
-        """An engine whose tenants' state is kept in the store at ``url`` (``sqlite:PATH`` or a
-        file path): each tenant is loaded on first use and read on to other processes'
+        """An engine whose tenants' state is kept in the store at ``url`` (``sqlite:PATH``, a
+        file path or ``postgres://...``): each tenant is loaded on first use and read on to other processes'
         changes before every call, and what a call changes is appended at once."""
     @property
     def location(self) -> Optional[str]:
