@@ -17,8 +17,7 @@ pub struct Options<'a> {
 /// Lists the live agents (serving `--queue` when given), or every agent with `--all`.
 pub fn run(o: &Options<'_>) -> CliResult<()> {
     let at = StoreUrl::parse(o.store).map_err(|e| e.to_string())?;
-    let registry = xspense_stores::open_agents(&at)
-        .map_err(|e| format!("{at}: {}", crate::db::describe(&e)))?;
+    let registry = xspense_stores::open_agents(&at).map_err(|e| format!("{at}: {}", e))?;
     let serving = o.queue.map_or(Serving::Any, |q| Serving::Queue(q.into()));
     let listed = if o.all {
         registry.list().map(|all| {

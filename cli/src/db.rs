@@ -5,22 +5,6 @@ use xspense_stores::StoreUrl;
 use crate::stdio::Stdout;
 use crate::CliResult;
 
-/// An error with its causes (`postgres: db error: database "x" does not exist`): the
-/// PostgreSQL client keeps the server's message in the error's source. No cause carries a
-/// password.
-pub(crate) fn describe(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let more = c.to_string();
-        if !text.ends_with(&more) {
-            text = format!("{text}: {more}");
-        }
-        cause = c.source();
-    }
-    text
-}
-
 /// The URL as messages show it: a PostgreSQL password is masked.
 fn shown(url: &str) -> String {
     StoreUrl::parse(url).map_or_else(|_| xspense_stores::masked(url), |at| at.to_string())
@@ -36,12 +20,11 @@ fn print(line: &str) -> CliResult<()> {
 /// build is refused (nothing is changed).
 pub fn migrate(url: &str) -> CliResult<()> {
     let at = shown(url);
-    let before =
-        xspense_stores::schema_version(url).map_err(|e| format!("{at}: {}", describe(&e)))?;
+    let before = xspense_stores::schema_version(url).map_err(|e| format!("{at}: {}", e))?;
     if before.found > before.latest {
         return Err(too_new(&at, before).into());
     }
-    let version = xspense_stores::migrate(url).map_err(|e| format!("{at}: {}", describe(&e)))?;
+    let version = xspense_stores::migrate(url).map_err(|e| format!("{at}: {}", e))?;
     print(&format!("{at}: schema version {version}"))?;
     if version > before.found {
         crate::stdio::note!(
@@ -55,7 +38,7 @@ pub fn migrate(url: &str) -> CliResult<()> {
 /// Prints the schema version of the database and whether it needs migrating.
 pub fn status(url: &str) -> CliResult<()> {
     let at = shown(url);
-    let v = xspense_stores::schema_version(url).map_err(|e| format!("{at}: {}", describe(&e)))?;
+    let v = xspense_stores::schema_version(url).map_err(|e| format!("{at}: {}", e))?;
     if v.found > v.latest {
         return Err(too_new(&at, v).into());
     }

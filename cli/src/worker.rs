@@ -112,7 +112,7 @@ struct Opened {
 }
 
 fn open(at: &StoreUrl) -> CliResult<Opened> {
-    let fail = |e: xspense_stores::Error| format!("{at}: {}", crate::db::describe(&e));
+    let fail = |e: xspense_stores::Error| format!("{at}: {}", e);
     Ok(Opened {
         tasks: xspense_stores::open_tasks(at).map_err(fail)?,
         agents: xspense_stores::open_agents(at).map_err(fail)?,
