@@ -47,11 +47,22 @@ async function admin(sql) {
   }
 }
 
+// Pools of our own, ended before the database is dropped (a pool graphile-worker ends by
+// itself may still hold a connection then, and its error would end the process).
+const pools = [];
+function pool() {
+  const p = new pg.Pool({ connectionString: url, max: CONCURRENCY + 2 });
+  const report = (e) => console.error(`pool: ${e.message}`);
+  p.on("error", report);
+  p.on("connect", (client) => client.on("error", report));
+  pools.push(p);
+  return p;
+}
+
 function options(taskList, preset) {
   return {
-    connectionString: url,
+    pgPool: pool(),
     concurrency: CONCURRENCY,
-    maxPoolSize: CONCURRENCY + 2,
     pollInterval: POLL_INTERVAL_MS,
     noHandleSignals: true,
     logger,
@@ -118,8 +129,8 @@ const pct = (sorted, p) => Math.round(sorted[Math.round((sorted.length - 1) * p)
 
 await admin(`CREATE DATABASE ${name}`);
 try {
-  await runMigrations({ connectionString: url, logger });
-  const utils = await makeWorkerUtils({ connectionString: url, logger });
+  await runMigrations({ pgPool: pool(), logger });
+  const utils = await makeWorkerUtils({ pgPool: pool(), logger });
   const drainDefault = await drain(utils);
   const drainLocal = await drain(utils, { worker: { localQueue: { size: LOCAL_QUEUE } } });
   const lat = await addToStart(utils);
@@ -142,5 +153,6 @@ try {
     }),
   );
 } finally {
+  await Promise.all(pools.map((p) => p.end()));
   await admin(`DROP DATABASE ${name} WITH (FORCE)`);
 }
