@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes a copy of a labelled stream whose descriptors are 100+ characters long, in the shapes
-long bank lines take: a card-purchase head with its date, the original descriptor, then a card
-number mask, a sequence number, a reference and a trailing clause (`: Mobile Purchase Sign
-Based ...`). The labels, dates and amounts are unchanged, so `xspense eval` on the copy measures
+long bank lines take: the original descriptor (a card-purchase head with its date before it
+when it has none), then card number masks, sequence numbers, references and trailing clauses
+(`: Mobile Purchase Sign Based ...`). The labels, dates and amounts are unchanged, so `xspense eval` on the copy measures
 what long descriptors cost per transaction.
 
 Usage: python3 benches/long_descriptors.py IN.csv OUT.csv
@@ -27,7 +27,8 @@ def lengthen(descriptor, rng):
         "seq": f"{rng.randint(0, 99999999):08d}",
         "ref": "".join(rng.choice(ALNUM) for _ in range(12)),
     }
-    text = f"{rng.choice(HEADS).format(**fill)} {descriptor}"
+    has_head = any(h.split(" {")[0] in descriptor.upper() for h in HEADS + ["PURCHASE"])
+    text = descriptor if has_head else f"{rng.choice(HEADS).format(**fill)} {descriptor}"
     while len(text) < MIN_LENGTH:
         text = f"{text} {rng.choice(TAILS).format(**fill)}"
     return text

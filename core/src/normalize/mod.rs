@@ -140,7 +140,7 @@ impl Normalizer {
             r"\.{2,}\d{4}\b",
             r"#\s?[a-z]?\d[\w\-]*",
             // labelled references
-            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
+            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b\s*[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
         ]
         .join("|");
         Normalizer {

@@ -208,3 +208,12 @@ fn ordinary_words_that_are_brands_do_not_make_a_brand() {
         assert!(!n.brand, "{descriptor} -> {} ({})", n.key, n.display);
     }
 }
+
+#[test]
+fn a_labelled_reference_with_a_spaced_hash_is_not_part_of_the_key() {
+    assert_eq!(
+        key("POS PURCHASE 05/18 ZOOM COMMUNICATIONS, INC. NY CARD 2961 SEQ #13831903 REF NZGEDP73W55Z"),
+        key("ZOOM COMMUNICATIONS, INC. NY")
+    );
+    assert!(!key("JOES PIZZA TRACE # 0042").contains("trace"));
+}
