@@ -112,3 +112,31 @@ fn an_enqueue_wakes_a_waiting_worker() {
     producer.join().unwrap();
     assert!(s.claim("q", "w", 1_000, T0).unwrap().is_some());
 }
+
+#[test]
+fn tenants_with_quotes_and_backslashes_stay_apart_and_a_refusal_rolls_back() {
+    // the hot path sends the tenant as a quoted literal (`BEGIN` and the role in one round
+    // trip): a tenant that looks like SQL is still one tenant
+    let db = TestDb::new();
+    let s = PgTaskStore::connect(&db.url).unwrap();
+    let odd = r"o'b\'; SELECT 1; --";
+    let near = r"o'b\";
+    let a = s.enqueue(new(odd), T0).unwrap().task;
+    let b = s.enqueue(new(near), T0).unwrap().task;
+    assert_eq!((a.tenant.as_str(), b.tenant.as_str()), (odd, near));
+    assert!(
+        s.get(near, &a.id).is_err(),
+        "the other tenant's task is hidden"
+    );
+    assert_eq!(s.claim_many("q", "w", 10, 1_000, T0).unwrap().len(), 2);
+    // refusals roll back, and the pooled connection serves the next call
+    for _ in 0..3 {
+        assert!(s.complete(near, &a.id, "w", json!(1), T0).is_err());
+        assert!(s.complete(odd, &a.id, "other", json!(1), T0).is_err());
+    }
+    s.complete(odd, &a.id, "w", json!(1), T0).unwrap();
+    s.complete(near, &b.id, "w", json!(2), T0).unwrap();
+    assert_eq!(s.get(odd, &a.id).unwrap().status, TaskStatus::Completed);
+    assert_eq!(s.get(near, &b.id).unwrap().result, Some(json!(2)));
+    assert_eq!(s.stats(T0).unwrap().completed_total, 2);
+}
