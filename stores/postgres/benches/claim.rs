@@ -5,9 +5,11 @@
 //! `XSPENSE_TEST_DATABASE_URL=... cargo bench -p xspense-postgres --features server-tests
 //! --bench claim` (scripts/test-postgres.sh prints the URL of the cluster it starts).
 
+#[path = "scratch_db.rs"]
+mod scratch_db;
+
 use std::time::{Duration, Instant};
 
-use postgres::{Client, NoTls};
 use serde_json::json;
 use xspense::tasks::{NewTask, TaskStore};
 use xspense_postgres::PgTaskStore;
@@ -39,18 +41,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let server = std::env::var("XSPENSE_TEST_DATABASE_URL")
-        .expect("XSPENSE_TEST_DATABASE_URL: see scripts/test-postgres.sh");
+    let server = scratch_db::server();
     let name = format!("xspense_bench_{}", std::process::id());
-    let mut admin = Client::connect(&server, NoTls).unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let url = match server.rfind('/') {
-        Some(i) => format!("{}/{name}", &server[..i]),
-        None => panic!("a URL ends with /DATABASE"),
-    };
-    xspense_postgres::migrate(&url).unwrap();
+    let url = scratch_db::create(&server, &name);
     let store = PgTaskStore::connect(&url).unwrap();
 
     // the backlog in one statement per 1,000 rows would be faster; enqueue is what hosts call
@@ -105,7 +98,5 @@ fn main() {
         done as f64 / took.as_secs_f64()
     );
     drop(store);
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .unwrap();
+    scratch_db::drop(&server, &name);
 }

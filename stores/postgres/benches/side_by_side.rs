@@ -17,12 +17,14 @@
 //! `XSPENSE_TEST_DATABASE_URL=... cargo bench -p xspense-postgres --features server-tests
 //! --bench side_by_side`
 
+#[path = "scratch_db.rs"]
+mod scratch_db;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use postgres::{Client, NoTls};
 use serde_json::{json, Value};
 use xspense::limits::Quota;
 use xspense::tasks::{NewTask, Task, TaskStore};
@@ -75,27 +77,6 @@ impl Config {
 fn wall_ms() -> i64 {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
     i64::try_from(since.as_millis()).unwrap()
-}
-
-/// A database of its own on the server at `server`; returns its URL.
-fn create_database(server: &str, name: &str) -> String {
-    let mut admin = Client::connect(server, NoTls).unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let url = match server.rfind('/') {
-        Some(i) => format!("{}/{name}", &server[..i]),
-        None => panic!("a URL ends with /DATABASE"),
-    };
-    xspense_postgres::migrate(&url).unwrap();
-    url
-}
-
-fn drop_database(server: &str, name: &str) {
-    let mut admin = Client::connect(server, NoTls).unwrap();
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .unwrap();
 }
 
 fn task(payload: Value) -> NewTask {
@@ -259,11 +240,10 @@ fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
 }
 
 fn main() {
-    let server = std::env::var("XSPENSE_TEST_DATABASE_URL")
-        .expect("XSPENSE_TEST_DATABASE_URL: see scripts/test-postgres.sh");
+    let server = scratch_db::server();
     let cfg = Config::from_env();
     let name = format!("xspense_side_{}", std::process::id());
-    let url = create_database(&server, &name);
+    let url = scratch_db::create(&server, &name);
     let c = cfg.concurrency;
 
     let enqueue_per_s = fill(&url, cfg.tasks, c);
@@ -293,5 +273,5 @@ fn main() {
             "gcra_decisions_per_s": decisions.round(),
         })
     );
-    drop_database(&server, &name);
+    scratch_db::drop(&server, &name);
 }

@@ -6,10 +6,12 @@
 //! `XSPENSE_TEST_DATABASE_URL=... cargo bench -p xspense-postgres --features server-tests
 //! --bench visibility` (scripts/test-postgres.sh prints the URL of the cluster it starts).
 
+#[path = "scratch_db.rs"]
+mod scratch_db;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
 use xspense::store::EngineStateStore;
 use xspense_postgres::PgEngineState;
 use xspense_store_conformance::visibility::{measure, Visibility};
@@ -24,19 +26,9 @@ const LISTEN_TIMEOUT: Duration = Duration::from_millis(100);
 /// Runs `f` on a new migrated database of the server, dropped after.
 fn with_database(server: &str, run: usize, f: impl FnOnce(&str) -> Visibility) -> Visibility {
     let name = format!("xspense_bench_visibility_{}_{run}", std::process::id());
-    let mut admin = Client::connect(server, NoTls).unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    let url = match server.rfind('/') {
-        Some(i) => format!("{}/{name}", &server[..i]),
-        None => panic!("a URL ends with /DATABASE"),
-    };
-    xspense_postgres::migrate(&url).unwrap();
+    let url = scratch_db::create(server, &name);
     let out = f(&url);
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .unwrap();
+    scratch_db::drop(server, &name);
     out
 }
 
@@ -50,8 +42,7 @@ fn report(label: &str, v: &Visibility) {
 }
 
 fn main() {
-    let server = std::env::var("XSPENSE_TEST_DATABASE_URL")
-        .expect("XSPENSE_TEST_DATABASE_URL: see scripts/test-postgres.sh");
+    let server = scratch_db::server();
     println!("{VOTES} votes per run, one at a time");
     let listen = with_database(&server, 0, |url| {
         let follower = PgEngineState::connect(url).unwrap();
