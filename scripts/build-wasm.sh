@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 
 step "wasm binding: toolchain (Debian rustc-web, lld, wasm-bindgen-cli, npm binaryen)"
 bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld

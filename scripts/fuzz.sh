@@ -29,7 +29,7 @@ tools=$TARGET/fuzz-tools
 out=$TARGET/fuzz-out
 cargo_fuzz=$tools/bin/cargo-fuzz
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 
 step "fuzz: cargo-fuzz $CARGO_FUZZ_VERSION (in $tools)"
 if ! "$cargo_fuzz" --version 2>/dev/null | grep -qx "cargo-fuzz $CARGO_FUZZ_VERSION"; then

@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 OUT=$TARGET/mobile
 GEN=bindings-mobile/generated
 

@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/../bindings-node"
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 
 step "node binding: toolchain"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

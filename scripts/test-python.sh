@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/target-dir.sh"
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 PY=${PYTHON:-python3}
 VENV=$TARGET/py-venv
 CLEAN=$TARGET/py-install-venv
