@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_audit_verify.sql"),
     include_str!("../migrations/0003_engine_state.sql"),
     include_str!("../migrations/0004_agents.sql"),
+    include_str!("../migrations/0005_task_hot_path.sql"),
 ];
 
 /// The schema version this build migrates to.

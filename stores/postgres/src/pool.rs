@@ -202,6 +202,20 @@ impl Pool {
         self.give_conn(conn);
         out
     }
+    /// Runs `f` on a pooled connection with the statements prepared on it, outside any
+    /// transaction: each statement `f` runs is a transaction of its own. For the schema's
+    /// functions that take their role and tenant themselves (`xspense_claim`,
+    /// `xspense_complete`): one statement, one round trip, and no setting outlives it.
+    pub(crate) fn run_alone<T>(
+        &self,
+        f: impl FnOnce(&mut Client, &mut Prepared) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.take_conn()?;
+        let Conn { client, prepared } = &mut conn;
+        let out = f(client, prepared);
+        self.give_conn(conn);
+        out
+    }
 }
 
 /// `BEGIN` and [`ENTER`] as one simple query (which takes no parameters: the tenant is

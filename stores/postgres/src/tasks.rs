@@ -8,11 +8,11 @@
 //! its task (`FOR UPDATE`) before checking the lease. A killed process leaves either the whole
 //! transition or none of it.
 //!
-//! The hot path (enqueue, claim, complete) takes as few round trips as it can: `BEGIN` with
-//! the role and tenant in one (`Pool::run_fast`), then statements prepared once per pooled
-//! connection (an enqueue's NOTIFY and a completion's counter ride in the statement before
-//! them), then `COMMIT`: 3 for an enqueue without idempotency key, 4 for a claim or a
-//! completion (they were 7, 7 and 9).
+//! The hot path takes as few round trips as it can. A claim and a completion are one each:
+//! a single prepared call of the schema's `xspense_claim` or `xspense_complete` (migration
+//! 5), its own transaction, which takes its role and tenant itself. An enqueue is 3: `BEGIN`
+//! with the role and tenant in one (`Pool::run_fast`), the insert prepared once per pooled
+//! connection with its NOTIFY riding in it, then `COMMIT`.
 //!
 //! Each enqueue notifies the channel [`CHANNEL`] (delivered at commit);
 //! [`PgTaskStore::wait_for_task`] lets an idle worker sleep until then.
@@ -44,27 +44,6 @@ const COLUMNS: &str = "seq, tenant, queue, sender, intent, payload, correlation_
     idempotency_key, priority, run_at, attempts, max_attempts, status, lease_owner, \
     lease_expires_at, result, error, created_at, updated_at, finished_at";
 
-/// Expired leases of a queue ($1) back to pending (due now, $2), or dead without attempts
-/// left; each counts as a failure of its tenant. Leases another transaction holds locked are
-/// left to it.
-const RESCUE_EXPIRED: &str = "WITH expired AS (
-        SELECT seq FROM tasks
-        WHERE queue = $1 AND status = 'claimed' AND lease_expires_at <= $2
-        FOR UPDATE SKIP LOCKED
-    ), rescued AS (
-        UPDATE tasks t SET
-            status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
-            finished_at = CASE WHEN attempts >= max_attempts THEN $2 END,
-            run_at = CASE WHEN attempts >= max_attempts THEN run_at ELSE $2 END,
-            error = 'lease expired at attempt ' || attempts,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
-        FROM expired WHERE t.seq = expired.seq
-        RETURNING t.tenant
-    )
-    INSERT INTO task_counters (tenant, queue, failed)
-        SELECT tenant, $1, count(*) FROM rescued GROUP BY tenant
-    ON CONFLICT (tenant, queue) DO UPDATE SET failed = task_counters.failed + excluded.failed";
-
 /// Adds to the completion ($3) and failure ($4) counters of a tenant's ($1) queue ($2).
 const COUNT: &str = "INSERT INTO task_counters (tenant, queue, completed, failed)
         VALUES ($1, $2, $3, $4)
@@ -72,19 +51,15 @@ const COUNT: &str = "INSERT INTO task_counters (tenant, queue, completed, failed
         completed = task_counters.completed + excluded.completed,
         failed = task_counters.failed + excluded.failed";
 
-/// Completes a task ($1) with its result ($2) at $3, and counts the completion for its tenant
-/// and queue: one statement (the counter is added in a data-modifying CTE).
-const COMPLETE: &str = "WITH done AS (
-        UPDATE tasks SET status = 'completed', result = $2, lease_owner = NULL,
-            lease_expires_at = NULL, updated_at = $3, finished_at = $3
-        WHERE seq = $1
-        RETURNING tenant, queue
-    )
-    INSERT INTO task_counters (tenant, queue, completed, failed)
-        SELECT tenant, queue, 1, 0 FROM done
-    ON CONFLICT (tenant, queue) DO UPDATE SET
-        completed = task_counters.completed + excluded.completed,
-        failed = task_counters.failed + excluded.failed";
+/// Claims up to $3 due tasks of queue $1 for worker $2 at $4 until $5, after the rescue of
+/// the queue's expired leases: one statement, its own transaction.
+fn claim_sql() -> String {
+    format!("SELECT {COLUMNS} FROM xspense_claim($1, $2, $3, $4, $5)")
+}
+
+/// Completes task $2 of tenant $1 for worker $3 with result $4 at $5 when the worker holds
+/// its lease; `false` when nothing changed. One statement, its own transaction.
+const COMPLETE: &str = "SELECT xspense_complete($1, $2, $3, $4, $5)";
 const LISTEN: &str = "LISTEN xspense_tasks";
 const UNLISTEN: &str = "UNLISTEN xspense_tasks";
 
@@ -111,33 +86,6 @@ fn insert_sql() -> String {
     )
 }
 
-/// The task `seq` ($1) of a tenant ($2), locked for update.
-fn load_for_update_sql() -> String {
-    format!("SELECT {COLUMNS} FROM tasks WHERE seq = $1 AND tenant = $2 FOR UPDATE")
-}
-
-fn claim_sql() -> String {
-    // up to $3 due tasks of queue $1 at $2 in claim order, claimed for worker $4 until $5
-    format!(
-        "WITH picked AS (
-            SELECT seq FROM tasks
-            WHERE queue = $1 AND status = 'pending' AND run_at <= $2
-            ORDER BY priority DESC, run_at, seq
-            LIMIT $3
-            FOR UPDATE SKIP LOCKED
-        )
-        UPDATE tasks t SET status = 'claimed', attempts = attempts + 1, lease_owner = $4,
-            lease_expires_at = $5, updated_at = $2
-        FROM picked WHERE t.seq = picked.seq
-        RETURNING {}",
-        COLUMNS
-            .split(", ")
-            .map(|c| format!("t.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
 /// Tasks in a PostgreSQL database.
 #[derive(Debug)]
 pub struct PgTaskStore {
@@ -152,7 +100,6 @@ struct Sql {
     claim: &'static str,
     select_key: &'static str,
     insert: &'static str,
-    load_for_update: &'static str,
 }
 
 fn sql() -> &'static Sql {
@@ -161,7 +108,6 @@ fn sql() -> &'static Sql {
         claim: claim_sql().leak(),
         select_key: select_key_sql().leak(),
         insert: insert_sql().leak(),
-        load_for_update: load_for_update_sql().leak(),
     })
 }
 
@@ -369,11 +315,9 @@ impl PgTaskStore {
         }
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
         let sql = self.sql;
-        self.pool.run_fast(Scope::EveryTenant, |tx, p| {
-            let rescue = p.get(tx, RESCUE_EXPIRED)?;
-            tx.execute(&rescue, &[&queue, &now])?;
-            let claim = p.get(tx, sql.claim)?;
-            let rows = tx.query(&claim, &[&queue, &now, &limit, &worker, &expires])?;
+        self.pool.run_alone(|client, p| {
+            let claim = p.get(client, sql.claim)?;
+            let rows = client.query(&claim, &[&queue, &worker, &limit, &now, &expires])?;
             let mut tasks = rows.iter().map(read_task).collect::<Result<Vec<_>>>()?;
             tasks.sort_by(claim_order);
             Ok(tasks)
@@ -431,18 +375,23 @@ impl PgTaskStore {
         now: Millis,
     ) -> Result<()> {
         let seq = seq_of(id).ok_or_else(|| not_found(id))?;
-        let sql = self.sql;
-        self.pool.run_fast(Scope::Tenant(tenant), |tx, p| {
-            let load = p.get(tx, sql.load_for_update)?;
-            let t = match tx.query_opt(&load, &[&seq, &tenant])? {
-                Some(row) => read_task(&row)?,
-                None => return Err(not_found(id)),
-            };
-            held(&t, worker, now)?;
-            let complete = p.get(tx, COMPLETE)?;
-            tx.execute(&complete, &[&seq, &Json(&result), &now])?;
-            Ok(())
-        })
+        let done: bool = self.pool.run_alone(|client, p| {
+            let complete = p.get(client, COMPLETE)?;
+            let row =
+                client.query_one(&complete, &[&tenant, &seq, &worker, &Json(&result), &now])?;
+            Ok(row.try_get(0)?)
+        })?;
+        if done {
+            return Ok(());
+        }
+        // nothing changed; the task as it is now says why
+        let t = self
+            .pool
+            .run(Scope::Tenant(tenant), |tx| load(tx, tenant, id, false))?;
+        held(&t, worker, now)?;
+        Err(Error::Core(xspense::Error::LeaseLost(format!(
+            "task {id} changed hands while it was completed"
+        ))))
     }
 
     fn fail_tx(
@@ -652,9 +601,9 @@ mod tests {
     }
 
     #[test]
-    fn the_claim_returns_every_column_of_the_claimed_row() {
+    fn the_claim_reads_every_column_from_the_schema_function() {
         let sql = claim_sql();
-        assert!(sql.contains("FOR UPDATE SKIP LOCKED"));
-        assert_eq!(sql.matches("t.").count(), COLUMNS.split(", ").count() + 1);
+        assert!(sql.ends_with("FROM xspense_claim($1, $2, $3, $4, $5)"));
+        assert!(sql.contains(COLUMNS));
     }
 }

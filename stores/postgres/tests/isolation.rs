@@ -198,3 +198,57 @@ fn security_is_forced_on_every_table_and_the_roles_own_nothing() {
         assert_eq!(flags, (false, false, false), "{role}");
     }
 }
+
+/// The task functions take their role and tenant for their own transaction only: the
+/// connection that called them is itself again afterwards, with no tenant set.
+#[test]
+fn the_task_functions_leave_no_role_or_tenant_behind() {
+    let db = TestDb::new();
+    let tasks = PgTaskStore::connect(&db.url).unwrap();
+    let t = tasks
+        .enqueue(NewTask::new("alice", "q", "work", json!({})), 0)
+        .unwrap()
+        .task;
+    let mut owner = db.owner();
+    let before: String = owner.query_one("SELECT current_user", &[]).unwrap().get(0);
+    let claimed = owner
+        .query("SELECT seq FROM xspense_claim('q', 'w', 1, 0, 1000)", &[])
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let seq: i64 = claimed[0].get(0);
+    assert_eq!(seq_of(&t.id), seq);
+    let completed: bool = owner
+        .query_one("SELECT xspense_complete('alice', $1, 'w', '1', 1)", &[&seq])
+        .unwrap()
+        .get(0);
+    assert!(completed);
+    let after = owner
+        .query_one(
+            "SELECT current_user::text, coalesce(current_setting('xspense.tenant', true), '')",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(after.get::<_, String>(0), before);
+    assert_eq!(after.get::<_, String>(1), "");
+    // and bob's call completes nothing of alice's, even with her task's number
+    let again = tasks
+        .enqueue(NewTask::new("alice", "q", "work", json!({})), 2)
+        .unwrap()
+        .task;
+    tasks.claim("q", "w", 1_000, 2).unwrap().unwrap();
+    let seq = seq_of(&again.id);
+    let by_bob: bool = owner
+        .query_one("SELECT xspense_complete('bob', $1, 'w', '1', 3)", &[&seq])
+        .unwrap()
+        .get(0);
+    assert!(!by_bob);
+    assert_eq!(
+        tasks.get("alice", &again.id).unwrap().status,
+        xspense::tasks::TaskStatus::Claimed
+    );
+}
+
+/// The row key in a task id (`task_<seq in hex>`).
+fn seq_of(id: &str) -> i64 {
+    i64::from_str_radix(id.trim_start_matches("task_"), 16).unwrap()
+}

@@ -63,8 +63,16 @@ const BEFORE_ENGINE_STATE: [&str; 2] = [
     include_str!("../migrations/0002_audit_verify.sql"),
 ];
 
-#[test]
-fn a_database_of_the_previous_version_gains_engine_state_and_keeps_its_rows() {
+/// The migrations before the task functions (version 4).
+const BEFORE_TASK_FUNCTIONS: [&str; 4] = [
+    include_str!("../migrations/0001_schema.sql"),
+    include_str!("../migrations/0002_audit_verify.sql"),
+    include_str!("../migrations/0003_engine_state.sql"),
+    include_str!("../migrations/0004_agents.sql"),
+];
+
+/// A database with `migrations` applied by hand, as an older build left it; its owner.
+fn database_of_an_older_build(migrations: &[&str]) -> (TestDb, postgres::Client) {
     let db = TestDb::empty();
     let mut owner = db.owner();
     owner
@@ -74,7 +82,7 @@ fn a_database_of_the_previous_version_gains_engine_state_and_keeps_its_rows() {
                  applied_at timestamptz NOT NULL DEFAULT now())",
         )
         .unwrap();
-    for (i, sql) in BEFORE_ENGINE_STATE.iter().enumerate() {
+    for (i, sql) in migrations.iter().enumerate() {
         owner.batch_execute(sql).unwrap();
         owner
             .execute(
@@ -83,6 +91,12 @@ fn a_database_of_the_previous_version_gains_engine_state_and_keeps_its_rows() {
             )
             .unwrap();
     }
+    (db, owner)
+}
+
+#[test]
+fn a_database_of_the_previous_version_gains_engine_state_and_keeps_its_rows() {
+    let (db, mut owner) = database_of_an_older_build(&BEFORE_ENGINE_STATE);
     owner
         .batch_execute("INSERT INTO rate_limits (tenant, key, tat) VALUES ('alice', 'r', 42)")
         .unwrap();
@@ -121,4 +135,38 @@ fn engine_state_works(url: &str) {
     assert_eq!(state.load("alice").unwrap().changes, changes);
     let heard = listener.wait(std::time::Duration::from_secs(5)).unwrap();
     assert!(heard.contains("alice"));
+}
+
+#[test]
+fn a_task_claimed_before_the_task_functions_is_completed_after_them() {
+    use xspense::tasks::{TaskStatus, TaskStore};
+    let (db, mut owner) = database_of_an_older_build(&BEFORE_TASK_FUNCTIONS);
+    // in flight when the older build stopped: claimed by w1 until far ahead, one pending
+    owner
+        .batch_execute(
+            "INSERT INTO tasks (tenant, queue, sender, intent, payload, priority, run_at,
+                 attempts, max_attempts, status, lease_owner, lease_expires_at, created_at,
+                 updated_at)
+             VALUES ('alice', 'q', 'app', 'categorize', '{}', 0, 1, 1, 3, 'claimed', 'w1',
+                     9000000000000, 1, 1),
+                    ('alice', 'q', 'app', 'categorize', '{}', 0, 1, 0, 3, 'pending', NULL,
+                     NULL, 1, 1)",
+        )
+        .unwrap();
+    assert_eq!(migrate(&db.url).unwrap(), LATEST);
+    let store = PgTaskStore::connect(&db.url).unwrap();
+    let next = store.claim("q", "w2", 60_000, 10).unwrap().unwrap();
+    assert_eq!(next.id, "task_000000000001");
+    store
+        .complete(
+            "alice",
+            "task_000000000000",
+            "w1",
+            serde_json::json!("ok"),
+            20,
+        )
+        .unwrap();
+    let done = store.get("alice", "task_000000000000").unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
+    assert_eq!(store.stats(30).unwrap().completed_total, 1);
 }
