@@ -1004,7 +1004,8 @@ export interface TraceStep {
   detail: string
   /**
    * The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-   * `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
+   * `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `semantic` (the
+   * host's sentence-embedding model), `llm` or `default`.
    */
   stage: string
 }

@@ -893,7 +893,8 @@ class TraceStep(TypedDict):
     #: What the stage concluded, in words.
     detail: str
     #: The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-    #: `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
+    #: `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `semantic` (the
+    #: host's sentence-embedding model), `llm` or `default`.
     stage: str
 
 

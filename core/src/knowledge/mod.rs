@@ -170,6 +170,21 @@ impl KnowledgeBase {
         })
     }
 
+    /// Every known merchant key with its entry, in no given order.
+    pub(crate) fn merchant_entries(&self) -> impl Iterator<Item = (&str, &KnownMerchant)> {
+        self.merchants.iter().map(|(k, m)| (k.as_str(), m))
+    }
+
+    /// Every merchant category code's description with its category (codes listed one by
+    /// one, then ranges), in no given order.
+    pub(crate) fn mcc_descriptions(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        self.mcc
+            .values()
+            .map(|(c, d)| (*d, *c))
+            .chain(self.mcc_ranges.iter().map(|r| (r.3, r.2)))
+            .filter(|(d, _)| !d.is_empty())
+    }
+
     /// Number of known merchant keys.
     pub fn merchant_count(&self) -> usize {
         self.merchants.len()

@@ -1,5 +1,7 @@
 //! Turning merchant text into vectors.
 
+use std::sync::Arc;
+
 /// Maps text to a fixed-length vector; similar merchants should get close vectors. Hosts can
 /// plug in a real model (a sentence-embedding service, ...) by implementing this trait.
 pub trait Embedder: Send + Sync + std::fmt::Debug {
@@ -19,6 +21,30 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
         let mut v = vec![0.0; self.dim()];
         self.embed(text, &mut v);
         v
+    }
+
+    /// The vectors of many texts, in order. A model that embeds a batch faster than its texts
+    /// one by one overrides it; the engine calls it to embed the merchant base at once.
+    fn vectors(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        texts.iter().map(|t| self.vector(t)).collect()
+    }
+}
+
+/// The engine's embedders: the one behind similarity memory (the built-in hashing embedder
+/// unless the host gives its own), and the host's optional sentence-embedding model, asked
+/// about merchants nothing else knows well (see [`crate::Engine::with_semantic_embedder`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Embedders {
+    pub similarity: Arc<dyn Embedder>,
+    pub semantic: Option<Arc<dyn Embedder>>,
+}
+
+impl Default for Embedders {
+    fn default() -> Self {
+        Embedders {
+            similarity: Arc::new(HashingEmbedder::default()),
+            semantic: None,
+        }
     }
 }
 

@@ -24,11 +24,14 @@ mod hnsw;
 mod hnsw_graph;
 mod labels;
 mod linear;
+mod merchant_base;
 mod similar;
 mod vector;
 
 pub use alias::{log_amount, AliasEntry, AliasMemory, AliasVerdict, AmountStats};
 pub(crate) use calibration::Calibration;
+pub(crate) use embed::Embedders;
+pub(crate) use merchant_base::{BaseNeighbour, BaseOrigin, BaseVote, MerchantBaseIndex};
 pub use embed::{Embedder, HashingEmbedder};
 #[cfg(feature = "hnsw")]
 pub use hnsw::{HnswIndex, HnswParams};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::alias::AliasMemory;
-use super::embed::Embedder;
+use super::embed::{Embedder, Embedders};
 use super::vector::FlatIndex;
 
 /// A neighbour's vote weighs its similarity to this power times its alias confidence: close
@@ -42,36 +42,75 @@ pub struct SimilarityVote {
     pub neighbours: Vec<Neighbour>,
 }
 
-/// Vectors of one tenant's known merchant keys.
+/// Vectors of one tenant's known merchant keys: those of the similarity embedder, and those of
+/// the host's sentence-embedding model when the engine has one.
 #[derive(Debug, Clone)]
 pub(crate) struct SimilarityMemory {
     index: FlatIndex,
+    semantic: Option<FlatIndex>,
     buf: Vec<f32>,
 }
 
 impl SimilarityMemory {
-    pub fn new(dim: usize) -> SimilarityMemory {
+    pub fn new(embedders: &Embedders) -> SimilarityMemory {
+        let dim = embedders.similarity.dim();
         SimilarityMemory {
             index: FlatIndex::new(dim),
+            semantic: embedders.semantic.as_ref().map(|e| FlatIndex::new(e.dim())),
             buf: vec![0.0; dim],
         }
     }
 
-    /// Adds or refreshes a merchant key.
-    pub fn upsert(&mut self, embedder: &dyn Embedder, key: &str) {
-        if key.is_empty() || self.index.contains(key) {
+    /// Adds a merchant key (known keys are left as they are).
+    pub fn upsert(&mut self, embedders: &Embedders, key: &str) {
+        if key.is_empty() {
             return;
         }
-        embedder.embed(key, &mut self.buf);
-        // the embedder writes finite, normalized values; a bad host embedder is skipped
-        let _ = self.index.upsert(key, &self.buf);
+        if !self.index.contains(key) {
+            embedders.similarity.embed(key, &mut self.buf);
+            // the embedder writes finite, normalized values; a bad host embedder is skipped
+            let _ = self.index.upsert(key, &self.buf);
+        }
+        if let (Some(index), Some(model)) = (&mut self.semantic, &embedders.semantic) {
+            if !index.contains(key) {
+                let _ = index.upsert(key, &model.vector(key));
+            }
+        }
+    }
+
+    /// Adds many merchant keys to the semantic index at once (the model embeds them in
+    /// batches); the similarity index as [`SimilarityMemory::upsert`] does.
+    pub fn upsert_all(&mut self, embedders: &Embedders, keys: &[&str]) {
+        let keys: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
+        if let (Some(index), Some(model)) = (&mut self.semantic, &embedders.semantic) {
+            let new: Vec<&str> = keys.iter().copied().filter(|k| !index.contains(k)).collect();
+            for (key, v) in new.iter().zip(model.vectors(&new)) {
+                let _ = index.upsert(key, &v);
+            }
+        }
+        for key in keys {
+            self.upsert(embedders, key);
+        }
+    }
+
+    /// The same keys in the vectors of `embedders` (after the engine gained a model).
+    pub fn rebuild(&mut self, embedders: &Embedders) {
+        let mut keys: Vec<String> = self.index.keys().map(String::from).collect();
+        keys.sort_unstable(); // the index's own order is its hash map's
+        *self = SimilarityMemory::new(embedders);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.upsert_all(embedders, &keys);
     }
 
     pub fn remove(&mut self, key: &str) {
         self.index.remove(key);
+        if let Some(index) = &mut self.semantic {
+            index.remove(key);
+        }
     }
 
-    /// The k-NN vote for `key` among the tenant's other merchants with an alias verdict.
+    /// The k-NN vote for `key` among the tenant's other merchants with an alias verdict, by
+    /// the similarity embedder's vectors.
     pub fn vote(
         &self,
         embedder: &dyn Embedder,
@@ -85,42 +124,73 @@ impl SimilarityMemory {
         }
         let mut q = vec![0.0; self.index.dim()];
         embedder.embed(key, &mut q);
-        let mut neighbours = Vec::new();
-        let mut weights: BTreeMap<String, (f64, f32)> = BTreeMap::new();
-        for (nk, sim) in self.index.search(&q, k, Some(key)) {
-            if sim < min_similarity {
-                break;
-            }
-            let Some(v) = aliases.lookup(&nk) else {
-                continue;
-            };
-            let w = f64::from(sim).powi(SIMILARITY_POWER) * v.confidence;
-            let e = weights.entry(v.category.clone()).or_insert((0.0, 0.0));
-            e.0 += w;
-            e.1 = e.1.max(sim);
-            neighbours.push(Neighbour {
-                key: nk,
-                category: v.category,
-                similarity: sim,
-            });
-        }
-        let total: f64 = weights.values().map(|w| w.0).sum();
-        let (category, (w, best_sim)) =
-            weights
-                .into_iter()
-                .fold(None::<(String, (f64, f32))>, |best, (c, w)| match best {
-                    Some((_, bw)) if bw.0 >= w.0 => best,
-                    _ => Some((c, w)),
-                })?;
-        if total <= 0.0 {
+        vote_among(&self.index, &q, key, aliases, k, min_similarity)
+    }
+
+    /// The same vote by the sentence-embedding model's vectors, for `key` whose vector is
+    /// `query`; `None` without a model.
+    pub fn semantic_vote(
+        &self,
+        query: &[f32],
+        key: &str,
+        aliases: &AliasMemory,
+        k: usize,
+        min_similarity: f32,
+    ) -> Option<SimilarityVote> {
+        let index = self.semantic.as_ref()?;
+        if index.is_empty() || key.is_empty() || query.len() != index.dim() {
             return None;
         }
-        let share = w / total;
-        Some(SimilarityVote {
-            category,
-            confidence: (share * f64::from(best_sim)).clamp(0.0, MAX_CONFIDENCE),
-            share,
-            neighbours,
-        })
+        vote_among(index, query, key, aliases, k, min_similarity)
     }
+}
+
+/// The k-NN vote in `index` for `key` (left out of its own vote) whose vector is `query`:
+/// each neighbour with an alias verdict votes for its category, weighted by its similarity
+/// (to [`SIMILARITY_POWER`]) times the verdict's confidence.
+fn vote_among(
+    index: &FlatIndex,
+    query: &[f32],
+    key: &str,
+    aliases: &AliasMemory,
+    k: usize,
+    min_similarity: f32,
+) -> Option<SimilarityVote> {
+    let mut neighbours = Vec::new();
+    let mut weights: BTreeMap<String, (f64, f32)> = BTreeMap::new();
+    for (nk, sim) in index.search(query, k, Some(key)) {
+        if sim < min_similarity {
+            break;
+        }
+        let Some(v) = aliases.lookup(&nk) else {
+            continue;
+        };
+        let w = f64::from(sim).powi(SIMILARITY_POWER) * v.confidence;
+        let e = weights.entry(v.category.clone()).or_insert((0.0, 0.0));
+        e.0 += w;
+        e.1 = e.1.max(sim);
+        neighbours.push(Neighbour {
+            key: nk,
+            category: v.category,
+            similarity: sim,
+        });
+    }
+    let total: f64 = weights.values().map(|w| w.0).sum();
+    let (category, (w, best_sim)) =
+        weights
+            .into_iter()
+            .fold(None::<(String, (f64, f32))>, |best, (c, w)| match best {
+                Some((_, bw)) if bw.0 >= w.0 => best,
+                _ => Some((c, w)),
+            })?;
+    if total <= 0.0 {
+        return None;
+    }
+    let share = w / total;
+    Some(SimilarityVote {
+        category,
+        confidence: (share * f64::from(best_sim)).clamp(0.0, MAX_CONFIDENCE),
+        share,
+        neighbours,
+    })
 }

@@ -104,7 +104,8 @@ impl Band {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceStep {
     /// The stage: `normalize`, `rules`, `alias`, `similarity`, `classifier`, `calibration`,
-    /// `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `llm` or `default`.
+    /// `vocabulary` (a bank phrase or a merchant word), `knowledge`, `mcc`, `semantic` (the
+    /// host's sentence-embedding model), `llm` or `default`.
     pub stage: String,
     /// What the stage concluded, in words.
     pub detail: String,

@@ -131,7 +131,7 @@ impl Engine {
     ) -> Result<Vec<RuleSuggestion>> {
         transaction_check_id("tenant", tenant)?;
         options.validate()?;
-        let empty = TenantState::new(self.embedder.dim());
+        let empty = TenantState::new(&self.embedders);
         let t = self.tenants.get(tenant).unwrap_or(&empty);
         let mut rows = Vec::with_capacity(history.len());
         for (i, h) in history.iter().enumerate() {

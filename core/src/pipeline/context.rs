@@ -5,7 +5,10 @@ use super::config::EngineConfig;
 use super::engine::Engine;
 use super::stages::Answer;
 use super::tenant::TenantState;
-use crate::memory::{log_amount, Embedder};
+use std::cell::OnceCell;
+use std::sync::OnceLock;
+
+use crate::memory::{log_amount, Embedder, MerchantBaseIndex};
 use crate::model::{Band, Categorization, TraceStep, Transaction};
 use crate::normalize::{fold, Normalized};
 use crate::rules::{RuleInput, RuleOutcome};
@@ -16,6 +19,8 @@ use crate::rules::{RuleInput, RuleOutcome};
 pub(super) struct Lookup<'a> {
     pub config: &'a EngineConfig,
     pub embedder: &'a dyn Embedder,
+    /// The host's sentence-embedding model and the merchant base in its vectors, if it gave one.
+    pub semantic: Option<Semantic<'a>>,
     pub tenant: &'a TenantState,
     pub tx: &'a Transaction,
     /// The merchant and detail keys, and the merchant's display name.
@@ -33,12 +38,32 @@ impl<'a> Lookup<'a> {
     ) -> Self {
         Lookup {
             config: &engine.config,
-            embedder: &*engine.embedder,
+            embedder: &*engine.embedders.similarity,
+            semantic: engine.embedders.semantic.as_deref().map(|model| Semantic {
+                model,
+                merchant_base: &engine.merchant_base,
+            }),
             tenant,
             tx,
             keys,
             amount: log_amount(tx.amount.minor),
         }
+    }
+}
+
+/// The host's sentence-embedding model, and the merchant base in its vectors (built when a
+/// stage first needs it).
+#[derive(Clone, Copy)]
+pub(super) struct Semantic<'a> {
+    pub model: &'a dyn Embedder,
+    pub merchant_base: &'a OnceLock<MerchantBaseIndex>,
+}
+
+impl Semantic<'_> {
+    /// The merchant base, embedded now if no call did before.
+    pub fn merchant_base(&self) -> &MerchantBaseIndex {
+        self.merchant_base
+            .get_or_init(|| MerchantBaseIndex::build(self.model))
     }
 }
 
@@ -68,6 +93,8 @@ pub(super) struct Context<'a> {
     pub merchant: String,
     /// Tags from every matching rule.
     pub tags: Vec<String>,
+    /// The merchant key in the sentence-embedding model's vectors, once a stage asked.
+    semantic_query: OnceCell<Vec<f32>>,
 }
 
 impl<'a> Context<'a> {
@@ -89,7 +116,22 @@ impl<'a> Context<'a> {
             rules,
             merchant,
             tags,
+            semantic_query: OnceCell::new(),
         }
+    }
+
+    /// The host's model and the merchant key's vector in it (embedded on the first call);
+    /// `None` without a model or for an empty key.
+    pub fn semantic_query(&self) -> Option<(Semantic<'a>, &[f32])> {
+        let semantic = self.lookup.semantic?;
+        let key = self.lookup.keys.key.as_str();
+        if key.is_empty() {
+            return None;
+        }
+        let query = self
+            .semantic_query
+            .get_or_init(|| semantic.model.vector(key));
+        Some((semantic, query))
     }
 
     /// A stage's answer as the categorization of this transaction, with the trace so far.

@@ -43,6 +43,9 @@ impl Engine {
                 StageOutcome::Guess(a) => {
                     best_guess.get_or_insert_with(|| ctx.categorization(a, trace.clone()));
                 }
+                StageOutcome::Overrule(a) => {
+                    best_guess = Some(ctx.categorization(a, trace.clone()));
+                }
                 StageOutcome::FinalGuess(a) => {
                     best_guess.get_or_insert_with(|| ctx.categorization(a, trace.clone()));
                     break;

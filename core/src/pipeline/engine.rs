@@ -1,7 +1,7 @@
 //! The engine: one value holding every tenant's state, with the operations hosts call.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::llm::{self, LlmClassifier, LlmRequest};
-use crate::memory::{Embedder, HashingEmbedder};
+use crate::memory::{Embedder, Embedders, MerchantBaseIndex};
 use crate::model::{transaction_check_id, Categorization, Source, Taxonomy, Transaction};
 use crate::normalize::{AliasKey, Normalized, Normalizer};
 use crate::store::Change;
@@ -48,7 +48,12 @@ impl Decision {
 pub struct Engine {
     pub(super) config: EngineConfig,
     pub(super) normalizer: Normalizer,
-    pub(super) embedder: Arc<dyn Embedder>,
+    /// The similarity embedder, and the host's sentence-embedding model if it gave one.
+    pub(super) embedders: Embedders,
+    /// The merchant base as the sentence-embedding model's vectors, built when first needed
+    /// (and shared by the engine's clones: it depends on the model and the built-in tables
+    /// only).
+    pub(super) merchant_base: Arc<OnceLock<MerchantBaseIndex>>,
     pub(super) tenants: HashMap<String, TenantState>,
     /// Change events recorded since the last [`Engine::drain_changes`].
     pub(super) changes: Vec<Change>,
@@ -66,7 +71,8 @@ impl Engine {
         Engine {
             config: EngineConfig::default(),
             normalizer: Normalizer::builtin(),
-            embedder: Arc::new(HashingEmbedder::default()),
+            embedders: Embedders::default(),
+            merchant_base: Arc::default(),
             tenants: HashMap::new(),
             changes: Vec::new(),
         }
@@ -88,8 +94,43 @@ impl Engine {
         if embedder.dim() == 0 {
             return Err(Error::invalid("embedder dimension must be positive"));
         }
-        e.embedder = embedder;
+        e.embedders.similarity = embedder;
         Ok(e)
+    }
+
+    /// The engine with the host's sentence-embedding model (all-MiniLM-L6-v2 and the like,
+    /// behind [`Embedder`]) asked about merchants nothing else knows well: the tenant's
+    /// merchants it finds close may replace a weak guess of similarity memory and the
+    /// classifier, and for a merchant no table names, the nearest known merchants and card
+    /// code descriptions answer (the merchant base is embedded once, when first needed, and
+    /// shared by the engine's clones; [`Engine::warm_semantic`] does it up front). Tenants the
+    /// engine holds get their merchants embedded now.
+    ///
+    /// The model costs far more per merchant than the built-in tables: it runs only for a
+    /// merchant the tenant's own memory did not settle, and once per new merchant learned.
+    pub fn with_semantic_embedder(mut self, model: Arc<dyn Embedder>) -> Result<Self> {
+        if model.dim() == 0 {
+            return Err(Error::invalid("embedder dimension must be positive"));
+        }
+        self.embedders.semantic = Some(model);
+        self.merchant_base = Arc::default();
+        for t in self.tenants.values_mut() {
+            t.similar.rebuild(&self.embedders);
+        }
+        Ok(self)
+    }
+
+    /// Embeds the merchant base with the engine's sentence-embedding model now, instead of
+    /// when the first merchant that needs it comes; returns its number of entries (0 without
+    /// a model).
+    pub fn warm_semantic(&self) -> usize {
+        match &self.embedders.semantic {
+            Some(model) => self
+                .merchant_base
+                .get_or_init(|| MerchantBaseIndex::build(&**model))
+                .len(),
+            None => 0,
+        }
     }
 
     /// The configuration in force.
@@ -110,11 +151,11 @@ impl Engine {
 
     pub(super) fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
         transaction_check_id("tenant", tenant)?;
-        let dim = self.embedder.dim();
+        let embedders = &self.embedders;
         Ok(self
             .tenants
             .entry(tenant.to_string())
-            .or_insert_with(|| TenantState::new(dim)))
+            .or_insert_with(|| TenantState::new(embedders)))
     }
 
     /// Runs `change` on the tenant's state. A tenant the engine does not hold yet is created
@@ -129,7 +170,7 @@ impl Engine {
         if let Some(t) = self.tenants.get_mut(tenant) {
             return change(t);
         }
-        let mut t = TenantState::new(self.embedder.dim());
+        let mut t = TenantState::new(&self.embedders);
         let out = change(&mut t)?;
         self.tenants.insert(tenant.to_string(), t);
         Ok(out)
@@ -266,13 +307,13 @@ impl Engine {
             .get(&tx.tenant)
             .and_then(|t| guess::for_calibration(&Lookup::new(self, t, tx, &keys)));
         let decay = self.config.alias_decay;
-        let embedder = self.embedder.clone();
+        let embedders = self.embedders.clone();
         let t = self.tenant_mut(&tx.tenant)?;
         if let Some(g) = guessed {
             t.calibration
                 .record(g.source, g.raw, g.category == category);
         }
-        for (key, entry) in t.learn(tx, keys, category, decay, &*embedder) {
+        for (key, entry) in t.learn(tx, keys, category, decay, &embedders) {
             self.changes.push(Change::AliasLearned {
                 tenant: tx.tenant.clone(),
                 key,
@@ -326,7 +367,7 @@ impl Engine {
         let t = match self.tenants.get(&tx.tenant) {
             Some(t) => t,
             None => {
-                empty = TenantState::new(self.embedder.dim());
+                empty = TenantState::new(&self.embedders);
                 &empty
             }
         };

@@ -40,4 +40,6 @@ pub use hosted::EngineHost;
 pub use stats::Stats;
 
 #[cfg(test)]
+mod semantic_tests;
+#[cfg(test)]
 mod tests;

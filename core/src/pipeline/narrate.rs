@@ -2,7 +2,7 @@
 //! words hosts show to people.
 
 use crate::knowledge::{BankCategoryMatch, Kind, KnownMerchant, WordMatch};
-use crate::memory::{AliasVerdict, Prediction, SimilarityVote};
+use crate::memory::{AliasVerdict, BaseNeighbour, BaseOrigin, BaseVote, Prediction, SimilarityVote};
 use crate::model::{Source, TraceStep, UNCATEGORIZED};
 use crate::normalize::{MerchantKey, Normalized};
 use crate::rules::Rule;
@@ -233,6 +233,116 @@ pub(super) fn knowledge_reason(merchant: &str, builtin: &str, category: &str) ->
         format!("{merchant} is a well-known merchant usually filed under {category}")
     } else {
         format!("{merchant} is a well-known {builtin} merchant, which you file under {category}")
+    }
+}
+
+// ---------- semantic ----------
+
+/// The sentence-embedding model's vote among the tenant's merchants.
+pub(super) fn semantic_vote(v: &SimilarityVote) -> TraceStep {
+    let list = v
+        .neighbours
+        .iter()
+        .take(NEIGHBOURS_SHOWN)
+        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
+        .collect::<Vec<_>>()
+        .join(", ");
+    step(
+        "semantic",
+        format!(
+            "the embedding model's nearest merchants you filed: {list}; {}% of the weighted vote",
+            percent(v.share)
+        ),
+        Some(v.category.clone()),
+        Some(v.confidence),
+    )
+}
+
+/// None of the tenant's merchants is close in the model's vectors.
+pub(super) fn no_semantic_neighbour() -> TraceStep {
+    step(
+        "semantic",
+        "the embedding model finds no merchant you filed close enough".into(),
+        None,
+        None,
+    )
+}
+
+/// Why the model's vote among the tenant's merchants was chosen.
+pub(super) fn semantic_reason(merchant: &str, category: &str, v: &SimilarityVote) -> String {
+    format!(
+        "{merchant} means much the same as {} you filed under {category}",
+        v.neighbours
+            .iter()
+            .find(|n| n.category == category)
+            .map_or("merchants", |n| n.key.as_str())
+    )
+}
+
+/// How the trace names a merchant-base entry: `merchant "aspen dental"` or `card code
+/// description "Dentists and Orthodontists"`.
+fn base_entry(n: &BaseNeighbour) -> String {
+    match n.origin {
+        BaseOrigin::Merchant => format!("merchant {:?}", n.text),
+        BaseOrigin::MccDescription => format!("card code description {:?}", n.text),
+    }
+}
+
+/// The merchant base's nearest entries.
+pub(super) fn semantic_base_vote(v: &BaseVote, confidence: f64) -> TraceStep {
+    let list = v
+        .neighbours
+        .iter()
+        .take(NEIGHBOURS_SHOWN)
+        .map(|n| format!("{} ({}, {:.2})", base_entry(n), n.category, n.similarity))
+        .collect::<Vec<_>>()
+        .join(", ");
+    step(
+        "semantic",
+        format!("the embedding model's nearest known merchants and trades: {list}"),
+        Some(v.category.to_string()),
+        Some(confidence),
+    )
+}
+
+/// No entry of the merchant base is close in the model's vectors.
+pub(super) fn no_semantic_base_neighbour() -> TraceStep {
+    step(
+        "semantic",
+        "the embedding model finds no known merchant or trade close enough".into(),
+        None,
+        None,
+    )
+}
+
+/// The nearest entries' category is one the tenant, who files under its own labels, has not
+/// shown how it names.
+pub(super) fn semantic_base_unnamed(v: &BaseVote) -> TraceStep {
+    step(
+        "semantic",
+        format!(
+            "the nearest known merchants and trades are {}, which you have not named yet",
+            v.category
+        ),
+        None,
+        None,
+    )
+}
+
+/// Why the merchant base's nearest entries' category was chosen.
+pub(super) fn semantic_base_reason(merchant: &str, v: &BaseVote, category: &str) -> String {
+    let like = v
+        .neighbours
+        .iter()
+        .find(|n| n.category == v.category)
+        .map_or_else(|| "known merchants".to_string(), base_entry);
+    if category == v.category {
+        format!("{merchant} reads like {like}, usually filed under {category}")
+    } else {
+        format!(
+            "{merchant} reads like {like}, a {} merchant, which you file under {category}",
+            v.category
+        )
     }
 }
 

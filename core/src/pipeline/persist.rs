@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::engine::Engine;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
-use crate::memory::Embedder;
+use crate::memory::Embedders;
 use crate::model::{transaction_check_id, Category};
 use crate::store::snapshot::{self, SnapshotPayload};
 use crate::store::Change;
@@ -33,13 +33,13 @@ impl Engine {
                     .tenants
                     .get(tenant)
                     .cloned()
-                    .unwrap_or_else(|| TenantState::new(self.embedder.dim()));
+                    .unwrap_or_else(|| TenantState::new(&self.embedders));
                 touched.insert(tenant.to_string(), current);
             }
             let t = touched
                 .get_mut(tenant)
                 .ok_or_else(|| Error::Internal("tenant copy missing".into()))?;
-            apply_one(t, ch, &*self.embedder)
+            apply_one(t, ch, &self.embedders)
                 .map_err(|e| Error::invalid(format!("change #{i}: {e}")))?;
         }
         // rule changes are checked one by one above and compiled once per tenant here
@@ -83,7 +83,7 @@ impl Engine {
         for (name, s) in payload.tenants {
             transaction_check_id("tenant", &name)
                 .map_err(|e| Error::CorruptSnapshot(e.to_string()))?;
-            let state = TenantState::from_snapshot(s, &*self.embedder).map_err(|e| match e {
+            let state = TenantState::from_snapshot(s, &self.embedders).map_err(|e| match e {
                 Error::CorruptSnapshot(_) => e,
                 other => Error::CorruptSnapshot(format!("tenant {name:?}: {other}")),
             })?;
@@ -97,7 +97,7 @@ impl Engine {
     }
 }
 
-fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Result<()> {
+fn apply_one(t: &mut TenantState, ch: &Change, embedders: &Embedders) -> Result<()> {
     match ch {
         Change::CategoryAdded { category, .. } => {
             let Category {
@@ -129,7 +129,7 @@ fn apply_one(t: &mut TenantState, ch: &Change, embedder: &dyn Embedder) -> Resul
                 t.taxonomy.require(c)?;
             }
             t.aliases.put(key, entry.clone());
-            t.note_alias(embedder, key);
+            t.note_alias(embedders, key);
             Ok(())
         }
         Change::AliasForgotten { key, .. } => {

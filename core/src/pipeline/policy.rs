@@ -50,3 +50,16 @@ pub(super) const BANK_CATEGORY_CONFIDENCE: f64 = 0.75;
 /// `shopping`): right about the family but not the category, so below [`WEAK_COLD_START`]: a
 /// best guess, which the MCC or the host's model may still make more specific.
 pub(super) const BANK_CATEGORY_FAMILY_CONFIDENCE: f64 = 0.45;
+
+/// Least cosine similarity, in the host's sentence-embedding model, of a merchant the tenant
+/// filed for it to vote about a new one. Sentence models put unrelated short names at 0.1 to
+/// 0.4 and names of one trade from about 0.5.
+pub(super) const SEMANTIC_MIN_SIMILARITY: f32 = 0.5;
+
+/// Least confidence of the model's vote among the tenant's merchants to replace the weaker
+/// guess of similarity memory and the classifier as the best guess.
+pub(super) const SEMANTIC_OVERRULE_MIN_CONFIDENCE: f64 = 0.4;
+
+/// Least cosine similarity of a merchant-base entry (a known merchant, a merchant category
+/// code's description) to answer for a merchant no table names.
+pub(super) const SEMANTIC_BASE_MIN_SIMILARITY: f32 = 0.5;

@@ -3,8 +3,8 @@
 use crate::error::{Error, Result};
 use crate::knowledge::{Kind, KnowledgeBase, Vocabulary};
 use crate::memory::{
-    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedder, LabelMap,
-    OnlineClassifier, SimilarityMemory,
+    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedders,
+    LabelMap, OnlineClassifier, SimilarityMemory,
 };
 use crate::model::{Taxonomy, Transaction};
 use crate::normalize::{AliasKey, Normalized};
@@ -40,14 +40,14 @@ pub(crate) struct TenantState {
 }
 
 impl TenantState {
-    /// An empty tenant whose similarity memory holds vectors of length `dim`.
-    pub fn new(dim: usize) -> Self {
+    /// An empty tenant whose similarity memory holds the vectors of `embedders`.
+    pub fn new(embedders: &Embedders) -> Self {
         TenantState {
             taxonomy: Taxonomy::builtin(),
             rules: Vec::new(),
             ruleset: RuleSet::default(),
             aliases: AliasMemory::default(),
-            similar: SimilarityMemory::new(dim),
+            similar: SimilarityMemory::new(embedders),
             labels: LabelMap::default(),
             phrase_labels: LabelMap::default(),
             classifier: OnlineClassifier::default(),
@@ -65,7 +65,7 @@ impl TenantState {
         keys: Normalized,
         category: &str,
         decay: f64,
-        embedder: &dyn Embedder,
+        embedders: &Embedders,
     ) -> Vec<(String, AliasEntry)> {
         let Normalized { key, detail, .. } = keys;
         let x = log_amount(tx.amount.minor);
@@ -84,7 +84,7 @@ impl TenantState {
             .aliases
             .learn(key.as_str(), category, tx.date, decay, Some(x))
             .clone();
-        self.similar.upsert(embedder, key.as_str());
+        self.similar.upsert(embedders, key.as_str());
         self.learn_label(key.as_str(), tx, category);
         self.stats.feedback += 1;
         learned.push((key.into_string(), entry));
@@ -114,12 +114,12 @@ impl TenantState {
 
     /// Brings the derived memories (similarity, classifier, label map) up to date with one
     /// replayed alias entry, as `reindex` would for it.
-    pub fn note_alias(&mut self, embedder: &dyn Embedder, key: &str) {
+    pub fn note_alias(&mut self, embedders: &Embedders, key: &str) {
         // detail keys only refine the alias lookup
         let AliasKey::Merchant(key) = AliasKey::parse(key) else {
             return;
         };
-        self.similar.upsert(embedder, key);
+        self.similar.upsert(embedders, key);
         if let Some(v) = self.aliases.lookup(key) {
             self.classifier.learn(&key_features(key), &v.category);
             self.labels.note(&v.category);
@@ -132,8 +132,8 @@ impl TenantState {
 
     /// Rebuilds the similarity memory and the label map from the alias entries (after an
     /// import). Label votes that came from MCCs are not in the aliases and start afresh.
-    pub fn reindex(&mut self, embedder: &dyn Embedder) {
-        self.similar = SimilarityMemory::new(embedder.dim());
+    pub fn reindex(&mut self, embedders: &Embedders) {
+        self.similar = SimilarityMemory::new(embedders);
         self.labels = LabelMap::default();
         self.phrase_labels = LabelMap::default();
         self.classifier = OnlineClassifier::default();
@@ -150,11 +150,12 @@ impl TenantState {
                 )
             })
             .collect();
+        let mut merchants = Vec::with_capacity(verdicts.len());
         for (k, verdict) in verdicts {
             let AliasKey::Merchant(k) = AliasKey::parse(&k) else {
                 continue; // detail keys only refine the alias lookup
             };
-            self.similar.upsert(embedder, k);
+            merchants.push(k.to_string());
             if let Some((label, support)) = &verdict {
                 self.phrase_labels.note(label);
                 // the classifier relearns from the merchant names (the raw descriptors and
@@ -168,6 +169,8 @@ impl TenantState {
                 self.labels.learn(m.category, &label, f64::from(support));
             }
         }
+        let merchants: Vec<&str> = merchants.iter().map(String::as_str).collect();
+        self.similar.upsert_all(embedders, &merchants);
     }
 
     /// Checks that every rule's category exists, then compiles; on error nothing changes.
@@ -201,8 +204,8 @@ impl TenantState {
         }
     }
 
-    pub fn from_snapshot(s: TenantSnapshot, embedder: &dyn Embedder) -> Result<Self> {
-        let mut t = TenantState::new(embedder.dim());
+    pub fn from_snapshot(s: TenantSnapshot, embedders: &Embedders) -> Result<Self> {
+        let mut t = TenantState::new(embedders);
         // Parents may come after children in id order; add until no progress.
         let mut pending = s.categories;
         while !pending.is_empty() {
@@ -235,7 +238,7 @@ impl TenantState {
             }
             t.aliases.put(&k, e);
         }
-        t.reindex(embedder);
+        t.reindex(embedders);
         Ok(t)
     }
 }

@@ -9,6 +9,7 @@ pub(super) mod guess;
 mod knowledge;
 mod mcc;
 mod rules;
+mod semantic;
 mod vocabulary;
 
 use super::context::Context;
@@ -21,15 +22,20 @@ pub(super) type Stage = fn(&Context<'_>, &mut Vec<TraceStep>) -> StageOutcome;
 /// model, or the best guess): the tenant's own (rules, memory, guesses from its merchants),
 /// then the built-in tables from the strongest evidence to the weakest (a bank's phrase for the
 /// transaction, the known merchant, the bank's own category, the card network's code, a word in
-/// the merchant's name).
-pub(super) const STAGES: [Stage; 8] = [
+/// the merchant's name). With the host's sentence-embedding model, its two stages stand where
+/// their evidence ranks: the tenant's merchants it finds close after the other guesses from the
+/// tenant's merchants, and the merchant base's nearest entries after every table that names
+/// the merchant or its trade, before a single word of its name.
+pub(super) const STAGES: [Stage; 10] = [
     rules::stage,
     alias::stage,
     guess::stage,
+    semantic::tenant_neighbours,
     vocabulary::bank_phrases,
     knowledge::stage,
     bank_category::stage,
     mcc::stage,
+    semantic::known_neighbours,
     vocabulary::merchant_words,
 ];
 
@@ -53,6 +59,9 @@ pub(super) enum StageOutcome {
     /// guess and no later stage runs, since the later stages guess from other merchants and
     /// the built-in tables, which do not overrule what the tenant taught.
     FinalGuess(Answer),
+    /// Stronger than the guesses of the stages before it, not confident: the answer replaces
+    /// the best guess so far, and the later stages run.
+    Overrule(Answer),
     /// Nothing to propose.
     Nothing,
 }

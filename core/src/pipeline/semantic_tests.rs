@@ -1,0 +1,139 @@
+//! The sentence-embedding model's two stages, with a model of a few concepts: each word it
+//! knows stands for one concept (`dental`, `dentists` and `orthodontists` for dentistry); a
+//! text's vector is its concepts' sum beside a faint hashed spelling of the text (so texts of
+//! no concept are not all alike), normalized. The stages cannot tell it from a real model.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::memory::{Embedder, HashingEmbedder};
+use crate::model::{Currency, Direction, Money, Source, Transaction};
+
+/// Word -> concept (its dimension).
+const CONCEPTS: [(&str, usize); 8] = [
+    ("dental", 0),
+    ("dentistry", 0),
+    ("dentists", 0),
+    ("orthodontists", 0),
+    ("smile", 0),
+    ("bakery", 1),
+    ("boulangerie", 1),
+    ("patisserie", 1),
+];
+const CONCEPT_DIMS: usize = 2;
+/// The weight of the hashed spelling beside the concepts.
+const SPELLING_WEIGHT: f32 = 0.3;
+
+#[derive(Debug)]
+struct ConceptModel;
+
+impl Embedder for ConceptModel {
+    fn dim(&self) -> usize {
+        CONCEPT_DIMS + HashingEmbedder::default().dim()
+    }
+
+    fn embed(&self, text: &str, out: &mut [f32]) {
+        let (concepts, spelling) = out.split_at_mut(CONCEPT_DIMS);
+        concepts.fill(0.0);
+        for word in text.to_lowercase().split(|c: char| !c.is_alphanumeric()) {
+            if let Some((_, d)) = CONCEPTS.iter().find(|(w, _)| *w == word) {
+                concepts[*d] += 1.0;
+            }
+        }
+        HashingEmbedder::default().embed(text, spelling);
+        spelling.iter_mut().for_each(|x| *x *= SPELLING_WEIGHT);
+        let norm = out.iter().map(|x| x * x).sum::<f32>().sqrt();
+        out.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+fn tx(tenant: &str, id: &str, desc: &str) -> Transaction {
+    Transaction {
+        id: id.into(),
+        tenant: tenant.into(),
+        descriptor: desc.into(),
+        merchant: None,
+        amount: Money::new(4_500, Currency::new("USD").unwrap()).unwrap(),
+        direction: Direction::Debit,
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        account: None,
+        mcc: None,
+        bank_category: None,
+    }
+}
+
+fn with_model() -> Engine {
+    Engine::new()
+        .with_semantic_embedder(Arc::new(ConceptModel))
+        .unwrap()
+}
+
+fn explain(e: &Engine, t: &Transaction) -> crate::Categorization {
+    e.explain(t).unwrap()
+}
+
+fn semantic_steps(c: &crate::Categorization) -> Vec<&str> {
+    c.trace
+        .iter()
+        .filter(|s| s.stage == "semantic")
+        .map(|s| s.detail.as_str())
+        .collect()
+}
+
+#[test]
+fn a_merchant_no_table_names_is_answered_by_the_nearest_trade() {
+    let e = with_model();
+    assert!(e.warm_semantic() > 0);
+    let c = explain(&e, &tx("a", "1", "SUNRISE SMILE STUDIO 4411 FRESNO CA"));
+    assert_eq!(c.category, "medical.dental", "{:#?}", c.trace);
+    assert_eq!(c.source, Source::Knowledge);
+    let steps = semantic_steps(&c);
+    assert!(
+        steps.iter().any(|d| d.contains("Dentists and orthodontists")),
+        "{steps:?}"
+    );
+    assert!(c.reason.contains("reads like"), "{}", c.reason);
+    // without the model the same transaction is not known
+    let plain = Engine::new().explain(&tx("a", "1", "SUNRISE SMILE STUDIO 4411 FRESNO CA"));
+    assert_ne!(plain.unwrap().category, "medical.dental");
+}
+
+#[test]
+fn the_tenants_own_merchants_the_model_finds_close_win_over_the_merchant_base() {
+    let mut e = with_model();
+    e.add_category("a", "teeth", "Teeth", None).unwrap();
+    for (i, d) in ["BRIGHT SMILE DENTISTRY", "MAIN ST DENTISTRY"].iter().enumerate() {
+        e.feedback(&tx("a", &format!("f{i}"), d), "teeth").unwrap();
+    }
+    let c = explain(&e, &tx("a", "2", "SUNRISE DENTAL CLINIC"));
+    assert_eq!(c.category, "teeth", "{:#?}", c.trace);
+    assert_eq!(c.source, Source::Similarity);
+    assert!(semantic_steps(&c)[0].contains("bright smile dentistry"));
+    // another tenant's merchants never vote
+    let other = explain(&e, &tx("b", "3", "SUNRISE DENTAL CLINIC"));
+    assert_ne!(other.category, "teeth");
+}
+
+#[test]
+fn without_a_model_no_semantic_stage_runs_and_nothing_near_adds_only_a_trace_step() {
+    let plain = Engine::new();
+    let c = explain(&plain, &tx("a", "1", "ZQXV WKPT 0042"));
+    assert!(semantic_steps(&c).is_empty());
+    let e = with_model();
+    let c = explain(&e, &tx("a", "1", "ZQXV WKPT 0042"));
+    assert_eq!(c.category, plain.explain(&tx("a", "1", "ZQXV WKPT 0042")).unwrap().category);
+    assert!(semantic_steps(&c)
+        .iter()
+        .any(|d| d.contains("no known merchant or trade close enough")));
+}
+
+#[test]
+fn a_model_given_later_embeds_the_merchants_tenants_already_filed() {
+    let mut e = Engine::new();
+    e.feedback(&tx("a", "f", "LA BOULANGERIE DU COIN"), "food.groceries")
+        .unwrap();
+    let e = e.with_semantic_embedder(Arc::new(ConceptModel)).unwrap();
+    let c = explain(&e, &tx("a", "2", "PATISSERIE MAISON"));
+    assert_eq!(c.category, "food.groceries", "{:#?}", c.trace);
+    assert!(semantic_steps(&c)[0].contains("boulangerie"));
+}
