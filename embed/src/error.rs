@@ -23,9 +23,9 @@ pub enum EmbedError {
     /// The text could not be tokenized.
     #[error("tokenizing failed: {0}")]
     Tokenize(String),
-    /// The forward pass failed.
+    /// The forward pass failed (candle's message).
     #[error("inference failed: {0}")]
-    Inference(#[from] candle_core::Error),
+    Inference(String),
 }
 
 impl EmbedError {

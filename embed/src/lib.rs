@@ -32,7 +32,7 @@
 
 mod error;
 mod inference;
-pub mod model_files;
+mod model_files;
 mod tokenize;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +43,7 @@ use candle_transformers::models::bert::BertModel;
 use xspense::memory::Embedder;
 
 pub use error::{EmbedError, INSTALL_HINT};
+pub use model_files::{CONFIG_FILE, TOKENIZER_FILE, WEIGHTS_FILE};
 use tokenize::TextTokenizer;
 pub use tokenize::{MAX_INPUT_BYTES, MAX_TOKENS};
 
@@ -119,7 +120,8 @@ impl SentenceEmbedder {
     /// The unit-length vector of `text` (tokenizer errors are returned, not worked around).
     pub fn try_embed(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
         let ids = self.tokenizer.try_encode(text)?;
-        let mut vectors = inference::sentence_vectors(&self.model, &[&ids])?;
+        let mut vectors = inference::sentence_vectors(&self.model, &[&ids])
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
         Ok(vectors.pop().unwrap_or_default())
     }
 
