@@ -177,7 +177,9 @@ impl KnowledgeBase {
 
     /// Every merchant category code's description with its category (codes listed one by
     /// one, then ranges), in no given order.
-    pub(crate) fn mcc_descriptions(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    pub(crate) fn mcc_descriptions(
+        &self,
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
         self.mcc
             .values()
             .map(|(c, d)| (*d, *c))

@@ -16,6 +16,51 @@ const SIMILARITY_POWER: i32 = 2;
 /// Texts embedded per call to the model while the index is built.
 const BUILD_BATCH: usize = 256;
 
+/// First bytes of a saved index ([`MerchantBaseIndex::to_bytes`]).
+const SAVED_MAGIC: &[u8; 8] = b"XSMBASE1";
+
+/// The text whose vector stands for the model in a saved index's fingerprint.
+const MODEL_PROBE: &str = "coffee shop on main street";
+
+/// An entry: its text, built-in category and origin.
+type BaseEntry = (&'static str, &'static str, BaseOrigin);
+
+/// The built-in merchant base's entries, in one order whatever the tables' hash order (so the
+/// index, and a saved one, is the same on every build): the knowledge base's merchant keys and
+/// the MCC table's descriptions, by text, a text listed twice kept once.
+fn builtin_entries() -> Vec<BaseEntry> {
+    let kb = KnowledgeBase::builtin();
+    let mut entries: Vec<BaseEntry> = kb
+        .merchant_entries()
+        .map(|(key, m)| (key, m.category, BaseOrigin::Merchant))
+        .chain(
+            kb.mcc_descriptions()
+                .map(|(d, c)| (d, c, BaseOrigin::MccDescription)),
+        )
+        .collect();
+    entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    entries.dedup_by(|a, b| a.0 == b.0);
+    entries
+}
+
+/// SHA-256 of the entries (texts and categories) and of `model`'s vector of [`MODEL_PROBE`]:
+/// a saved index is used only with the tables and the model it was made with.
+fn fingerprint(entries: &[BaseEntry], model: &dyn Embedder) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (text, category, _) in entries {
+        h.update(text.as_bytes());
+        h.update([0]);
+        h.update(category.as_bytes());
+        h.update([b'\n']);
+    }
+    h.update((model.dim() as u64).to_le_bytes());
+    for x in model.vector(MODEL_PROBE) {
+        h.update(x.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
 /// Where an entry of the merchant base comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BaseOrigin {
@@ -53,33 +98,83 @@ pub(crate) struct MerchantBaseIndex {
 }
 
 impl MerchantBaseIndex {
-    /// Embeds the built-in merchant base with `model` (thousands of texts: seconds with a
-    /// small sentence model on one core).
+    /// Embeds the built-in merchant base with `model` (thousands of texts: seconds to a minute
+    /// with a small sentence model on one core).
     pub fn build(model: &dyn Embedder) -> MerchantBaseIndex {
-        let kb = KnowledgeBase::builtin();
-        let mut texts: Vec<(&str, &'static str, BaseOrigin)> = kb
-            .merchant_entries()
-            .map(|(key, m)| (key, m.category, BaseOrigin::Merchant))
-            .chain(
-                kb.mcc_descriptions()
-                    .map(|(d, c)| (d, c, BaseOrigin::MccDescription)),
-            )
-            .collect();
-        // one order whatever the tables' hash order: the index is the same on every build
-        texts.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-        texts.dedup_by(|a, b| a.0 == b.0);
-        let mut index = FlatIndex::new(model.dim());
-        let mut entries = HashMap::with_capacity(texts.len());
-        for chunk in texts.chunks(BUILD_BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|t| t.0).collect();
-            for ((text, category, origin), v) in chunk.iter().zip(model.vectors(&batch)) {
-                // a vector the model got wrong (NaN, wrong length) leaves its entry out
-                if index.upsert(text, &v).is_ok() {
-                    entries.insert(text.to_string(), (*category, *origin));
-                }
+        let entries = builtin_entries();
+        let mut index = MerchantBaseIndex::empty(model.dim(), entries.len());
+        for chunk in entries.chunks(BUILD_BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|e| e.0).collect();
+            for (entry, v) in chunk.iter().zip(model.vectors(&batch)) {
+                index.insert(*entry, &v);
             }
         }
-        MerchantBaseIndex { index, entries }
+        index
+    }
+
+    fn empty(dim: usize, capacity: usize) -> MerchantBaseIndex {
+        MerchantBaseIndex {
+            index: FlatIndex::new(dim),
+            entries: HashMap::with_capacity(capacity),
+        }
+    }
+
+    /// Adds an entry with the model's vector; a vector the model got wrong (NaN, wrong
+    /// length) leaves it out.
+    fn insert(&mut self, (text, category, origin): BaseEntry, vector: &[f32]) {
+        if self.index.upsert(text, vector).is_ok() {
+            self.entries.insert(text.to_string(), (category, origin));
+        }
+    }
+
+    /// Adds an entry with a vector saved from an index ([`MerchantBaseIndex::to_bytes`]).
+    fn restore(&mut self, (text, category, origin): BaseEntry, vector: &[f32]) {
+        if self.index.upsert_stored(text, vector).is_ok() {
+            self.entries.insert(text.to_string(), (category, origin));
+        }
+    }
+
+    /// The index as bytes a host can keep and give back to [`MerchantBaseIndex::from_bytes`]
+    /// instead of embedding the base again: a header, the fingerprint of the built-in tables
+    /// and of `model` (see [`fingerprint`]), then every entry's vector in the tables' order
+    /// (little-endian `f32`s; an entry the model failed is all NaN).
+    pub fn to_bytes(&self, model: &dyn Embedder) -> Vec<u8> {
+        let entries = builtin_entries();
+        let dim = self.index.dim();
+        let mut out = Vec::with_capacity(SAVED_MAGIC.len() + 32 + entries.len() * dim * 4);
+        out.extend_from_slice(SAVED_MAGIC);
+        out.extend_from_slice(&fingerprint(&entries, model));
+        for (text, ..) in &entries {
+            let v = self
+                .index
+                .vector(text)
+                .unwrap_or_else(|| vec![f32::NAN; dim]);
+            v.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+        }
+        out
+    }
+
+    /// The index saved by [`MerchantBaseIndex::to_bytes`], when it was saved for these
+    /// built-in tables and this `model` (one probe text is embedded to tell); `None` when the
+    /// bytes are for other tables, another model, or damaged.
+    pub fn from_bytes(bytes: &[u8], model: &dyn Embedder) -> Option<MerchantBaseIndex> {
+        let entries = builtin_entries();
+        let dim = model.dim();
+        let body = bytes.strip_prefix(SAVED_MAGIC.as_slice())?;
+        let (saved_print, vectors) = body.split_at_checked(32)?;
+        if vectors.len() != entries.len() * dim * 4 || saved_print != fingerprint(&entries, model) {
+            return None;
+        }
+        let mut index = MerchantBaseIndex::empty(dim, entries.len());
+        for (entry, raw) in entries.iter().zip(vectors.chunks_exact(dim * 4)) {
+            let v: Vec<f32> = raw
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            index.restore(*entry, &v);
+        }
+        Some(index)
     }
 
     /// Number of entries.
@@ -111,12 +206,13 @@ impl MerchantBaseIndex {
         }
         let total: f64 = weights.values().map(|w| w.0).sum();
         // the heaviest category; on a tie the first in id order
-        let (category, (weight, best)) = weights
-            .into_iter()
-            .fold(None::<(&'static str, (f64, f32))>, |top, (c, w)| match top {
+        let (category, (weight, best)) = weights.into_iter().fold(
+            None::<(&'static str, (f64, f32))>,
+            |top, (c, w)| match top {
                 Some((_, tw)) if tw.0 >= w.0 => top,
                 _ => Some((c, w)),
-            })?;
+            },
+        )?;
         (total > 0.0).then(|| BaseVote {
             category,
             confidence: (weight / total * f64::from(best)).clamp(0.0, 1.0),
@@ -135,7 +231,10 @@ mod tests {
         let model = HashingEmbedder::default();
         let base = MerchantBaseIndex::build(&model);
         let kb = KnowledgeBase::builtin();
-        assert!(base.len() > kb.merchant_count(), "merchants and MCC descriptions");
+        assert!(
+            base.len() > kb.merchant_count(),
+            "merchants and MCC descriptions"
+        );
         // a known merchant's own key is its own nearest entry
         let vote = base.vote(&model.vector("starbucks"), 5, 0.9).unwrap();
         assert_eq!(vote.category, "food.coffee");
@@ -145,5 +244,24 @@ mod tests {
         assert!(base.vote(&model.vector("zqxv wkpt"), 5, 0.9).is_none());
         // a vector of another length finds nothing
         assert!(base.vote(&[1.0, 0.0], 5, 0.0).is_none());
+    }
+
+    #[test]
+    fn a_saved_base_comes_back_only_for_the_model_it_was_made_with() {
+        let model = HashingEmbedder::default();
+        let base = MerchantBaseIndex::build(&model);
+        let bytes = base.to_bytes(&model);
+        let back = MerchantBaseIndex::from_bytes(&bytes, &model).unwrap();
+        assert_eq!(back.len(), base.len());
+        let q = model.vector("starbucks reserve");
+        assert_eq!(back.vote(&q, 5, 0.3), base.vote(&q, 5, 0.3));
+        // another model (here: other dimensions), damaged or cut bytes: not taken
+        let other = HashingEmbedder::new(128).unwrap();
+        assert!(MerchantBaseIndex::from_bytes(&bytes, &other).is_none());
+        let mut damaged = bytes.clone();
+        damaged[10] ^= 1;
+        assert!(MerchantBaseIndex::from_bytes(&damaged, &model).is_none());
+        assert!(MerchantBaseIndex::from_bytes(&bytes[..bytes.len() - 4], &model).is_none());
+        assert!(MerchantBaseIndex::from_bytes(b"", &model).is_none());
     }
 }

@@ -31,12 +31,12 @@ mod vector;
 pub use alias::{log_amount, AliasEntry, AliasMemory, AliasVerdict, AmountStats};
 pub(crate) use calibration::Calibration;
 pub(crate) use embed::Embedders;
-pub(crate) use merchant_base::{BaseNeighbour, BaseOrigin, BaseVote, MerchantBaseIndex};
 pub use embed::{Embedder, HashingEmbedder};
 #[cfg(feature = "hnsw")]
 pub use hnsw::{HnswIndex, HnswParams};
 pub(crate) use labels::{LabelMap, Translation};
 pub(crate) use linear::{features, key_features, OnlineClassifier, Prediction};
+pub(crate) use merchant_base::{BaseNeighbour, BaseOrigin, BaseVote, MerchantBaseIndex};
 pub(crate) use similar::SimilarityMemory;
 pub use similar::{Neighbour, SimilarityVote};
 pub use vector::FlatIndex;

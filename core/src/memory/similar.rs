@@ -83,7 +83,11 @@ impl SimilarityMemory {
     pub fn upsert_all(&mut self, embedders: &Embedders, keys: &[&str]) {
         let keys: Vec<&str> = keys.iter().copied().filter(|k| !k.is_empty()).collect();
         if let (Some(index), Some(model)) = (&mut self.semantic, &embedders.semantic) {
-            let new: Vec<&str> = keys.iter().copied().filter(|k| !index.contains(k)).collect();
+            let new: Vec<&str> = keys
+                .iter()
+                .copied()
+                .filter(|k| !index.contains(k))
+                .collect();
             for (key, v) in new.iter().zip(model.vectors(&new)) {
                 let _ = index.upsert(key, &v);
             }

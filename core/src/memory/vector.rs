@@ -55,7 +55,26 @@ impl FlatIndex {
     pub fn upsert(&mut self, key: &str, vector: &[f32]) -> Result<()> {
         check_vector(vector, self.dim)?;
         let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
-        let slot = match self.slots.get(key) {
+        let slot = self.slot_for(key)?;
+        let mut row = self.rows.row_mut(slot);
+        for (r, v) in row.iter_mut().zip(vector) {
+            *r = if norm > 0.0 { v / norm } else { 0.0 };
+        }
+        Ok(())
+    }
+
+    /// [`FlatIndex::upsert`] of a vector this index stored before ([`FlatIndex::vector`]),
+    /// taken as it is: normalizing it again could move its last bits.
+    pub(crate) fn upsert_stored(&mut self, key: &str, vector: &[f32]) -> Result<()> {
+        check_vector(vector, self.dim)?;
+        let slot = self.slot_for(key)?;
+        self.rows.row_mut(slot).assign(&ArrayView1::from(vector));
+        Ok(())
+    }
+
+    /// The row of `key`, a free or a new one when it has none.
+    fn slot_for(&mut self, key: &str) -> Result<usize> {
+        Ok(match self.slots.get(key) {
             Some(&s) => s,
             None => {
                 let s = match self.free.pop() {
@@ -72,12 +91,12 @@ impl FlatIndex {
                 self.keys[s] = Some(key.to_string());
                 s
             }
-        };
-        let mut row = self.rows.row_mut(slot);
-        for (r, v) in row.iter_mut().zip(vector) {
-            *r = if norm > 0.0 { v / norm } else { 0.0 };
-        }
-        Ok(())
+        })
+    }
+
+    /// The stored (normalized) vector of `key`.
+    pub fn vector(&self, key: &str) -> Option<Vec<f32>> {
+        self.slots.get(key).map(|&s| self.rows.row(s).to_vec())
     }
 
     /// Removes `key`; returns whether it was there.

@@ -133,6 +133,29 @@ impl Engine {
         }
     }
 
+    /// The merchant base in the model's vectors as bytes to keep (a file, a cache) and give
+    /// to [`Engine::load_semantic_base`] in a later process instead of embedding it again;
+    /// embeds it first if no call did. `None` without a model.
+    pub fn save_semantic_base(&self) -> Option<Vec<u8>> {
+        let model = self.embedders.semantic.as_deref()?;
+        self.warm_semantic();
+        self.merchant_base.get().map(|base| base.to_bytes(model))
+    }
+
+    /// Takes a merchant base saved by [`Engine::save_semantic_base`]; `true` when taken.
+    /// Bytes saved with another model or other built-in tables, or damaged, are ignored
+    /// (`false`), as they are once the base is built, or without a model: the engine then
+    /// embeds the base itself when it needs it.
+    pub fn load_semantic_base(&self, bytes: &[u8]) -> bool {
+        let Some(model) = self.embedders.semantic.as_deref() else {
+            return false;
+        };
+        match MerchantBaseIndex::from_bytes(bytes, model) {
+            Some(base) => self.merchant_base.set(base).is_ok(),
+            None => false,
+        }
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &EngineConfig {
         &self.config

@@ -2,7 +2,9 @@
 //! words hosts show to people.
 
 use crate::knowledge::{BankCategoryMatch, Kind, KnownMerchant, WordMatch};
-use crate::memory::{AliasVerdict, BaseNeighbour, BaseOrigin, BaseVote, Prediction, SimilarityVote};
+use crate::memory::{
+    AliasVerdict, BaseNeighbour, BaseOrigin, BaseVote, Prediction, SimilarityVote,
+};
 use crate::model::{Source, TraceStep, UNCATEGORIZED};
 use crate::normalize::{MerchantKey, Normalized};
 use crate::rules::Rule;

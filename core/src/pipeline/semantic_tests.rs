@@ -89,7 +89,9 @@ fn a_merchant_no_table_names_is_answered_by_the_nearest_trade() {
     assert_eq!(c.source, Source::Knowledge);
     let steps = semantic_steps(&c);
     assert!(
-        steps.iter().any(|d| d.contains("Dentists and orthodontists")),
+        steps
+            .iter()
+            .any(|d| d.contains("Dentists and orthodontists")),
         "{steps:?}"
     );
     assert!(c.reason.contains("reads like"), "{}", c.reason);
@@ -102,7 +104,10 @@ fn a_merchant_no_table_names_is_answered_by_the_nearest_trade() {
 fn the_tenants_own_merchants_the_model_finds_close_win_over_the_merchant_base() {
     let mut e = with_model();
     e.add_category("a", "teeth", "Teeth", None).unwrap();
-    for (i, d) in ["BRIGHT SMILE DENTISTRY", "MAIN ST DENTISTRY"].iter().enumerate() {
+    for (i, d) in ["BRIGHT SMILE DENTISTRY", "MAIN ST DENTISTRY"]
+        .iter()
+        .enumerate()
+    {
         e.feedback(&tx("a", &format!("f{i}"), d), "teeth").unwrap();
     }
     let c = explain(&e, &tx("a", "2", "SUNRISE DENTAL CLINIC"));
@@ -121,7 +126,13 @@ fn without_a_model_no_semantic_stage_runs_and_nothing_near_adds_only_a_trace_ste
     assert!(semantic_steps(&c).is_empty());
     let e = with_model();
     let c = explain(&e, &tx("a", "1", "ZQXV WKPT 0042"));
-    assert_eq!(c.category, plain.explain(&tx("a", "1", "ZQXV WKPT 0042")).unwrap().category);
+    assert_eq!(
+        c.category,
+        plain
+            .explain(&tx("a", "1", "ZQXV WKPT 0042"))
+            .unwrap()
+            .category
+    );
     assert!(semantic_steps(&c)
         .iter()
         .any(|d| d.contains("no known merchant or trade close enough")));
@@ -136,4 +147,20 @@ fn a_model_given_later_embeds_the_merchants_tenants_already_filed() {
     let c = explain(&e, &tx("a", "2", "PATISSERIE MAISON"));
     assert_eq!(c.category, "food.groceries", "{:#?}", c.trace);
     assert!(semantic_steps(&c)[0].contains("boulangerie"));
+}
+
+#[test]
+fn a_saved_merchant_base_is_taken_by_an_engine_with_the_same_model_only() {
+    let saved = with_model().save_semantic_base().unwrap();
+    let e = with_model();
+    assert!(e.load_semantic_base(&saved));
+    assert!(!e.load_semantic_base(&saved), "already built");
+    let c = explain(&e, &tx("a", "1", "SUNRISE SMILE STUDIO 4411 FRESNO CA"));
+    assert_eq!(c.category, "medical.dental");
+    assert!(Engine::new().save_semantic_base().is_none());
+    assert!(!Engine::new().load_semantic_base(&saved));
+    let hashing_only = Engine::new()
+        .with_semantic_embedder(Arc::new(HashingEmbedder::default()))
+        .unwrap();
+    assert!(!hashing_only.load_semantic_base(&saved), "another model");
 }

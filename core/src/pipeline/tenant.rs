@@ -3,8 +3,8 @@
 use crate::error::{Error, Result};
 use crate::knowledge::{Kind, KnowledgeBase, Vocabulary};
 use crate::memory::{
-    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedders,
-    LabelMap, OnlineClassifier, SimilarityMemory,
+    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedders, LabelMap,
+    OnlineClassifier, SimilarityMemory,
 };
 use crate::model::{Taxonomy, Transaction};
 use crate::normalize::{AliasKey, Normalized};

@@ -24,8 +24,8 @@ pub(super) type Stage = fn(&Context<'_>, &mut Vec<TraceStep>) -> StageOutcome;
 /// transaction, the known merchant, the bank's own category, the card network's code, a word in
 /// the merchant's name). With the host's sentence-embedding model, its two stages stand where
 /// their evidence ranks: the tenant's merchants it finds close after the other guesses from the
-/// tenant's merchants, and the merchant base's nearest entries after every table that names
-/// the merchant or its trade, before a single word of its name.
+/// tenant's merchants, and the merchant base's nearest entries last, where no table named the
+/// merchant, its trade or a word of its name.
 pub(super) const STAGES: [Stage; 10] = [
     rules::stage,
     alias::stage,
@@ -35,8 +35,8 @@ pub(super) const STAGES: [Stage; 10] = [
     knowledge::stage,
     bank_category::stage,
     mcc::stage,
-    semantic::known_neighbours,
     vocabulary::merchant_words,
+    semantic::known_neighbours,
 ];
 
 /// What a stage proposes.

@@ -1,7 +1,7 @@
 //! The host's sentence-embedding model, asked about a merchant nothing before it knew well:
 //! first the merchants the tenant filed that the model finds close (its vote may overrule the
-//! weak guess of similarity memory and the classifier), then, for a merchant no table names,
-//! the nearest entries of the merchant base. Neither runs without a model
+//! weak guess of similarity memory and the classifier), then, last of all, for a merchant no
+//! table or word of its name placed, the nearest entries of the merchant base. Neither runs without a model
 //! ([`crate::Engine::with_semantic_embedder`]).
 
 use super::{cold_start, Answer, StageOutcome};
@@ -61,11 +61,10 @@ pub(super) fn known_neighbours(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) ->
     let Some((semantic, query)) = ctx.semantic_query() else {
         return StageOutcome::Nothing;
     };
-    let vote = semantic.merchant_base().vote(
-        query,
-        l.config.similarity_k,
-        SEMANTIC_BASE_MIN_SIMILARITY,
-    );
+    let vote =
+        semantic
+            .merchant_base()
+            .vote(query, l.config.similarity_k, SEMANTIC_BASE_MIN_SIMILARITY);
     let Some(v) = vote else {
         trace.push(narrate::no_semantic_base_neighbour());
         return StageOutcome::Nothing;
