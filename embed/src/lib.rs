@@ -177,4 +177,9 @@ impl Embedder for SentenceEmbedder {
         out.fill(0.0);
         out.iter_mut().zip(vector).for_each(|(o, x)| *o = x);
     }
+
+    /// [`SentenceEmbedder::embed_batch`]: the engine embeds the merchant base this way.
+    fn vectors(&self, texts: &[&str]) -> Vec<Vec<f32>> {
+        self.embed_batch(texts)
+    }
 }
