@@ -21,6 +21,7 @@ use crate::input::{in_file, read_bytes, to_transaction, warn, InputArgs};
 use crate::llm_fallback::{LlmArgs, LlmFallback};
 use crate::pending_file::PendingFile;
 use crate::results::{input_columns, OutputFormat, Row, RowWriter};
+use crate::semantic::EmbedderArgs;
 use crate::state_store::State;
 use crate::stdio::{note, CliError, Stdout};
 use crate::{progress, CliResult};
@@ -39,6 +40,8 @@ pub struct Options<'a> {
     pub format: OutputFormat,
     pub input: &'a InputArgs,
     pub llm: &'a LlmArgs,
+    /// The sentence-embedding model, if any.
+    pub embedder: &'a EmbedderArgs,
 }
 
 /// Counts for the summary.
@@ -155,6 +158,7 @@ fn build_engine(
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
+    engine = o.embedder.apply(engine)?;
     let seq = match state {
         Some(state) => state.load_into(&mut engine, tenant)?,
         None => 0,

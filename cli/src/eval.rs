@@ -13,6 +13,7 @@ use xspense::{Band, Decision, Engine, EngineConfig};
 
 use crate::input::{read_labelled, InputArgs};
 use crate::pending_file::write_atomically;
+use crate::semantic::EmbedderArgs;
 use crate::stdio::Stdout;
 use crate::{load_rules_with_labels, progress, CliResult};
 
@@ -39,7 +40,8 @@ struct Report {
     /// Time spent categorizing and learning, per transaction.
     us_per_tx: f64,
     /// One-time set-up before the first transaction, not in `us_per_tx`: building the engine
-    /// and loading the built-in tables.
+    /// and loading the built-in tables (and with `--embedder`, loading the model and embedding
+    /// the merchant base).
     setup_ms: f64,
 }
 
@@ -65,6 +67,8 @@ pub struct Options<'a> {
     /// Stages switched off.
     pub without: &'a [Stage],
     pub input: &'a InputArgs,
+    /// The sentence-embedding model, if any.
+    pub embedder: &'a EmbedderArgs,
 }
 
 pub fn run(o: &Options) -> CliResult<()> {
@@ -79,6 +83,7 @@ pub fn run(o: &Options) -> CliResult<()> {
         ..Default::default()
     })
     .map_err(|e| e.to_string())?;
+    engine = o.embedder.apply(engine)?;
     load_rules_with_labels(&mut engine, &input.tenant, o.rules)?;
     // the knowledge base is loaded on first use; a host pays that once, not per transaction
     let _ = xspense::knowledge::KnowledgeBase::builtin();

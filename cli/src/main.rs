@@ -17,6 +17,7 @@ mod pending_file;
 mod redact;
 mod results;
 mod rules_check;
+mod semantic;
 mod state_store;
 mod stdio;
 mod suggest;
@@ -74,6 +75,8 @@ enum Command {
         input: InputArgs,
         #[command(flatten)]
         llm: llm_fallback::LlmArgs,
+        #[command(flatten)]
+        embedder: semantic::EmbedderArgs,
     },
     /// Print what was detected in an export (format, encoding, columns, number style, date
     /// order, sign convention, currency, skipped rows) without categorizing.
@@ -109,6 +112,8 @@ enum Command {
         without: Vec<eval::Stage>,
         #[command(flatten)]
         input: InputArgs,
+        #[command(flatten)]
+        embedder: semantic::EmbedderArgs,
     },
     /// Replace card numbers, IBANs, SSNs, emails, phones, IPs, API keys and other secrets in a
     /// text file, streaming line by line.
@@ -287,6 +292,7 @@ fn main() -> ExitCode {
             format,
             input,
             llm,
+            embedder,
         } => categorize::run(&categorize::Options {
             file: &file,
             rules: rules.as_deref(),
@@ -295,6 +301,7 @@ fn main() -> ExitCode {
             format,
             input: &input,
             llm: &llm,
+            embedder: &embedder,
         }),
         Command::Inspect { file, json, hints } => inspect::run(&file, &hints, json),
         Command::Eval {
@@ -305,6 +312,7 @@ fn main() -> ExitCode {
             predictions,
             without,
             input,
+            embedder,
         } => eval::run(&eval::Options {
             file: &file,
             label: &label,
@@ -313,6 +321,7 @@ fn main() -> ExitCode {
             predictions: predictions.as_deref(),
             without: &without,
             input: &input,
+            embedder: &embedder,
         }),
         Command::Rules {
             command:

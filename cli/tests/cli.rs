@@ -738,3 +738,15 @@ fn tasks_demo_flags_are_bounded() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
 }
+
+#[cfg(not(feature = "semantic"))]
+#[test]
+fn embedder_in_a_build_without_the_model_says_how_to_build_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(dir.path(), "bank.csv", BANK.as_bytes());
+    let o = xspense(&["categorize", &csv, "--embedder", "/models/minilm"]);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--features semantic"), "{stderr}");
+    assert!(o.stdout.is_empty());
+}
