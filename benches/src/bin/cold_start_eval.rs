@@ -9,6 +9,9 @@
 //! `benches/streams/*.csv` (each a fresh engine), with the streams' rows pooled as `streams`.
 //! Prints JSON on standard output and a table on standard error; `--misses` also lists every
 //! row answered wrongly (descriptor, label, answer, source) on standard error.
+//! `--embedder PATH` (a build with the feature `semantic`) gives every engine the
+//! sentence-embedding model in PATH (`scripts/install-embedder-model.sh`); the merchant base
+//! is embedded once, before the first file, and shared.
 //!
 //! Besides exact accuracy, `family_accuracy` counts an answer right when its category's family
 //! (`food` of `food.coffee`) is the label's: a built-in label's own family, or for a user label
@@ -155,17 +158,13 @@ fn in_label_family(label: &str, answer: &str, families: &Families) -> bool {
     }
 }
 
-fn measure(path: &Path, misses: bool, families: &Families) -> Value {
+fn measure(path: &Path, misses: bool, families: &Families, template: &Engine) -> Value {
     let rows = if path.extension().is_some_and(|e| e == "tsv") {
         read_tsv(&std::fs::read_to_string(path).expect("readable file"))
     } else {
         read_csv(path)
     };
-    let mut engine = Engine::with_config(EngineConfig {
-        llm_fallback: false,
-        ..Default::default()
-    })
-    .expect("default config");
+    let mut engine = template.clone();
     // the built-in tables load once, before the clock starts (as `xspense eval` does)
     let _ = xspense::knowledge::KnowledgeBase::builtin();
     let mut all = Tally::default();
@@ -294,10 +293,18 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let misses = args.iter().any(|a| a == "--misses");
+    let embedder = args
+        .iter()
+        .position(|a| a == "--embedder")
+        .map(|i| args.get(i + 1).cloned().expect("--embedder PATH"));
+    let template = engine(embedder.as_deref());
     let mut files: Vec<PathBuf> = args
         .iter()
-        .filter(|a| *a != "--misses")
-        .map(PathBuf::from)
+        .enumerate()
+        .filter(|(i, a)| {
+            *a != "--misses" && *a != "--embedder" && (*i == 0 || args[i - 1] != "--embedder")
+        })
+        .map(|(_, a)| PathBuf::from(a))
         .collect();
     let defaults = files.is_empty();
     if defaults {
@@ -315,7 +322,7 @@ fn main() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let v = measure(f, misses, &families);
+        let v = measure(f, misses, &families, &template);
         report(&name, &v);
         out.insert(name, v);
     }
@@ -363,4 +370,39 @@ fn pool<'a>(reports: impl Iterator<Item = &'a Value>) -> Value {
     v["us_per_tx"] = json!(us / t.n.max(1) as f64);
     v["vocabulary_us_per_tx"] = json!(vocabulary_us / t.n.max(1) as f64);
     v
+}
+
+/// A fresh engine without the model's fallback, with the sentence-embedding model in `path`
+/// (its merchant base embedded now) when one is given.
+fn engine(embedder: Option<&str>) -> Engine {
+    let engine = Engine::with_config(EngineConfig {
+        llm_fallback: false,
+        ..Default::default()
+    })
+    .expect("default config");
+    let Some(path) = embedder else {
+        return engine;
+    };
+    let engine = engine
+        .with_semantic_embedder(model(path))
+        .expect("a model with dimensions");
+    let started = Instant::now();
+    let n = engine.warm_semantic();
+    eprintln!(
+        "merchant base: {n} entries embedded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    engine
+}
+
+#[cfg(feature = "semantic")]
+fn model(path: &str) -> std::sync::Arc<dyn xspense::memory::Embedder> {
+    let model = xspense_embed::SentenceEmbedder::load(Path::new(path))
+        .unwrap_or_else(|e| panic!("--embedder {path}: {e}"));
+    std::sync::Arc::new(model)
+}
+
+#[cfg(not(feature = "semantic"))]
+fn model(path: &str) -> std::sync::Arc<dyn xspense::memory::Embedder> {
+    panic!("--embedder {path}: build with `--features semantic`")
 }

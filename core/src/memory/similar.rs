@@ -131,6 +131,11 @@ impl SimilarityMemory {
         vote_among(&self.index, &q, key, aliases, k, min_similarity)
     }
 
+    /// Whether the sentence-embedding model's index holds any merchant (a vote is possible).
+    pub fn has_semantic(&self) -> bool {
+        self.semantic.as_ref().is_some_and(|i| !i.is_empty())
+    }
+
     /// The same vote by the sentence-embedding model's vectors, for `key` whose vector is
     /// `query`; `None` without a model.
     pub fn semantic_vote(

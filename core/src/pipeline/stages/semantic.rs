@@ -15,13 +15,14 @@ use crate::pipeline::policy::{
 /// The tenant's merchants nearest in the model's vectors.
 pub(super) fn tenant_neighbours(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> StageOutcome {
     let l = &ctx.lookup;
-    if !l.config.similarity {
+    let t = l.tenant;
+    // nothing to vote (no model, or no merchant filed yet): the key is not embedded
+    if !l.config.similarity || !t.similar.has_semantic() {
         return StageOutcome::Nothing;
     }
     let Some((_, query)) = ctx.semantic_query() else {
         return StageOutcome::Nothing;
     };
-    let t = l.tenant;
     let vote = t
         .similar
         .semantic_vote(
