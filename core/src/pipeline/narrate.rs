@@ -109,15 +109,27 @@ pub(super) fn alias_reason(merchant: &str, v: &AliasVerdict) -> String {
 
 // ---------- similarity and classifier ----------
 
-/// The vote of the similar merchants the tenant filed before.
-pub(super) fn similarity_vote(v: &SimilarityVote) -> TraceStep {
-    let list = v
-        .neighbours
+/// The first neighbours of a vote: `key (category, similarity)`, comma-separated.
+fn neighbour_list(v: &SimilarityVote) -> String {
+    v.neighbours
         .iter()
         .take(NEIGHBOURS_SHOWN)
         .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", ")
+}
+
+/// The nearest neighbour of a vote that voted for `category` (`merchants` when none did).
+fn neighbour_for<'v>(v: &'v SimilarityVote, category: &str) -> &'v str {
+    v.neighbours
+        .iter()
+        .find(|n| n.category == category)
+        .map_or("merchants", |n| n.key.as_str())
+}
+
+/// The vote of the similar merchants the tenant filed before.
+pub(super) fn similarity_vote(v: &SimilarityVote) -> TraceStep {
+    let list = neighbour_list(v);
     step(
         "similarity",
         format!(
@@ -177,10 +189,7 @@ pub(super) fn calibrated(
 pub(super) fn similarity_reason(merchant: &str, category: &str, v: &SimilarityVote) -> String {
     format!(
         "{merchant} looks like {} you filed under {category}",
-        v.neighbours
-            .iter()
-            .find(|n| n.category == category)
-            .map_or("merchants", |n| n.key.as_str())
+        neighbour_for(v, category)
     )
 }
 
@@ -242,13 +251,7 @@ pub(super) fn knowledge_reason(merchant: &str, builtin: &str, category: &str) ->
 
 /// The sentence-embedding model's vote among the tenant's merchants.
 pub(super) fn semantic_vote(v: &SimilarityVote) -> TraceStep {
-    let list = v
-        .neighbours
-        .iter()
-        .take(NEIGHBOURS_SHOWN)
-        .map(|n| format!("{} ({}, {:.2})", n.key, n.category, n.similarity))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = neighbour_list(v);
     step(
         "semantic",
         format!(
@@ -274,10 +277,7 @@ pub(super) fn no_semantic_neighbour() -> TraceStep {
 pub(super) fn semantic_reason(merchant: &str, category: &str, v: &SimilarityVote) -> String {
     format!(
         "{merchant} means much the same as {} you filed under {category}",
-        v.neighbours
-            .iter()
-            .find(|n| n.category == category)
-            .map_or("merchants", |n| n.key.as_str())
+        neighbour_for(v, category)
     )
 }
 
