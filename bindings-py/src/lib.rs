@@ -5,6 +5,7 @@
 
 mod audit;
 mod convert;
+mod embedder;
 mod envelope;
 mod errors;
 mod limits;

@@ -1,6 +1,6 @@
 //! The engine and its transaction and result types.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -11,6 +11,7 @@ use xspense::store::Change;
 use xspense::{Categorization, Decision, Engine, EngineConfig, LlmRequest, Rule};
 
 use crate::convert::{de, ser, to_py};
+use crate::embedder::PyEmbedder;
 use crate::errors::{from_py_err, guard, invalid, IntoPy};
 use crate::model::{batch_from_py, history_from_py, tx_from_py};
 
@@ -259,20 +260,29 @@ pub struct PyEngine {
     inner: Mutex<EngineHost>,
     /// The store URL (password masked), if opened by URL.
     location: Option<String>,
+    /// The host's sentence-embedding model, if it gave one (`embedder=`).
+    embedder: Option<Arc<PyEmbedder>>,
 }
 
 impl PyEngine {
-    /// Runs `f` on the engine host without holding the GIL; a panic becomes `InternalError`.
+    /// Runs `f` on the engine host without holding the GIL; a panic becomes `InternalError`,
+    /// and a failure of the host's embedding model during the call is raised.
     fn host<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&mut EngineHost) -> xspense::Result<T> + Send,
     ) -> PyResult<T> {
-        py.detach(|| {
+        let out = py.detach(|| {
             let mut host = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             guard(|| f(&mut host))
-        })
-        .py()
+        });
+        self.embedder_failure().unwrap_or(out).py()
+    }
+
+    /// The failure of the host's embedding model since the last call, as an error to raise.
+    fn embedder_failure<T>(&self) -> Option<xspense::Result<T>> {
+        let failure = self.embedder.as_ref()?.take_failure()?;
+        Some(Err(failure))
     }
 
     /// Runs `f` for `tenant` (on a store: read on first, changes appended, re-run when
@@ -302,7 +312,8 @@ impl PyEngine {
         f: impl FnMut(&mut Engine) -> xspense::Result<T>,
     ) -> PyResult<T> {
         let mut host = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        guard(|| host.run(tenant, f)).py()
+        let out = guard(|| host.run(tenant, f));
+        self.embedder_failure().unwrap_or(out).py()
     }
 }
 
@@ -318,17 +329,23 @@ impl PyEngine {
     /// An engine in memory, or with `store` (a URL) its tenants' state kept in that store
     /// (see `open`).
     #[new]
-    #[pyo3(signature = (config=None, *, store=None))]
+    #[pyo3(signature = (config=None, *, store=None, embedder=None))]
     fn new(
         py: Python<'_>,
         config: Option<&Bound<'_, PyAny>>,
         store: Option<&str>,
+        embedder: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let engine = Engine::with_config(engine_config(config)?).py()?;
+        let mut engine = Engine::with_config(engine_config(config)?).py()?;
+        let embedder = embedder.map(PyEmbedder::new).transpose()?.map(Arc::new);
+        if let Some(model) = &embedder {
+            engine = engine.with_semantic_embedder(model.clone()).py()?;
+        }
         let Some(url) = store else {
             return Ok(PyEngine {
                 inner: Mutex::new(EngineHost::local(engine)),
                 location: None,
+                embedder,
             });
         };
         let (store, location) = py
@@ -340,6 +357,7 @@ impl PyEngine {
         Ok(PyEngine {
             inner: Mutex::new(EngineHost::shared(engine, store)),
             location: Some(location),
+            embedder,
         })
     }
 
@@ -358,6 +376,12 @@ impl PyEngine {
         let kwargs = PyDict::new(cls.py());
         kwargs.set_item("store", url)?;
         cls.call((config,), Some(&kwargs))
+    }
+
+    /// Embeds the merchant base with the host's embedding model now (else the first
+    /// transaction that needs it does); its number of entries, 0 without a model.
+    fn warm_semantic(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, |e| Ok(e.warm_semantic()))
     }
 
     /// The store URL (any password masked) of an engine opened by URL, else `None`.

@@ -247,3 +247,70 @@ def test_categorize_frame() -> None:
     assert out.loc["r1", "category"] == "food.coffee"
     assert out.loc["r1", "source"] == "rule"
     assert bool(out.loc["r2", "needs_llm"]) is True
+
+
+class ConceptEmbedder:
+    """A model of a few concepts: each word it knows stands for one (``smile`` and
+    ``orthodontists`` for dentistry), beside a faint hashed spelling of the text, so texts of
+    no concept are not all alike. Enough for the engine's semantic stages."""
+
+    CONCEPTS = {"dental": 0, "dentists": 0, "orthodontists": 0, "smile": 0}
+    SPELLING = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @property
+    def dim(self) -> int:
+        return 1 + self.SPELLING
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        return [self._one(t) for t in texts]
+
+    def _one(self, text: str) -> list[float]:
+        import zlib
+
+        v = [0.0] * self.dim
+        for word in text.lower().replace(",", " ").split():
+            if word in self.CONCEPTS:
+                v[self.CONCEPTS[word]] += 1.0
+        padded = f" {text.lower()} "
+        for i in range(len(padded) - 2):
+            v[1 + zlib.crc32(padded[i : i + 3].encode()) % self.SPELLING] += 0.1
+        norm = sum(x * x for x in v) ** 0.5
+        return [x / norm for x in v]
+
+
+def test_a_host_embedder_places_a_merchant_no_table_names() -> None:
+    model = ConceptEmbedder()
+    e = xspense.Engine(embedder=model)
+    assert e.warm_semantic() > 8000
+    assert model.calls > 1, "the merchant base is embedded in batches"
+    tx = {"tenant": "a", "descriptor": "SUNRISE SMILE STUDIO 4411", "amount": "90", "date": "2026-01-01"}
+    c = e.explain(tx)
+    assert c.category == "medical.dental"
+    assert any(s.stage == "semantic" and "Dentists" in s.detail for s in c.trace)
+    assert xspense.Engine().explain(tx).category != "medical.dental"
+    assert xspense.Engine().warm_semantic() == 0
+
+
+class BrokenEmbedder(ConceptEmbedder):
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        raise ConnectionError("model server offline")
+
+
+class ShortEmbedder(ConceptEmbedder):
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return [[0.5, 0.5]] * len(texts)
+
+
+def test_a_failing_host_embedder_is_raised_by_the_call() -> None:
+    tx = {"tenant": "a", "descriptor": "SUNRISE SMILE STUDIO", "amount": "90", "date": "2026-01-01"}
+    for model, message in [(BrokenEmbedder(), "model server offline"), (ShortEmbedder(), "2 numbers")]:
+        with pytest.raises(xspense.InternalError, match=message):
+            xspense.Engine(embedder=model).categorize(tx)
+        with pytest.raises(xspense.InternalError, match=message):
+            xspense.Engine(embedder=model).warm_semantic()
+    with pytest.raises(xspense.InvalidInputError, match="embedder.dim"):
+        xspense.Engine(embedder=object())  # type: ignore[arg-type]

@@ -57,7 +57,7 @@ from ._native import (
     verify_audit,
     verify_webhook,
 )
-from .types import TaskStoreProtocol, TransactionDict
+from .types import EmbedderProtocol, TaskStoreProtocol, TransactionDict
 
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped, unused-ignore]
@@ -130,6 +130,7 @@ __all__ = [
     "ConflictError",
     "CorruptSnapshotError",
     "Decision",
+    "EmbedderProtocol",
     "Engine",
     "Finding",
     "InternalError",

@@ -48,6 +48,7 @@ from .types import (
     Task,
     TaskStatus,
     TaskStoreProtocol,
+    EmbedderProtocol,
     TransactionDict,
     TransactionRecord,
 )
@@ -296,13 +297,24 @@ class LlmRequest:
 class Engine:
     """The categorization engine (see ``xspense.Engine`` for the pandas helper)."""
 
-    def __new__(cls, config: Optional[EngineConfig] = None, *, store: Optional[str] = None) -> Self:
-        """In memory, or with ``store`` (a URL) as ``Engine.open(store, config)``."""
+    def __new__(
+        cls,
+        config: Optional[EngineConfig] = None,
+        *,
+        store: Optional[str] = None,
+        embedder: Optional[EmbedderProtocol] = None,
+    ) -> Self:
+        """In memory, or with ``store`` (a URL) as ``Engine.open(store, config)``; with
+        ``embedder``, the host's sentence-embedding model is asked about merchants nothing
+        else knows well (see ``xspense.EmbedderProtocol``)."""
     @classmethod
     def open(cls, url: str, config: Optional[EngineConfig] = None) -> Self:
         """An engine whose tenants' state is kept in the store at ``url`` (``sqlite:PATH``, a
         file path or ``postgres://...``): each tenant is loaded on first use and read on to other processes'
         changes before every call, and what a call changes is appended at once."""
+    def warm_semantic(self) -> int:
+        """Embeds the merchant base with the ``embedder`` now (else the first transaction that
+        needs it does); its number of entries, 0 without one."""
     @property
     def location(self) -> Optional[str]:
         """The store URL of an engine opened on a store (any password masked), else ``None``."""

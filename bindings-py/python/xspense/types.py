@@ -14,7 +14,7 @@ Annotations are evaluated (no ``from __future__ import annotations``) so that
 import datetime
 import decimal
 import sys
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Union
 
 if sys.version_info >= (3, 11):
     from typing import Literal, NotRequired, Protocol, TypedDict
@@ -99,6 +99,30 @@ class LabelledDict(TypedDict):
     category: str
 
 
+class EmbedderProtocol(Protocol):
+    """A sentence-embedding model written by the host, for ``Engine(embedder=...)``: the
+    engine asks it about merchants nothing else knows well (the tenant's merchants closest in
+    meaning, and the nearest known merchants and card-code descriptions; see
+    ``docs/semantic-embedder.md``).
+
+    ``embed`` is called with the engine locked: it must not call the engine. An exception, or
+    an answer that is not one finite vector of ``dim`` numbers per text, is raised by the
+    engine call during which it happened (those texts get the zero vector, which matches
+    nothing). The merchant base is embedded once per engine: entries that failed then stay
+    unmatched, so after an outage of the model make a new ``Engine``.
+    """
+
+    @property
+    def dim(self) -> int:
+        """The length of every vector."""
+        ...
+
+    def embed(self, texts: List[str]) -> Sequence[Sequence[float]]:
+        """One vector per text, in order (for example sentence-transformers'
+        ``model.encode(texts, normalize_embeddings=True).tolist()``)."""
+        ...
+
+
 class RetryPolicyLike(Protocol):
     """What a task store's ``fail`` receives to compute the next delay."""
 
@@ -174,6 +198,7 @@ __all__ = [
     "Change",
     "Claims",
     "ConflictingRow",
+    "EmbedderProtocol",
     "DetectorSpec",
     "Direction",
     "EngineConfig",
