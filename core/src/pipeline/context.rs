@@ -39,10 +39,7 @@ impl<'a> Lookup<'a> {
         Lookup {
             config: &engine.config,
             embedder: &*engine.embedders.similarity,
-            semantic: engine.embedders.semantic.as_deref().map(|model| Semantic {
-                model,
-                merchant_base: &engine.merchant_base,
-            }),
+            semantic: engine.semantic(),
             tenant,
             tx,
             keys,

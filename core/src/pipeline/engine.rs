@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::config::EngineConfig;
-use super::context::Lookup;
+use super::context::{Lookup, Semantic};
 use super::decide::Outcome;
 use super::llm_request;
 use super::stages::guess;
@@ -124,22 +124,24 @@ impl Engine {
     /// when the first merchant that needs it comes; returns its number of entries (0 without
     /// a model).
     pub fn warm_semantic(&self) -> usize {
-        match &self.embedders.semantic {
-            Some(model) => self
-                .merchant_base
-                .get_or_init(|| MerchantBaseIndex::build(&**model))
-                .len(),
-            None => 0,
-        }
+        self.semantic().map_or(0, |s| s.merchant_base().len())
+    }
+
+    /// The host's sentence-embedding model and the merchant base in its vectors, if it gave
+    /// one.
+    pub(super) fn semantic(&self) -> Option<Semantic<'_>> {
+        Some(Semantic {
+            model: self.embedders.semantic.as_deref()?,
+            merchant_base: &self.merchant_base,
+        })
     }
 
     /// The merchant base in the model's vectors as bytes to keep (a file, a cache) and give
     /// to [`Engine::load_semantic_base`] in a later process instead of embedding it again;
     /// embeds it first if no call did. `None` without a model.
     pub fn save_semantic_base(&self) -> Option<Vec<u8>> {
-        let model = self.embedders.semantic.as_deref()?;
-        self.warm_semantic();
-        self.merchant_base.get().map(|base| base.to_bytes(model))
+        let semantic = self.semantic()?;
+        Some(semantic.merchant_base().to_bytes(semantic.model))
     }
 
     /// Takes a merchant base saved by [`Engine::save_semantic_base`]; `true` when taken.
