@@ -97,6 +97,45 @@ const GLUED_NAME_MIN_LETTERS: usize = 4;
 /// What a person-to-person key starts with when the money came in.
 const P2P_INCOMING_PREFIX: &str = "from";
 
+/// The patterns [`Normalizer::strip_noise`] removes, tried together (first listed wins at a
+/// position).
+fn noise_patterns() -> Vec<String> {
+    // an amount with an ISO currency code before or after it (`18.26 gbp`, `eur 5,00`)
+    let currency_amount =
+        format!(r"\b(?:\d+(?:[.,]\d+)*\s?(?:{CURRENCIES})|(?:{CURRENCIES})\s?\d+(?:[.,]\d+)*)\b");
+    vec![
+        // e-mail addresses are personal data, never a merchant's name
+        r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+",
+        // "on 12/03" and "on 12 mar" style booking dates (UK)
+        r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
+        r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
+        // a foreign-currency clause: "18.26 gbp, rate 1.00/gbp"
+        r"\b(?:exchange )?rate\s*\d+(?:[.,]\d+)?(?:\s*/\s*[a-z]{3})?\b",
+        &currency_amount,
+        // dates
+        r"\b\d{4}-\d{2}-\d{2}\b",
+        r"\b\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
+        r"\b\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{0,4}\b",
+        // times
+        r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:am|pm)?\b",
+        // phone numbers
+        r"\+\d{1,3}[\s.\-]?(?:\(?\d{1,4}\)?[\s.\-]?){2,4}\d{2,4}\b",
+        r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b",
+        r"\b1?8[024-8]{2}\d{7}\b",
+        r"\b0\d{2,4} \d{3,4} \d{3,4}\b",
+        // card suffixes and masked numbers
+        r"\b(?:card|crd)\s*(?:ending|no\.?|number|nr)?\s*(?:in\s*)?[x*]*\s?\d{4}\b",
+        r"[x*]{2,}\s?\d{2,6}\b",
+        r"\.{2,}\d{4}\b",
+        r"#\s?[a-z]?\d[\w\-]*",
+        // labelled references
+        r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b\s*[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect()
+}
+
 impl Default for Normalizer {
     fn default() -> Self {
         Self::builtin()
@@ -110,39 +149,11 @@ impl Normalizer {
             r"^(?:{})(?:\b|$)[\s:*#\-]*",
             tables::LEADING_PHRASES.join("|")
         );
-        // an amount with an ISO currency code before or after it (`18.26 gbp`, `eur 5,00`)
-        let currency_amount = format!(
-            r"\b(?:\d+(?:[.,]\d+)*\s?(?:{CURRENCIES})|(?:{CURRENCIES})\s?\d+(?:[.,]\d+)*)\b"
-        );
-        let noise = [
-            // e-mail addresses are personal data, never a merchant's name
-            r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+",
-            // "on 12/03" and "on 12 mar" style booking dates (UK)
-            r"\bon \d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
-            r"\bon \d{1,2}[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ \-]\d{2,4})?\b",
-            // a foreign-currency clause: "18.26 gbp, rate 1.00/gbp"
-            r"\b(?:exchange )?rate\s*\d+(?:[.,]\d+)?(?:\s*/\s*[a-z]{3})?\b",
-            &currency_amount,
-            // dates
-            r"\b\d{4}-\d{2}-\d{2}\b",
-            r"\b\d{1,2}[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b",
-            r"\b\d{1,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{0,4}\b",
-            // times
-            r"\b\d{1,2}:\d{2}(?::\d{2})?\s?(?:am|pm)?\b",
-            // phone numbers
-            r"\+\d{1,3}[\s.\-]?(?:\(?\d{1,4}\)?[\s.\-]?){2,4}\d{2,4}\b",
-            r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b",
-            r"\b1?8[024-8]{2}\d{7}\b",
-            r"\b0\d{2,4} \d{3,4} \d{3,4}\b",
-            // card suffixes and masked numbers
-            r"\b(?:card|crd)\s*(?:ending|no\.?|number|nr)?\s*(?:in\s*)?[x*]*\s?\d{4}\b",
-            r"[x*]{2,}\s?\d{2,6}\b",
-            r"\.{2,}\d{4}\b",
-            r"#\s?[a-z]?\d[\w\-]*",
-            // labelled references
-            r"\b(?:ref|reference|auth|trace|conf|seq|txn|invoice|inv|ppd id|web id|ccd id|id|tel|ph|store|terminal|term|trx|folgenr)\b\s*[.:#]?\s*[a-z0-9\-]*\d[a-z0-9\-]*",
-        ]
-        .join("|");
+        // ASCII classes (`(?-u)`): `\b`, `\d`, `\s` and `\w` in their Unicode forms multiply the
+        // states the lazy DFA builds for text it has not seen, which made first sightings of long
+        // descriptors cost about seven times a warm search. Letters outside ASCII count as
+        // non-word characters here, so a date glued to a Cyrillic word is still a date.
+        let noise = format!("(?-u:{})", noise_patterns().join("|"));
         Normalizer {
             leading: Regex::new(&leading).expect("leading phrase table compiles"),
             trailing: Regex::new(&format!(
