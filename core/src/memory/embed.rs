@@ -28,6 +28,14 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     fn vectors(&self, texts: &[&str]) -> Vec<Vec<f32>> {
         texts.iter().map(|t| self.vector(t)).collect()
     }
+
+    /// Whether the model has a vector for `text` now. A model that computes vectors when
+    /// asked always has (the default); a table of vectors the host supplied ahead
+    /// ([`crate::memory::SuppliedVectors`]) has only those, and the engine passes over the
+    /// others instead of using a zero vector.
+    fn can_embed(&self, _text: &str) -> bool {
+        true
+    }
 }
 
 /// The engine's embedders: the one behind similarity memory (the built-in hashing embedder

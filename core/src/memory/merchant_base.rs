@@ -98,6 +98,20 @@ pub(crate) struct MerchantBaseIndex {
 }
 
 impl MerchantBaseIndex {
+    /// Every text the index is made of, the model's probe first: what a host that supplies
+    /// its model's vectors ([`crate::memory::SuppliedVectors`]) embeds once.
+    pub fn texts() -> Vec<&'static str> {
+        std::iter::once(MODEL_PROBE)
+            .chain(builtin_entries().into_iter().map(|e| e.0))
+            .collect()
+    }
+
+    /// Whether `model` can embed every text of the index now (cheap when it cannot embed the
+    /// probe, the first text asked).
+    pub fn can_build(model: &dyn Embedder) -> bool {
+        model.can_embed(MODEL_PROBE) && builtin_entries().iter().all(|e| model.can_embed(e.0))
+    }
+
     /// Embeds the built-in merchant base with `model` (thousands of texts: seconds to a minute
     /// with a small sentence model on one core).
     pub fn build(model: &dyn Embedder) -> MerchantBaseIndex {

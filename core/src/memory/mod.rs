@@ -26,6 +26,7 @@ mod labels;
 mod linear;
 mod merchant_base;
 mod similar;
+mod supplied;
 mod vector;
 
 pub use alias::{log_amount, AliasEntry, AliasMemory, AliasVerdict, AmountStats};
@@ -39,4 +40,5 @@ pub(crate) use linear::{features, key_features, OnlineClassifier, Prediction};
 pub(crate) use merchant_base::{BaseNeighbour, BaseOrigin, BaseVote, MerchantBaseIndex};
 pub(crate) use similar::SimilarityMemory;
 pub use similar::{Neighbour, SimilarityVote};
+pub use supplied::{SuppliedVectors, MAX_SUPPLIED_DIM};
 pub use vector::FlatIndex;

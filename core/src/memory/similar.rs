@@ -72,7 +72,7 @@ impl SimilarityMemory {
             let _ = self.index.upsert(key, &self.buf);
         }
         if let (Some(index), Some(model)) = (&mut self.semantic, &embedders.semantic) {
-            if !index.contains(key) {
+            if !index.contains(key) && model.can_embed(key) {
                 let _ = index.upsert(key, &model.vector(key));
             }
         }
@@ -86,7 +86,7 @@ impl SimilarityMemory {
             let new: Vec<&str> = keys
                 .iter()
                 .copied()
-                .filter(|k| !index.contains(k))
+                .filter(|k| !index.contains(k) && model.can_embed(k))
                 .collect();
             for (key, v) in new.iter().zip(model.vectors(&new)) {
                 let _ = index.upsert(key, &v);
@@ -102,6 +102,32 @@ impl SimilarityMemory {
         let mut keys: Vec<String> = self.index.keys().map(String::from).collect();
         keys.sort_unstable(); // the index's own order is its hash map's
         *self = SimilarityMemory::new(embedders);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.upsert_all(embedders, &keys);
+    }
+
+    /// The merchant keys the similarity index holds and the sentence-embedding model's does
+    /// not (the model could not embed them when they were learned), sorted.
+    pub fn keys_without_semantic(&self) -> Vec<&str> {
+        let Some(semantic) = &self.semantic else {
+            return Vec::new();
+        };
+        let mut keys: Vec<&str> = self
+            .index
+            .keys()
+            .filter(|k| !semantic.contains(k))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Embeds with the model the keys it could not embed before and now can.
+    pub fn fill_semantic(&mut self, embedders: &Embedders) {
+        let keys: Vec<String> = self
+            .keys_without_semantic()
+            .into_iter()
+            .map(String::from)
+            .collect();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         self.upsert_all(embedders, &keys);
     }

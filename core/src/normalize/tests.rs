@@ -220,7 +220,10 @@ fn a_labelled_reference_with_a_spaced_hash_is_not_part_of_the_key() {
 
 #[test]
 fn dates_and_references_go_from_text_in_other_scripts() {
-    assert_eq!(key("ОПЛАТА ВКУСВИЛЛ 12/03 МОСКВА"), "оплата вкусвилл москва");
+    assert_eq!(
+        key("ОПЛАТА ВКУСВИЛЛ 12/03 МОСКВА"),
+        "оплата вкусвилл москва"
+    );
     assert_eq!(key("ΚΑΦΕ ΑΘΗΝΑ #A12345 REF 99871"), "καφε αθηνα");
     assert_eq!(key("セブンイレブン 2025-03-12 12:41"), "セブンイレブン");
 }

@@ -57,10 +57,19 @@ pub(super) struct Semantic<'a> {
 }
 
 impl Semantic<'_> {
-    /// The merchant base, embedded now if no call did before.
-    pub fn merchant_base(&self) -> &MerchantBaseIndex {
-        self.merchant_base
-            .get_or_init(|| MerchantBaseIndex::build(self.model))
+    /// The merchant base, embedded now if no call did before; `None` while the model cannot
+    /// embed all of it (a table of supplied vectors that lacks some).
+    pub fn merchant_base(&self) -> Option<&MerchantBaseIndex> {
+        if let Some(base) = self.merchant_base.get() {
+            return Some(base);
+        }
+        if !MerchantBaseIndex::can_build(self.model) {
+            return None;
+        }
+        Some(
+            self.merchant_base
+                .get_or_init(|| MerchantBaseIndex::build(self.model)),
+        )
     }
 }
 
@@ -122,7 +131,7 @@ impl<'a> Context<'a> {
     pub fn semantic_query(&self) -> Option<(Semantic<'a>, &[f32])> {
         let semantic = self.lookup.semantic?;
         let key = self.lookup.keys.key.as_str();
-        if key.is_empty() {
+        if key.is_empty() || !semantic.model.can_embed(key) {
             return None;
         }
         let query = self

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::config::EngineConfig;
-use super::context::{Lookup, Semantic};
+use super::context::Lookup;
 use super::decide::Outcome;
 use super::llm_request;
 use super::stages::guess;
@@ -14,7 +14,7 @@ use super::stats::Stats;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
 use crate::llm::{self, LlmClassifier, LlmRequest};
-use crate::memory::{Embedder, Embedders, MerchantBaseIndex};
+use crate::memory::{Embedder, Embedders, MerchantBaseIndex, SuppliedVectors};
 use crate::model::{transaction_check_id, Categorization, Source, Taxonomy, Transaction};
 use crate::normalize::{AliasKey, Normalized, Normalizer};
 use crate::store::Change;
@@ -54,6 +54,9 @@ pub struct Engine {
     /// (and shared by the engine's clones: it depends on the model and the built-in tables
     /// only).
     pub(super) merchant_base: Arc<OnceLock<MerchantBaseIndex>>,
+    /// The table of vectors the host supplies, when the model is one
+    /// ([`Engine::with_supplied_vectors`]).
+    pub(super) supplied: Option<Arc<SuppliedVectors>>,
     pub(super) tenants: HashMap<String, TenantState>,
     /// Change events recorded since the last [`Engine::drain_changes`].
     pub(super) changes: Vec<Change>,
@@ -73,6 +76,7 @@ impl Engine {
             normalizer: Normalizer::builtin(),
             embedders: Embedders::default(),
             merchant_base: Arc::default(),
+            supplied: None,
             tenants: HashMap::new(),
             changes: Vec::new(),
         }
@@ -96,66 +100,6 @@ impl Engine {
         }
         e.embedders.similarity = embedder;
         Ok(e)
-    }
-
-    /// The engine with the host's sentence-embedding model (all-MiniLM-L6-v2 and the like,
-    /// behind [`Embedder`]) asked about merchants nothing else knows well: the tenant's
-    /// merchants it finds close may replace a weak guess of similarity memory and the
-    /// classifier, and for a merchant no table names, the nearest known merchants and card
-    /// code descriptions answer (the merchant base is embedded once, when first needed, and
-    /// shared by the engine's clones; [`Engine::warm_semantic`] does it up front). Tenants the
-    /// engine holds get their merchants embedded now.
-    ///
-    /// The model costs far more per merchant than the built-in tables: it runs only for a
-    /// merchant the tenant's own memory did not settle, and once per new merchant learned.
-    pub fn with_semantic_embedder(mut self, model: Arc<dyn Embedder>) -> Result<Self> {
-        if model.dim() == 0 {
-            return Err(Error::invalid("embedder dimension must be positive"));
-        }
-        self.embedders.semantic = Some(model);
-        self.merchant_base = Arc::default();
-        for t in self.tenants.values_mut() {
-            t.similar.rebuild(&self.embedders);
-        }
-        Ok(self)
-    }
-
-    /// Embeds the merchant base with the engine's sentence-embedding model now, instead of
-    /// when the first merchant that needs it comes; returns its number of entries (0 without
-    /// a model).
-    pub fn warm_semantic(&self) -> usize {
-        self.semantic().map_or(0, |s| s.merchant_base().len())
-    }
-
-    /// The host's sentence-embedding model and the merchant base in its vectors, if it gave
-    /// one.
-    pub(super) fn semantic(&self) -> Option<Semantic<'_>> {
-        Some(Semantic {
-            model: self.embedders.semantic.as_deref()?,
-            merchant_base: &self.merchant_base,
-        })
-    }
-
-    /// The merchant base in the model's vectors as bytes to keep (a file, a cache) and give
-    /// to [`Engine::load_semantic_base`] in a later process instead of embedding it again;
-    /// embeds it first if no call did. `None` without a model.
-    pub fn save_semantic_base(&self) -> Option<Vec<u8>> {
-        let semantic = self.semantic()?;
-        Some(semantic.merchant_base().to_bytes(semantic.model))
-    }
-
-    /// Takes a merchant base saved by [`Engine::save_semantic_base`]; `true` when taken.
-    /// Bytes saved with another model or other built-in tables, or damaged, are ignored
-    /// (`false`), as they are once the base is built, or without a model: the engine then
-    /// embeds the base itself when it needs it.
-    pub fn load_semantic_base(&self, bytes: &[u8]) -> bool {
-        let Some(model) = self.embedders.semantic.as_deref() else {
-            return false;
-        };
-        match MerchantBaseIndex::from_bytes(bytes, model) {
-            Some(base) => self.merchant_base.set(base).is_ok(),
-            None => false,
-        }
     }
 
     /// The configuration in force.

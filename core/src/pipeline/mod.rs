@@ -30,6 +30,7 @@ mod llm_request;
 mod narrate;
 mod persist;
 mod policy;
+mod semantic;
 mod stages;
 mod stats;
 mod tenant;

@@ -164,3 +164,104 @@ fn a_saved_merchant_base_is_taken_by_an_engine_with_the_same_model_only() {
         .unwrap();
     assert!(!hashing_only.load_semantic_base(&saved), "another model");
 }
+
+/// What a host does for an engine with supplied vectors: embeds what the engine lists for
+/// `txs` with its own model (here the concept model) and supplies it.
+fn supply_for(e: &mut Engine, txs: &[Transaction]) -> usize {
+    let texts = e.semantic_texts(txs);
+    let vectors: Vec<Vec<f32>> = texts.iter().map(|t| ConceptModel.vector(t)).collect();
+    e.supply_semantic_vectors(&texts, &vectors).unwrap();
+    texts.len()
+}
+
+fn with_supplied() -> Engine {
+    Engine::new()
+        .with_supplied_vectors(ConceptModel.dim())
+        .unwrap()
+}
+
+#[test]
+fn supplied_vectors_decide_as_the_model_itself_does() {
+    let t = tx("a", "1", "SUNRISE SMILE STUDIO 4411 FRESNO CA");
+    let mut e = with_supplied();
+    // before the vectors come, the semantic stages pass the merchant over
+    let before = explain(&e, &t);
+    assert!(semantic_steps(&before).is_empty(), "{:#?}", before.trace);
+    assert_eq!(e.warm_semantic(), 0);
+    let listed = supply_for(&mut e, std::slice::from_ref(&t));
+    assert!(listed > 1000, "the merchant base comes first: {listed}");
+    assert!(e.semantic_texts(std::slice::from_ref(&t)).is_empty());
+    let supplied = explain(&e, &t);
+    let direct = explain(&with_model(), &t);
+    assert_eq!(supplied.category, "medical.dental");
+    // the same decision, step by step (confidences to float rounding: supplied vectors are
+    // normalized once more)
+    let steps = |c: &crate::Categorization| -> Vec<(String, String)> {
+        c.trace
+            .iter()
+            .map(|s| (s.stage.clone(), s.detail.clone()))
+            .collect()
+    };
+    assert_eq!(
+        (&supplied.category, supplied.source, steps(&supplied)),
+        (&direct.category, direct.source, steps(&direct))
+    );
+    assert!((supplied.confidence - direct.confidence).abs() < 1e-6);
+    // the base is built once: the next transaction lists only its own merchant
+    let next = tx("a", "2", "PATISSERIE MAISON");
+    assert_eq!(
+        e.semantic_texts(&[next]),
+        vec!["patisserie maison".to_string()]
+    );
+    // and a saved base loads into an engine that has the probe's vector
+    let saved = e.save_semantic_base().unwrap();
+    let mut other = with_supplied();
+    let probe = other.semantic_texts(&[]).remove(0);
+    other
+        .supply_semantic_vectors(std::slice::from_ref(&probe), &[ConceptModel.vector(&probe)])
+        .unwrap();
+    assert!(other.load_semantic_base(&saved));
+    assert_eq!(
+        other.semantic_texts(&[t]),
+        vec!["sunrise smile studio".to_string()]
+    );
+}
+
+#[test]
+fn a_merchant_learned_before_its_vector_came_gets_it_when_supplied() {
+    let mut e = with_supplied();
+    e.feedback(&tx("a", "f", "LA BOULANGERIE DU COIN"), "food.groceries")
+        .unwrap();
+    let next = tx("a", "2", "PATISSERIE MAISON");
+    let listed = e.semantic_texts(std::slice::from_ref(&next));
+    assert!(
+        listed.contains(&"la boulangerie du coin".to_string()),
+        "{listed:?}"
+    );
+    supply_for(&mut e, std::slice::from_ref(&next));
+    let c = explain(&e, &next);
+    assert_eq!(c.category, "food.groceries", "{:#?}", c.trace);
+    assert!(semantic_steps(&c)[0].contains("boulangerie"));
+}
+
+#[test]
+fn vectors_go_only_to_an_engine_built_to_take_them_and_a_model_lists_nothing() {
+    let t = tx("a", "1", "SUNRISE DENTAL CLINIC");
+    let mut e = with_model();
+    assert!(e.semantic_texts(std::slice::from_ref(&t)).is_empty());
+    let err = e
+        .supply_semantic_vectors(&["x".to_string()], &[vec![1.0; ConceptModel.dim()]])
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "invalid_input");
+    assert!(err.to_string().contains("with_supplied_vectors"), "{err}");
+    assert!(Engine::new().semantic_texts(&[t]).is_empty());
+    // a wrong vector stores nothing
+    let mut e = with_supplied();
+    let err = e
+        .supply_semantic_vectors(&["x".to_string()], &[vec![1.0; 3]])
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not the engine's dimension"),
+        "{err}"
+    );
+}

@@ -62,10 +62,10 @@ pub(super) fn known_neighbours(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) ->
     let Some((semantic, query)) = ctx.semantic_query() else {
         return StageOutcome::Nothing;
     };
-    let vote =
-        semantic
-            .merchant_base()
-            .vote(query, l.config.similarity_k, SEMANTIC_BASE_MIN_SIMILARITY);
+    let Some(base) = semantic.merchant_base() else {
+        return StageOutcome::Nothing;
+    };
+    let vote = base.vote(query, l.config.similarity_k, SEMANTIC_BASE_MIN_SIMILARITY);
     let Some(v) = vote else {
         trace.push(narrate::no_semantic_base_neighbour());
         return StageOutcome::Nothing;
