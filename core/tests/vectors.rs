@@ -244,3 +244,76 @@ fn statement_vectors() {
         assert_eq!(report, want["report"], "{name}");
     }
 }
+
+/// `semantic_supplied.json`: an engine with supplied vectors lists the texts it needs (the
+/// tenant's merchants learned without a vector and the transaction's), decides without the
+/// semantic stages before the vectors come, and by the tenant's closest merchant after.
+#[test]
+fn semantic_supplied_vectors() {
+    fn semantic_step(d: &Decision) -> Option<String> {
+        d.categorization()?
+            .trace
+            .iter()
+            .find(|s| s.stage == "semantic")
+            .map(|s| s.detail.clone())
+    }
+    for case in load("semantic_supplied.json") {
+        let name = case["name"].as_str().unwrap();
+        let dim = case["dim"].as_u64().unwrap() as usize;
+        let mut e = Engine::new().with_supplied_vectors(dim).unwrap();
+        for (i, f) in case["feedback"].as_array().unwrap().iter().enumerate() {
+            e.feedback(&tx(i, f), f["category"].as_str().unwrap())
+                .unwrap();
+        }
+        let t = tx(999, &case["transaction"]);
+        let texts = e.semantic_texts(std::slice::from_ref(&t));
+        for want in case["listed"].as_array().unwrap() {
+            assert!(
+                texts.iter().any(|t| t == want.as_str().unwrap()),
+                "{name}: {want}"
+            );
+        }
+        let before = e.categorize(&t).unwrap();
+        assert_eq!(semantic_step(&before), None, "{name}");
+        let decision = match before {
+            Decision::Categorized(_) => "categorized",
+            Decision::NeedsLlm(_) => "needs_llm",
+        };
+        assert_eq!(
+            decision,
+            case["expect_without_vectors"]["decision"].as_str().unwrap(),
+            "{name}"
+        );
+        let table = case["vectors"].as_object().unwrap();
+        let (known, vectors): (Vec<String>, Vec<Vec<f32>>) = texts
+            .iter()
+            .filter_map(|text| {
+                let v = table.get(text)?.as_array()?;
+                Some((
+                    text.clone(),
+                    v.iter().map(|x| x.as_f64().unwrap() as f32).collect(),
+                ))
+            })
+            .unzip();
+        assert_eq!(
+            known.len(),
+            table.len(),
+            "{name}: every vector was asked for"
+        );
+        e.supply_semantic_vectors(&known, &vectors).unwrap();
+        let after = e.categorize(&t).unwrap();
+        let exp = &case["expect"];
+        let c = after.categorization().unwrap();
+        assert_eq!(
+            c.category,
+            exp["category"].as_str().unwrap(),
+            "{name}: {c:#?}"
+        );
+        assert_eq!(c.source.as_str(), exp["source"].as_str().unwrap(), "{name}");
+        let step = semantic_step(&after).unwrap_or_default();
+        assert!(
+            step.contains(exp["semantic_step"].as_str().unwrap()),
+            "{name}: {step}"
+        );
+    }
+}
