@@ -118,6 +118,33 @@ impl EngineHost {
             .collect()
     }
 
+    /// [`Engine::use_supplied_vectors`]: the engine's model becomes vectors the host supplies.
+    pub fn use_supplied_vectors(&mut self, dim: usize) -> Result<()> {
+        self.engine_mut().use_supplied_vectors(dim)
+    }
+
+    /// [`Engine::semantic_texts`] (on a store: for the tenants as of their last call).
+    pub fn semantic_texts(&self, txs: &[Transaction]) -> Vec<String> {
+        self.engine().semantic_texts(txs)
+    }
+
+    /// [`Engine::supply_semantic_vectors`]. Vectors are no tenant's state: on a store nothing
+    /// is appended, and every process supplies its own.
+    pub fn supply_semantic_vectors(
+        &mut self,
+        texts: &[String],
+        vectors: &[Vec<f32>],
+    ) -> Result<usize> {
+        self.engine_mut().supply_semantic_vectors(texts, vectors)
+    }
+
+    fn engine_mut(&mut self) -> &mut Engine {
+        match self {
+            EngineHost::Local(e) => e,
+            EngineHost::Shared(s) => s.engine_mut(),
+        }
+    }
+
     /// The change events since the last call, for the host to persist; on a store none (they
     /// were appended there by each call).
     pub fn drain_changes(&mut self) -> Vec<Change> {
@@ -219,5 +246,41 @@ mod tests {
             .import_snapshot(&snap)
             .unwrap();
         assert_eq!(plain.engine().rules("a").len(), 1);
+    }
+
+    #[test]
+    fn supplied_vectors_on_a_store_fill_a_loaded_tenants_merchants_and_append_nothing() {
+        let store = Arc::new(InMemoryEngineState::new());
+        let mut writer = EngineHost::shared(Engine::new(), store.clone());
+        writer
+            .run("a", |e| {
+                e.feedback(&tx("a", "f", "BRIGHT TOOTH DENTISTRY"), "medical.dental")
+            })
+            .unwrap();
+        let mut host = EngineHost::shared(Engine::new(), store.clone());
+        host.use_supplied_vectors(2).unwrap();
+        let query = tx("a", "q", "ORTHO CARE PLUS");
+        host.run("a", |e| e.categorize(&query)).unwrap();
+        let texts = host.semantic_texts(std::slice::from_ref(&query));
+        let wanted = ["ortho care plus", "bright tooth dentistry"];
+        for w in wanted {
+            assert!(
+                texts.iter().any(|t| t == w),
+                "{w}: {:?}",
+                &texts[texts.len() - 3..]
+            );
+        }
+        let wanted: Vec<String> = wanted.iter().map(|w| w.to_string()).collect();
+        host.supply_semantic_vectors(&wanted, &[vec![1.0, 0.1], vec![1.0, 0.0]])
+            .unwrap();
+        assert!(host
+            .semantic_texts(std::slice::from_ref(&query))
+            .iter()
+            .all(|t| !wanted.contains(t)));
+        let d = host.run("a", |e| e.categorize(&query)).unwrap();
+        let c = d.categorization().unwrap();
+        assert_eq!(c.category, "medical.dental", "{:#?}", c.trace);
+        assert!(c.trace.iter().any(|s| s.stage == "semantic"));
+        assert_eq!(store.changes_after("a", 0).unwrap().unwrap().len(), 1);
     }
 }

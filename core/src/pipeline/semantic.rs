@@ -26,12 +26,7 @@ impl Engine {
         if model.dim() == 0 {
             return Err(Error::invalid("embedder dimension must be positive"));
         }
-        self.embedders.semantic = Some(model);
-        self.merchant_base = Arc::default();
-        self.supplied = None;
-        for t in self.tenants.values_mut() {
-            t.similar.rebuild(&self.embedders);
-        }
+        self.set_semantic_model(model);
         Ok(self)
     }
 
@@ -100,11 +95,29 @@ impl Engine {
     /// assert!(engine.semantic_texts(&[tx]).is_empty());
     /// # Ok::<(), xspense::Error>(())
     /// ```
-    pub fn with_supplied_vectors(self, dim: usize) -> Result<Self> {
+    pub fn with_supplied_vectors(mut self, dim: usize) -> Result<Self> {
+        self.use_supplied_vectors(dim)?;
+        Ok(self)
+    }
+
+    /// [`Engine::with_supplied_vectors`] on an engine in place (for a host holding it behind a
+    /// lock); replaces any model the engine had.
+    pub fn use_supplied_vectors(&mut self, dim: usize) -> Result<()> {
         let table = Arc::new(SuppliedVectors::new(dim)?);
-        let mut engine = self.with_semantic_embedder(table.clone())?;
-        engine.supplied = Some(table);
-        Ok(engine)
+        self.set_semantic_model(table.clone());
+        self.supplied = Some(table);
+        Ok(())
+    }
+
+    /// Makes `model` the engine's sentence-embedding model (its dimension checked by the
+    /// caller): a new merchant base, the tenants' merchants embedded again.
+    fn set_semantic_model(&mut self, model: Arc<dyn Embedder>) {
+        self.embedders.semantic = Some(model);
+        self.merchant_base = Arc::default();
+        self.supplied = None;
+        for t in self.tenants.values_mut() {
+            t.similar.rebuild(&self.embedders);
+        }
     }
 
     /// The texts the engine's model has no vector for yet that calls about `txs` would embed,

@@ -102,6 +102,12 @@ impl SharedEngine {
         &self.engine
     }
 
+    /// The engine, to change what is no tenant's state (its model, supplied vectors): never a
+    /// tenant's rules or memory, which go through [`SharedEngine::run`].
+    pub(crate) fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
     /// The store.
     pub fn store(&self) -> &Arc<dyn EngineStateStore> {
         &self.store
