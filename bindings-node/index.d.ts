@@ -1156,6 +1156,31 @@ export declare class Engine {
   stats(tenant: string): Stats
   /** What the normalizer makes of a descriptor. */
   normalize(descriptor: string): Normalized
+  /**
+   * From now on the engine's sentence-embedding model is one you run yourself (a
+   * transformers.js pipeline, a remote service) and whose vectors, of length `dim`, you
+   * supply: `semanticTexts` lists what the next calls need, `supplySemanticVectors` takes
+   * the vectors. Replaces any model the engine had.
+   */
+  useSuppliedVectors(dim: number): void
+  /**
+   * The texts the model has no vector for yet that calls about `transactions` would embed,
+   * each once: the merchant base (about nine thousand texts, until it is built), then the
+   * transactions' merchant keys and their tenants' merchants learned without a vector.
+   * Empty without supplied vectors.
+   */
+  semanticTexts(transactions: TransactionInput[]): Array<string>
+  /**
+   * Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+   * all zero); returns how many texts were new. A wrong count, length or number is an
+   * `invalid_input` error naming the vector, and nothing is stored.
+   */
+  supplySemanticVectors(texts: Array<string>, vectors: Array<Float32Array | Array<number>>): number
+  /**
+   * Builds the merchant base in the model's vectors now; its number of entries (0 without
+   * a model, or while supplied vectors lack some of it).
+   */
+  warmSemantic(): number
   /** Tenants with state. */
   tenants(): Array<string>
   /** A tenant's categories (built-in tree plus its own). */

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{AsyncTask, Either, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, Float32Array, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
 use xspense::llm::LlmRequest;
@@ -53,6 +53,15 @@ fn read<T>(
 fn read_batch(env: &Env, transactions: Unknown) -> Result<Vec<xspense::Transaction>, JsError> {
     let inputs: Vec<TransactionInput> = from_js(env, transactions, "transactions")?;
     guard(|| transactions_from_inputs(inputs)).js()
+}
+
+/// A vector given as a `Float32Array` or an array of numbers (narrowed to 32 bits, as the
+/// core keeps them).
+fn read_vector(v: &Either<Float32Array, Vec<f64>>) -> Vec<f32> {
+    match v {
+        Either::A(typed) => typed.to_vec(),
+        Either::B(numbers) => numbers.iter().map(|&x| x as f32).collect(),
+    }
 }
 
 /// Categorizes a batch on the libuv thread pool; the decisions are serialized there too.
@@ -277,6 +286,50 @@ impl Engine {
     #[napi(ts_return_type = "Normalized")]
     pub fn normalize(&self, descriptor: String) -> Result<Json, JsError> {
         to_js(&read(&self.inner, |e| Ok(e.normalize(&descriptor)))?)
+    }
+
+    /// From now on the engine's sentence-embedding model is one you run yourself (a
+    /// transformers.js pipeline, a remote service) and whose vectors, of length `dim`, you
+    /// supply: `semanticTexts` lists what the next calls need, `supplySemanticVectors` takes
+    /// the vectors. Replaces any model the engine had.
+    #[napi]
+    pub fn use_supplied_vectors(&self, dim: u32) -> Result<(), JsError> {
+        with_core(&self.inner, |h| h.use_supplied_vectors(dim as usize)).js()
+    }
+
+    /// The texts the model has no vector for yet that calls about `transactions` would embed,
+    /// each once: the merchant base (about nine thousand texts, until it is built), then the
+    /// transactions' merchant keys and their tenants' merchants learned without a vector.
+    /// Empty without supplied vectors.
+    #[napi]
+    pub fn semantic_texts(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "TransactionInput[]")] transactions: Unknown,
+    ) -> Result<Vec<String>, JsError> {
+        let txs = read_batch(&env, transactions)?;
+        with_core(&self.inner, |h| Ok(h.semantic_texts(&txs))).js()
+    }
+
+    /// Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+    /// all zero); returns how many texts were new. A wrong count, length or number is an
+    /// `invalid_input` error naming the vector, and nothing is stored.
+    #[napi]
+    pub fn supply_semantic_vectors(
+        &self,
+        texts: Vec<String>,
+        vectors: Vec<Either<Float32Array, Vec<f64>>>,
+    ) -> Result<u32, JsError> {
+        let vectors: Vec<Vec<f32>> = vectors.iter().map(read_vector).collect();
+        let new = with_core(&self.inner, |h| h.supply_semantic_vectors(&texts, &vectors)).js()?;
+        Ok(new as u32)
+    }
+
+    /// Builds the merchant base in the model's vectors now; its number of entries (0 without
+    /// a model, or while supplied vectors lack some of it).
+    #[napi]
+    pub fn warm_semantic(&self) -> Result<u32, JsError> {
+        Ok(read(&self.inner, |e| Ok(e.warm_semantic()))? as u32)
     }
 
     /// Tenants with state.
