@@ -384,6 +384,39 @@ impl PyEngine {
         self.read(py, |e| Ok(e.warm_semantic()))
     }
 
+    /// From now on the engine's sentence-embedding model is one the host runs itself (an
+    /// async or remote model) and whose vectors, of length `dim`, it supplies:
+    /// `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+    /// vectors. Replaces any model the engine had.
+    fn use_supplied_vectors(&self, py: Python<'_>, dim: usize) -> PyResult<()> {
+        self.host(py, |h| h.use_supplied_vectors(dim))
+    }
+
+    /// The texts the model has no vector for yet that calls about `transactions` would
+    /// embed, each once: the merchant base (about nine thousand texts, until it is built),
+    /// then the transactions' merchant keys and their tenants' merchants learned without a
+    /// vector. Empty without supplied vectors.
+    fn semantic_texts(
+        &self,
+        py: Python<'_>,
+        transactions: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<String>> {
+        let batch = batch_from_py(transactions)?;
+        self.host(py, move |h| Ok(h.semantic_texts(&batch.into_transactions()?)))
+    }
+
+    /// Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+    /// all zero); returns how many texts were new. A wrong count, length or number raises
+    /// `InvalidInputError` naming the vector, and nothing is stored.
+    fn supply_semantic_vectors(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        vectors: Vec<Vec<f32>>,
+    ) -> PyResult<usize> {
+        self.host(py, move |h| h.supply_semantic_vectors(&texts, &vectors))
+    }
+
     /// The store URL (any password masked) of an engine opened by URL, else `None`.
     #[getter]
     fn location(&self) -> Option<&str> {

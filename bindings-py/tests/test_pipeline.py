@@ -12,6 +12,47 @@ import xspense
 from conftest import load_vectors, vector_tx
 
 
+@pytest.mark.parametrize("case", load_vectors("semantic_supplied.json"), ids=lambda c: c["name"])
+def test_semantic_supplied_vectors(case: dict) -> None:
+    """An engine with supplied vectors, before and after they come (core/tests/vectors/README.md)."""
+    e = xspense.Engine()
+    e.use_supplied_vectors(case["dim"])
+    for i, f in enumerate(case["feedback"]):
+        e.feedback(vector_tx(i, f), f["category"])
+    t = vector_tx(999, case["transaction"])
+    texts = e.semantic_texts([t])
+    for want in case["listed"]:
+        assert want in texts
+    before = e.categorize(t)
+    decision = "categorized" if isinstance(before, xspense.Categorization) else "needs_llm"
+    assert decision == case["expect_without_vectors"]["decision"]
+    known = [text for text in texts if text in case["vectors"]]
+    assert len(known) == len(case["vectors"])
+    assert e.supply_semantic_vectors(known, [case["vectors"][k] for k in known]) == len(known)
+    d = e.categorize(t)
+    assert isinstance(d, xspense.Categorization), d
+    assert (d.category, d.source) == (case["expect"]["category"], case["expect"]["source"])
+    steps = [s.detail for s in d.trace if s.stage == "semantic"]
+    assert steps and case["expect"]["semantic_step"] in steps[0], d.trace
+
+
+def test_supplied_vectors_refuse_a_wrong_vector_and_an_engine_not_built_for_them() -> None:
+    e = xspense.Engine()
+    with pytest.raises(xspense.InvalidInputError, match="with_supplied_vectors"):
+        e.supply_semantic_vectors(["x"], [[1.0, 0.0]])
+    assert e.semantic_texts([vector_tx(0, {"descriptor": "ORTHO CARE PLUS"})]) == []
+    e.use_supplied_vectors(2)
+    with pytest.raises(xspense.InvalidInputError, match="vector 1 holds NaN"):
+        e.supply_semantic_vectors(["ortho care plus", "b"], [[1.0, 0.0], [float("nan"), 1.0]])
+    with pytest.raises(xspense.InvalidInputError, match="dimension 2"):
+        e.supply_semantic_vectors(["a"], [[1.0, 0.0, 0.0]])
+    with pytest.raises(xspense.InvalidInputError, match="dimension must be 1 to"):
+        e.use_supplied_vectors(0)
+    # nothing was stored: the refused texts are still wanted
+    assert "ortho care plus" in e.semantic_texts([vector_tx(0, {"descriptor": "ORTHO CARE PLUS"})])
+    assert e.warm_semantic() == 0
+
+
 @pytest.mark.parametrize("case", load_vectors("categorize.json"), ids=lambda c: c["name"])
 def test_categorize_vectors(case: dict) -> None:
     e = xspense.Engine()

@@ -315,6 +315,19 @@ class Engine:
     def warm_semantic(self) -> int:
         """Embeds the merchant base with the ``embedder`` now (else the first transaction that
         needs it does); its number of entries, 0 without one."""
+    def use_supplied_vectors(self, dim: int) -> None:
+        """From now on the engine's sentence-embedding model is one you run yourself (an async
+        or remote model) and whose vectors, of length ``dim``, you supply: ``semantic_texts``
+        lists what the next calls need, ``supply_semantic_vectors`` takes the vectors."""
+    def semantic_texts(self, transactions: Sequence[_TxLike]) -> List[str]:
+        """The texts the model has no vector for yet that calls about ``transactions`` would
+        embed, each once (the merchant base once, then merchant keys); empty without
+        supplied vectors."""
+    def supply_semantic_vectors(
+        self, texts: Sequence[str], vectors: Sequence[Sequence[float]]
+    ) -> int:
+        """Takes one vector per text (``dim`` finite numbers, not all zero); the number of new
+        texts. A wrong count, length or number raises ``InvalidInputError``, storing nothing."""
     @property
     def location(self) -> Optional[str]:
         """The store URL of an engine opened on a store (any password masked), else ``None``."""
