@@ -110,6 +110,51 @@ impl Engine {
         to_js(&self.inner.normalize(descriptor))
     }
 
+    /// From now on the engine's sentence-embedding model is one the page runs itself (a
+    /// transformers.js pipeline, a remote service) and whose vectors, of length `dim`, it
+    /// supplies: `semanticTexts` lists what the next calls need, `supplySemanticVectors` takes
+    /// the vectors. Replaces any model the engine had.
+    #[wasm_bindgen(js_name = useSuppliedVectors)]
+    pub fn use_supplied_vectors(&mut self, dim: usize) -> Result<(), JsValue> {
+        self.inner.use_supplied_vectors(dim).js()
+    }
+
+    /// The texts the model has no vector for yet that calls about `transactions` would embed,
+    /// each once: the merchant base (about nine thousand texts, until it is built), then the
+    /// transactions' merchant keys and their tenants' merchants learned without a vector.
+    /// Empty without supplied vectors.
+    #[wasm_bindgen(js_name = semanticTexts)]
+    pub fn semantic_texts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TransactionInput[]")] transactions: JsValue,
+    ) -> Result<Vec<String>, JsValue> {
+        let inputs: Vec<TransactionInput> = from_js(transactions, "transactions")?;
+        let txs = transactions_from_inputs(inputs).js()?;
+        Ok(self.inner.semantic_texts(&txs))
+    }
+
+    /// Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: a `Float32Array` or an
+    /// array of `dim` finite numbers, not all zero); returns how many texts were new. A wrong
+    /// count, length or number is an `invalid_input` error naming the vector, and nothing is
+    /// stored.
+    #[wasm_bindgen(js_name = supplySemanticVectors)]
+    pub fn supply_semantic_vectors(
+        &mut self,
+        texts: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "Array<Float32Array | number[]>")]
+        vectors: js_sys::Array,
+    ) -> Result<usize, JsValue> {
+        let vectors: Vec<Vec<f32>> = vectors.iter().map(read_vector).collect();
+        self.inner.supply_semantic_vectors(&texts, &vectors).js()
+    }
+
+    /// Builds the merchant base in the model's vectors now; its number of entries (0 without
+    /// a model, or while supplied vectors lack some of it).
+    #[wasm_bindgen(js_name = warmSemantic)]
+    pub fn warm_semantic(&self) -> usize {
+        self.inner.warm_semantic()
+    }
+
     /// Tenants the engine holds state for.
     pub fn tenants(&self) -> Vec<String> {
         self.inner.tenants()
@@ -218,5 +263,20 @@ impl Engine {
     #[wasm_bindgen(js_name = importSnapshot)]
     pub fn import_snapshot(&mut self, snapshot: &str) -> Result<Vec<String>, JsValue> {
         self.inner.import_snapshot(snapshot).js()
+    }
+}
+
+/// A vector given as a typed array or an array of numbers (narrowed to 32 bits, as the core
+/// keeps them); anything else reads as no numbers, which the core refuses by its length.
+fn read_vector(v: JsValue) -> Vec<f32> {
+    if let Some(typed) = v.dyn_ref::<js_sys::Float32Array>() {
+        return typed.to_vec();
+    }
+    match v.dyn_ref::<js_sys::Array>() {
+        Some(numbers) => numbers
+            .iter()
+            .map(|x| x.as_f64().map_or(f32::NAN, |x| x as f32))
+            .collect(),
+        None => Vec::new(),
     }
 }

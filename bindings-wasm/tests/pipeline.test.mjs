@@ -18,6 +18,49 @@ for (const c of loadVectors('categorize.json')) {
   })
 }
 
+// an engine with supplied vectors, before and after they come (core/tests/vectors/README.md)
+for (const c of loadVectors('semantic_supplied.json')) {
+  test(`semantic supplied vector: ${c.name}`, () => {
+    const e = new xs.Engine()
+    e.useSuppliedVectors(c.dim)
+    c.feedback.forEach((f, i) => e.feedback(vectorTx(i, f), f.category))
+    const t = vectorTx(999, c.transaction)
+    const texts = e.semanticTexts([t])
+    for (const want of c.listed) assert.ok(texts.includes(want), want)
+    assert.equal(e.categorize(t).decision, c.expect_without_vectors.decision)
+    const known = texts.filter((text) => text in c.vectors)
+    assert.equal(known.length, Object.keys(c.vectors).length)
+    // typed arrays and plain arrays both carry vectors
+    const vectors = known.map((text, i) =>
+      i % 2 ? Float32Array.from(c.vectors[text]) : c.vectors[text])
+    assert.equal(e.supplySemanticVectors(known, vectors), known.length)
+    const d = e.categorize(t)
+    assert.equal(d.decision, 'categorized')
+    assert.equal(d.category, c.expect.category)
+    assert.equal(d.source, c.expect.source)
+    const step = d.trace.find((s) => s.stage === 'semantic')
+    assert.ok(step && step.detail.includes(c.expect.semantic_step), JSON.stringify(d.trace))
+  })
+}
+
+test('supplied vectors: a wrong vector stores nothing, and only an engine built for them takes any', () => {
+  const e = new xs.Engine()
+  assert.throws(() => e.supplySemanticVectors(['x'], [[1, 0]]), (err) => {
+    assert.equal(err.code, 'invalid_input')
+    assert.match(err.message, /with_supplied_vectors/)
+    return true
+  })
+  const query = [vectorTx(0, { descriptor: 'ORTHO CARE PLUS' })]
+  assert.deepEqual(e.semanticTexts(query), [])
+  e.useSuppliedVectors(2)
+  assert.throws(() => e.supplySemanticVectors(['ortho care plus', 'b'], [[1, 0], [1, 'x']]),
+    /vector 1 holds NaN/)
+  assert.throws(() => e.supplySemanticVectors(['a'], [[1, 0, 0]]), /not the engine's dimension 2/)
+  assert.throws(() => e.useSuppliedVectors(0), /dimension must be 1 to/)
+  assert.ok(e.semanticTexts(query).includes('ortho care plus'))
+  assert.equal(e.warmSemantic(), 0)
+})
+
 for (const c of loadVectors('rule_errors.json')) {
   test(`rule error vector: ${c.rules.slice(0, 30)}`, () => {
     const e = new xs.Engine()
