@@ -523,6 +523,42 @@ impl Engine {
             .map(Into::into)
     }
 
+    /// From now on the engine's sentence-embedding model is one the app runs itself (Core ML,
+    /// TensorFlow Lite, a remote service) and whose vectors, of length `dim`, it supplies:
+    /// `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+    /// vectors. Replaces any model the engine had.
+    pub fn use_supplied_vectors(&self, dim: u32) -> Result<()> {
+        self.host(|h| h.use_supplied_vectors(dim as usize))
+    }
+
+    /// The texts the model has no vector for yet that calls about `transactions` would embed,
+    /// each once: the merchant base (about nine thousand texts, until it is built), then the
+    /// transactions' merchant keys and their tenants' merchants learned without a vector.
+    /// Empty without supplied vectors.
+    pub fn semantic_texts(&self, transactions: Vec<Transaction>) -> Result<Vec<String>> {
+        let inputs = transactions.into_iter().map(to_input).collect();
+        let txs = call(|| xspense::model::transactions_from_inputs(inputs))?;
+        self.host(|h| Ok(h.semantic_texts(&txs)))
+    }
+
+    /// Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+    /// all zero); returns how many texts were new. A wrong count, length or number is an
+    /// `InvalidInput` error naming the vector, and nothing is stored.
+    pub fn supply_semantic_vectors(
+        &self,
+        texts: Vec<String>,
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<u32> {
+        let new = self.host(|h| h.supply_semantic_vectors(&texts, &vectors))?;
+        Ok(new as u32)
+    }
+
+    /// Builds the merchant base in the model's vectors now; its number of entries (0 without
+    /// a model, or while supplied vectors lack some of it).
+    pub fn warm_semantic(&self) -> Result<u32> {
+        self.read(|e| Ok(e.warm_semantic() as u32))
+    }
+
     /// Learns a correction: `transaction` belongs in `category`.
     pub fn feedback(&self, transaction: Transaction, category: String) -> Result<()> {
         let tx = to_core(transaction)?;

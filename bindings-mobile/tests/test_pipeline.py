@@ -25,6 +25,46 @@ def test_categorize_vectors(case: dict) -> None:
         assert d.is_NEEDS_LLM(), d
 
 
+@pytest.mark.parametrize("case", load_vectors("semantic_supplied.json"), ids=lambda c: c["name"])
+def test_semantic_supplied_vectors(case: dict) -> None:
+    """An engine with supplied vectors, before and after they come (core/tests/vectors/README.md)."""
+    e = xm.Engine()
+    e.use_supplied_vectors(case["dim"])
+    for i, f in enumerate(case["feedback"]):
+        e.feedback(vector_tx(i, f), f["category"])
+    t = vector_tx(999, case["transaction"])
+    texts = e.semantic_texts([t])
+    for want in case["listed"]:
+        assert want in texts
+    before = e.categorize(t)
+    decision = "categorized" if before.is_CATEGORIZED() else "needs_llm"
+    assert decision == case["expect_without_vectors"]["decision"]
+    known = [text for text in texts if text in case["vectors"]]
+    assert len(known) == len(case["vectors"])
+    assert e.supply_semantic_vectors(known, [case["vectors"][k] for k in known]) == len(known)
+    d = e.categorize(t)
+    assert d.is_CATEGORIZED(), d
+    c = d.categorization
+    assert (c.category, c.source.name.lower()) == (case["expect"]["category"], case["expect"]["source"])
+    steps = [s.detail for s in c.trace if s.stage == "semantic"]
+    assert steps and case["expect"]["semantic_step"] in steps[0], c.trace
+
+
+def test_supplied_vectors_refuse_a_wrong_vector_and_an_engine_not_built_for_them() -> None:
+    e = xm.Engine()
+    query = [vector_tx(0, {"descriptor": "ORTHO CARE PLUS"})]
+    with pytest.raises(xm.XspenseError.InvalidInput) as info:
+        e.supply_semantic_vectors(["x"], [[1.0, 0.0]])
+    assert "with_supplied_vectors" in info.value.detail
+    assert e.semantic_texts(query) == []
+    e.use_supplied_vectors(2)
+    with pytest.raises(xm.XspenseError.InvalidInput) as info:
+        e.supply_semantic_vectors(["ortho care plus", "b"], [[1.0, 0.0], [float("nan"), 1.0]])
+    assert "vector 1 holds NaN" in info.value.detail
+    assert "ortho care plus" in e.semantic_texts(query)
+    assert e.warm_semantic() == 0
+
+
 @pytest.mark.parametrize("case", load_vectors("rule_errors.json"), ids=lambda c: c["rules"][:30])
 def test_rule_error_vectors(case: dict) -> None:
     e = xm.Engine()

@@ -551,6 +551,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterFloat: FfiConverterPrimitive {
+    typealias FfiType = Float
+    typealias SwiftType = Float
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Float {
+        return try lift(readFloat(&buf))
+    }
+
+    public static func write(_ value: Float, into buf: inout [UInt8]) {
+        writeFloat(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
     typealias FfiType = Double
     typealias SwiftType = Double
@@ -991,6 +1007,14 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func rulesJson(tenant: String) throws  -> String
     
     /**
+     * The texts the model has no vector for yet that calls about `transactions` would embed,
+     * each once: the merchant base (about nine thousand texts, until it is built), then the
+     * transactions' merchant keys and their tenants' merchants learned without a vector.
+     * Empty without supplied vectors.
+     */
+    func semanticTexts(transactions: [Transaction]) throws  -> [String]
+    
+    /**
      * A tenant's counters.
      */
     func stats(tenant: String) throws  -> Stats
@@ -1001,9 +1025,30 @@ public protocol EngineProtocol: AnyObject, Sendable {
     func suggestRules(tenant: String, history: [LabelledTransaction], options: MiningOptions) throws  -> [RuleSuggestion]
     
     /**
+     * Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+     * all zero); returns how many texts were new. A wrong count, length or number is an
+     * `InvalidInput` error naming the vector, and nothing is stored.
+     */
+    func supplySemanticVectors(texts: [String], vectors: [[Float]]) throws  -> UInt32
+    
+    /**
      * A tenant's categories.
      */
     func taxonomy(tenant: String) throws  -> [Category]
+    
+    /**
+     * From now on the engine's sentence-embedding model is one the app runs itself (Core ML,
+     * TensorFlow Lite, a remote service) and whose vectors, of length `dim`, it supplies:
+     * `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+     * vectors. Replaces any model the engine had.
+     */
+    func useSuppliedVectors(dim: UInt32) throws 
+    
+    /**
+     * Builds the merchant base in the model's vectors now; its number of entries (0 without
+     * a model, or while supplied vectors lack some of it).
+     */
+    func warmSemantic() throws  -> UInt32
     
 }
 /**
@@ -1345,6 +1390,22 @@ open func rulesJson(tenant: String)throws  -> String  {
 }
     
     /**
+     * The texts the model has no vector for yet that calls about `transactions` would embed,
+     * each once: the merchant base (about nine thousand texts, until it is built), then the
+     * transactions' merchant keys and their tenants' merchants learned without a vector.
+     * Empty without supplied vectors.
+     */
+open func semanticTexts(transactions: [Transaction])throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_semantic_texts(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeTransaction.lower(transactions),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A tenant's counters.
      */
 open func stats(tenant: String)throws  -> Stats  {
@@ -1373,6 +1434,22 @@ open func suggestRules(tenant: String, history: [LabelledTransaction], options: 
 }
     
     /**
+     * Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+     * all zero); returns how many texts were new. A wrong count, length or number is an
+     * `InvalidInput` error naming the vector, and nothing is stored.
+     */
+open func supplySemanticVectors(texts: [String], vectors: [[Float]])throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_supply_semantic_vectors(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(texts),
+        FfiConverterSequenceSequenceFloat.lower(vectors),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A tenant's categories.
      */
 open func taxonomy(tenant: String)throws  -> [Category]  {
@@ -1381,6 +1458,34 @@ open func taxonomy(tenant: String)throws  -> [Category]  {
     uniffi_xspense_mobile_fn_method_engine_taxonomy(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(tenant),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * From now on the engine's sentence-embedding model is one the app runs itself (Core ML,
+     * TensorFlow Lite, a remote service) and whose vectors, of length `dim`, it supplies:
+     * `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+     * vectors. Replaces any model the engine had.
+     */
+open func useSuppliedVectors(dim: UInt32)throws   {try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_use_supplied_vectors(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(dim),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Builds the merchant base in the model's vectors now; its number of entries (0 without
+     * a model, or while supplied vectors lack some of it).
+     */
+open func warmSemantic()throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeXspenseError_lift) {
+        uniffiCallStatus in
+    uniffi_xspense_mobile_fn_method_engine_warm_semantic(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -6887,6 +6992,31 @@ fileprivate struct FfiConverterOptionTypeRedactOperator: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceFloat: FfiConverterRustBuffer {
+    typealias SwiftType = [Float]
+
+    public static func write(_ value: [Float], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterFloat.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Float] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Float]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterFloat.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -7212,6 +7342,31 @@ fileprivate struct FfiConverterSequenceTypeDecision: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceSequenceFloat: FfiConverterRustBuffer {
+    typealias SwiftType = [[Float]]
+
+    public static func write(_ value: [[Float]], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterSequenceFloat.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [[Float]] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [[Float]]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterSequenceFloat.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringUInt64: FfiConverterRustBuffer {
     public static func write(_ value: [String: UInt64], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -7429,13 +7584,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_xspense_mobile_checksum_method_engine_rules_json() != 63424) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_method_engine_semantic_texts() != 19182) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_method_engine_stats() != 29238) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_engine_suggest_rules() != 49478) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_xspense_mobile_checksum_method_engine_supply_semantic_vectors() != 47650) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_xspense_mobile_checksum_method_engine_taxonomy() != 55282) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_method_engine_use_supplied_vectors() != 43689) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_xspense_mobile_checksum_method_engine_warm_semantic() != 47728) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_xspense_mobile_checksum_method_llmclient_complete() != 17953) {

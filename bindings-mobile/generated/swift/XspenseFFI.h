@@ -571,6 +571,11 @@ RustBuffer uniffi_xspense_mobile_fn_method_engine_resolve(uint64_t ptr, RustBuff
 RustBuffer uniffi_xspense_mobile_fn_method_engine_rules_json(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SEMANTIC_TEXTS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SEMANTIC_TEXTS
+RustBuffer uniffi_xspense_mobile_fn_method_engine_semantic_texts(uint64_t ptr, RustBuffer transactions, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_STATS
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_STATS
 RustBuffer uniffi_xspense_mobile_fn_method_engine_stats(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
@@ -581,9 +586,24 @@ RustBuffer uniffi_xspense_mobile_fn_method_engine_stats(uint64_t ptr, RustBuffer
 RustBuffer uniffi_xspense_mobile_fn_method_engine_suggest_rules(uint64_t ptr, RustBuffer tenant, RustBuffer history, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SUPPLY_SEMANTIC_VECTORS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_SUPPLY_SEMANTIC_VECTORS
+uint32_t uniffi_xspense_mobile_fn_method_engine_supply_semantic_vectors(uint64_t ptr, RustBuffer texts, RustBuffer vectors, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_TAXONOMY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_TAXONOMY
 RustBuffer uniffi_xspense_mobile_fn_method_engine_taxonomy(uint64_t ptr, RustBuffer tenant, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_USE_SUPPLIED_VECTORS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_USE_SUPPLIED_VECTORS
+void uniffi_xspense_mobile_fn_method_engine_use_supplied_vectors(uint64_t ptr, uint32_t dim, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_WARM_SEMANTIC
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_METHOD_ENGINE_WARM_SEMANTIC
+uint32_t uniffi_xspense_mobile_fn_method_engine_warm_semantic(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_FN_CLONE_LLMCLIENT
@@ -1296,6 +1316,12 @@ uint16_t uniffi_xspense_mobile_checksum_method_engine_rules_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SEMANTIC_TEXTS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SEMANTIC_TEXTS
+uint16_t uniffi_xspense_mobile_checksum_method_engine_semantic_texts(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_STATS
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_STATS
 uint16_t uniffi_xspense_mobile_checksum_method_engine_stats(void
@@ -1308,9 +1334,27 @@ uint16_t uniffi_xspense_mobile_checksum_method_engine_suggest_rules(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SUPPLY_SEMANTIC_VECTORS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_SUPPLY_SEMANTIC_VECTORS
+uint16_t uniffi_xspense_mobile_checksum_method_engine_supply_semantic_vectors(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_TAXONOMY
 #define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_TAXONOMY
 uint16_t uniffi_xspense_mobile_checksum_method_engine_taxonomy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_USE_SUPPLIED_VECTORS
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_USE_SUPPLIED_VECTORS
+uint16_t uniffi_xspense_mobile_checksum_method_engine_use_supplied_vectors(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_WARM_SEMANTIC
+#define UNIFFI_FFIDEF_UNIFFI_XSPENSE_MOBILE_CHECKSUM_METHOD_ENGINE_WARM_SEMANTIC
+uint16_t uniffi_xspense_mobile_checksum_method_engine_warm_semantic(void
     
 );
 #endif

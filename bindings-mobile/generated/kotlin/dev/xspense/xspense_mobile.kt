@@ -829,11 +829,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_rules_json(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_semantic_texts(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_stats(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_suggest_rules(
     ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_supply_semantic_vectors(
+    ): Int
     external fun uniffi_xspense_mobile_checksum_method_engine_taxonomy(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_use_supplied_vectors(
+    ): Int
+    external fun uniffi_xspense_mobile_checksum_method_engine_warm_semantic(
     ): Int
     external fun uniffi_xspense_mobile_checksum_method_llmclient_complete(
     ): Int
@@ -1035,12 +1043,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_rules_json(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_engine_semantic_texts(`ptr`: Long,`transactions`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_stats(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_xspense_mobile_fn_method_engine_suggest_rules(`ptr`: Long,`tenant`: RustBuffer.ByValue,`history`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_engine_supply_semantic_vectors(`ptr`: Long,`texts`: RustBuffer.ByValue,`vectors`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_xspense_mobile_fn_method_engine_taxonomy(`ptr`: Long,`tenant`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_xspense_mobile_fn_method_engine_use_supplied_vectors(`ptr`: Long,`dim`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_xspense_mobile_fn_method_engine_warm_semantic(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_xspense_mobile_fn_clone_llmclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_xspense_mobile_fn_free_llmclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1357,13 +1373,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_rules_json() and 0xFFFF) != 63424) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_semantic_texts() and 0xFFFF) != 19182) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_stats() and 0xFFFF) != 29238) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_suggest_rules() and 0xFFFF) != 49478) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_supply_semantic_vectors() and 0xFFFF) != 47650) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_xspense_mobile_checksum_method_engine_taxonomy() and 0xFFFF) != 55282) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_use_supplied_vectors() and 0xFFFF) != 43689) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_xspense_mobile_checksum_method_engine_warm_semantic() and 0xFFFF) != 47728) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_xspense_mobile_checksum_method_llmclient_complete() and 0xFFFF) != 17953) {
@@ -1799,6 +1827,29 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterFloat: FfiConverter<Float, Float> {
+    override fun lift(value: Float): Float {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Float {
+        return buf.getFloat()
+    }
+
+    override fun lower(value: Float): Float {
+        return value
+    }
+
+    override fun allocationSize(value: Float) = 4UL
+
+    override fun write(value: Float, buf: ByteBuffer) {
+        buf.putFloat(value)
     }
 }
 
@@ -2515,6 +2566,14 @@ public interface EngineInterface {
     fun `rulesJson`(`tenant`: kotlin.String): kotlin.String
     
     /**
+     * The texts the model has no vector for yet that calls about `transactions` would embed,
+     * each once: the merchant base (about nine thousand texts, until it is built), then the
+     * transactions' merchant keys and their tenants' merchants learned without a vector.
+     * Empty without supplied vectors.
+     */
+    fun `semanticTexts`(`transactions`: List<Transaction>): List<kotlin.String>
+    
+    /**
      * A tenant's counters.
      */
     fun `stats`(`tenant`: kotlin.String): Stats
@@ -2525,9 +2584,30 @@ public interface EngineInterface {
     fun `suggestRules`(`tenant`: kotlin.String, `history`: List<LabelledTransaction>, `options`: MiningOptions): List<RuleSuggestion>
     
     /**
+     * Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+     * all zero); returns how many texts were new. A wrong count, length or number is an
+     * `InvalidInput` error naming the vector, and nothing is stored.
+     */
+    fun `supplySemanticVectors`(`texts`: List<kotlin.String>, `vectors`: List<List<kotlin.Float>>): kotlin.UInt
+    
+    /**
      * A tenant's categories.
      */
     fun `taxonomy`(`tenant`: kotlin.String): List<Category>
+    
+    /**
+     * From now on the engine's sentence-embedding model is one the app runs itself (Core ML,
+     * TensorFlow Lite, a remote service) and whose vectors, of length `dim`, it supplies:
+     * `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+     * vectors. Replaces any model the engine had.
+     */
+    fun `useSuppliedVectors`(`dim`: kotlin.UInt)
+    
+    /**
+     * Builds the merchant base in the model's vectors now; its number of entries (0 without
+     * a model, or while supplied vectors lack some of it).
+     */
+    fun `warmSemantic`(): kotlin.UInt
     
     companion object
 }
@@ -2981,6 +3061,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * The texts the model has no vector for yet that calls about `transactions` would embed,
+     * each once: the merchant base (about nine thousand texts, until it is built), then the
+     * transactions' merchant keys and their tenants' merchants learned without a vector.
+     * Empty without supplied vectors.
+     */
+    @Throws(XspenseException::class)override fun `semanticTexts`(`transactions`: List<Transaction>): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_semantic_texts(
+        it,
+        
+        FfiConverterSequenceTypeTransaction.lower(`transactions`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * A tenant's counters.
      */
     @Throws(XspenseException::class)override fun `stats`(`tenant`: kotlin.String): Stats {
@@ -3019,6 +3120,27 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
 
     
     /**
+     * Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not
+     * all zero); returns how many texts were new. A wrong count, length or number is an
+     * `InvalidInput` error naming the vector, and nothing is stored.
+     */
+    @Throws(XspenseException::class)override fun `supplySemanticVectors`(`texts`: List<kotlin.String>, `vectors`: List<List<kotlin.Float>>): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_supply_semantic_vectors(
+        it,
+        
+        FfiConverterSequenceString.lower(`texts`),
+        FfiConverterSequenceSequenceFloat.lower(`vectors`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * A tenant's categories.
      */
     @Throws(XspenseException::class)override fun `taxonomy`(`tenant`: kotlin.String): List<Category> {
@@ -3029,6 +3151,44 @@ open class Engine: Disposable, AutoCloseable, EngineInterface
         it,
         
         FfiConverterString.lower(`tenant`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * From now on the engine's sentence-embedding model is one the app runs itself (Core ML,
+     * TensorFlow Lite, a remote service) and whose vectors, of length `dim`, it supplies:
+     * `semantic_texts` lists what the next calls need, `supply_semantic_vectors` takes the
+     * vectors. Replaces any model the engine had.
+     */
+    @Throws(XspenseException::class)override fun `useSuppliedVectors`(`dim`: kotlin.UInt)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_use_supplied_vectors(
+        it,
+        
+        FfiConverterUInt.lower(`dim`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Builds the merchant base in the model's vectors now; its number of entries (0 without
+     * a model, or while supplied vectors lack some of it).
+     */
+    @Throws(XspenseException::class)override fun `warmSemantic`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(XspenseException) { _status ->
+    UniffiLib.uniffi_xspense_mobile_fn_method_engine_warm_semantic(
+        it,
+        _status)
 }
     }
     )
@@ -9463,6 +9623,34 @@ public object FfiConverterOptionalTypeRedactOperator: FfiConverterRustBuffer<Red
 /**
  * @suppress
  */
+public object FfiConverterSequenceFloat: FfiConverterRustBuffer<List<kotlin.Float>> {
+    override fun read(buf: ByteBuffer): List<kotlin.Float> {
+        val len = buf.getInt()
+        return List<kotlin.Float>(len) {
+            FfiConverterFloat.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.Float>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterFloat.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.Float>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterFloat.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -9817,6 +10005,34 @@ public object FfiConverterSequenceTypeDecision: FfiConverterRustBuffer<List<Deci
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDecision.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceSequenceFloat: FfiConverterRustBuffer<List<List<kotlin.Float>>> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.Float>> {
+        val len = buf.getInt()
+        return List<List<kotlin.Float>>(len) {
+            FfiConverterSequenceFloat.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<kotlin.Float>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceFloat.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<kotlin.Float>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceFloat.write(it, buf)
         }
     }
 }
