@@ -402,7 +402,9 @@ impl PyEngine {
         transactions: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<String>> {
         let batch = batch_from_py(transactions)?;
-        self.host(py, move |h| Ok(h.semantic_texts(&batch.into_transactions()?)))
+        self.host(py, move |h| {
+            Ok(h.semantic_texts(&batch.into_transactions()?))
+        })
     }
 
     /// Takes the vectors of `texts` (`vectors[i]` is `texts[i]`'s: `dim` finite numbers, not

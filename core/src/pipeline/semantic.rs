@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::context::Semantic;
 use super::engine::Engine;
 use crate::error::{Error, Result};
-use crate::memory::{Embedder, MerchantBaseIndex, SuppliedVectors};
+use crate::memory::{Embedder, MerchantBaseIndex, RecentVectors, SuppliedVectors};
 use crate::model::Transaction;
 
 impl Engine {
@@ -21,12 +21,14 @@ impl Engine {
     /// engine holds get their merchants embedded now.
     ///
     /// The model costs far more per merchant than the built-in tables: it runs only for a
-    /// merchant the tenant's own memory did not settle, and once per new merchant learned.
+    /// merchant the tenant's own memory did not settle, and the engine keeps the vectors of
+    /// the last few thousand merchants it asked about (so a first sighting that is then
+    /// learned, or an unknown merchant on many rows, costs one call).
     pub fn with_semantic_embedder(mut self, model: Arc<dyn Embedder>) -> Result<Self> {
         if model.dim() == 0 {
             return Err(Error::invalid("embedder dimension must be positive"));
         }
-        self.set_semantic_model(model);
+        self.set_semantic_model(Arc::new(RecentVectors::new(model)));
         Ok(self)
     }
 
