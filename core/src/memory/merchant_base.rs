@@ -196,27 +196,39 @@ impl MerchantBaseIndex {
         self.entries.len()
     }
 
-    /// The vote of the `k` entries nearest to `query` at or above `min_similarity`; `None`
-    /// when none is that close, or `query` is not of the model's length.
-    pub fn vote(&self, query: &[f32], k: usize, min_similarity: f32) -> Option<BaseVote> {
-        let mut neighbours = Vec::new();
+    /// The `k` entries nearest to `query`, nearest first (none when `query` is not of the
+    /// model's length).
+    pub fn nearest(&self, query: &[f32], k: usize) -> Vec<BaseNeighbour> {
+        self.index
+            .search(query, k, None)
+            .into_iter()
+            .filter_map(|(text, similarity)| {
+                let &(category, origin) = self.entries.get(&text)?;
+                Some(BaseNeighbour {
+                    text,
+                    category,
+                    origin,
+                    similarity,
+                })
+            })
+            .collect()
+    }
+}
+
+impl BaseVote {
+    /// The vote of `nearest` (nearest first) at or above `min_similarity`, each weighing its
+    /// similarity to [`SIMILARITY_POWER`]; `None` when none is that close.
+    pub fn among(nearest: &[BaseNeighbour], min_similarity: f32) -> Option<BaseVote> {
+        let neighbours: Vec<BaseNeighbour> = nearest
+            .iter()
+            .take_while(|n| n.similarity >= min_similarity)
+            .cloned()
+            .collect();
         let mut weights: BTreeMap<&'static str, (f64, f32)> = BTreeMap::new();
-        for (text, similarity) in self.index.search(query, k, None) {
-            if similarity < min_similarity {
-                break;
-            }
-            let Some(&(category, origin)) = self.entries.get(&text) else {
-                continue;
-            };
-            let w = weights.entry(category).or_insert((0.0, 0.0));
-            w.0 += f64::from(similarity).powi(SIMILARITY_POWER);
-            w.1 = w.1.max(similarity);
-            neighbours.push(BaseNeighbour {
-                text,
-                category,
-                origin,
-                similarity,
-            });
+        for n in &neighbours {
+            let w = weights.entry(n.category).or_insert((0.0, 0.0));
+            w.0 += f64::from(n.similarity).powi(SIMILARITY_POWER);
+            w.1 = w.1.max(n.similarity);
         }
         let total: f64 = weights.values().map(|w| w.0).sum();
         // the heaviest category; on a tie the first in id order
@@ -250,14 +262,14 @@ mod tests {
             "merchants and MCC descriptions"
         );
         // a known merchant's own key is its own nearest entry
-        let vote = base.vote(&model.vector("starbucks"), 5, 0.9).unwrap();
+        let vote = BaseVote::among(&base.nearest(&model.vector("starbucks"), 5), 0.9).unwrap();
         assert_eq!(vote.category, "food.coffee");
         assert_eq!(vote.neighbours[0].text, "starbucks");
         assert_eq!(vote.neighbours[0].origin, BaseOrigin::Merchant);
         // nothing that close to noise
-        assert!(base.vote(&model.vector("zqxv wkpt"), 5, 0.9).is_none());
+        assert!(BaseVote::among(&base.nearest(&model.vector("zqxv wkpt"), 5), 0.9).is_none());
         // a vector of another length finds nothing
-        assert!(base.vote(&[1.0, 0.0], 5, 0.0).is_none());
+        assert!(base.nearest(&[1.0, 0.0], 5).is_empty());
     }
 
     #[test]
@@ -268,7 +280,7 @@ mod tests {
         let back = MerchantBaseIndex::from_bytes(&bytes, &model).unwrap();
         assert_eq!(back.len(), base.len());
         let q = model.vector("starbucks reserve");
-        assert_eq!(back.vote(&q, 5, 0.3), base.vote(&q, 5, 0.3));
+        assert_eq!(back.nearest(&q, 5), base.nearest(&q, 5));
         // another model (here: other dimensions), damaged or cut bytes: not taken
         let other = HashingEmbedder::new(128).unwrap();
         assert!(MerchantBaseIndex::from_bytes(&bytes, &other).is_none());

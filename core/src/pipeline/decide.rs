@@ -4,7 +4,7 @@
 use super::context::{Context, Lookup};
 use super::engine::Engine;
 use super::narrate;
-use super::stages::{StageOutcome, STAGES};
+use super::stages::{Answer, StageOutcome, STAGES};
 use super::tenant::TenantState;
 use crate::model::{Band, Categorization, Source, TraceStep, Transaction, UNCATEGORIZED};
 use crate::normalize::MerchantKey;
@@ -44,7 +44,9 @@ impl Engine {
                     best_guess.get_or_insert_with(|| ctx.categorization(a, trace.clone()));
                 }
                 StageOutcome::Overrule(a) => {
-                    best_guess = Some(ctx.categorization(a, trace.clone()));
+                    if best_guess.as_ref().is_none_or(|g| overruled(g, &a)) {
+                        best_guess = Some(ctx.categorization(a, trace.clone()));
+                    }
                 }
                 StageOutcome::FinalGuess(a) => {
                     best_guess.get_or_insert_with(|| ctx.categorization(a, trace.clone()));
@@ -84,4 +86,11 @@ impl Undecided {
             trace,
         }
     }
+}
+
+/// Whether `answer` replaces the best guess so far: a weaker guess of similarity memory or the
+/// classifier, never one of the curated tables (a word in the name, the bank's category).
+fn overruled(guess: &Categorization, answer: &Answer) -> bool {
+    matches!(guess.source, Source::Similarity | Source::Classifier)
+        && guess.confidence < answer.confidence
 }

@@ -265,3 +265,67 @@ fn vectors_go_only_to_an_engine_built_to_take_them_and_a_model_lists_nothing() {
         "{err}"
     );
 }
+
+/// A tenant that filed a dozen merchants of no trade the concept model knows: its classifier
+/// guesses one of its categories for any new merchant.
+fn habitual(mut e: Engine) -> Engine {
+    let filed = [
+        (
+            "shopping.other",
+            ["ZQXV TRADING", "WKPT SUPPLY", "QRST GOODS"],
+        ),
+        (
+            "transport.taxi",
+            ["GRZL CABS", "FNTX RIDES", "HWKS TAXI CO"],
+        ),
+        (
+            "services.software",
+            ["BLNK LABS", "MRKT SYSTEMS", "TRVX APPS"],
+        ),
+        (
+            "home.furniture",
+            ["KLMN INTERIORS", "PQRS LIVING", "VWXY HOME"],
+        ),
+    ];
+    for (category, names) in filed {
+        for d in names {
+            e.feedback(&tx("a", d, d), category).unwrap();
+        }
+    }
+    e
+}
+
+#[test]
+fn close_known_merchants_overrule_a_weak_classifier_guess_but_never_a_tables_guess() {
+    // the classifier's answers stay guesses (below the bar to decide), and the merchant
+    // base's answers count at the model's full confidence
+    let unsure = || {
+        Engine::with_config(crate::EngineConfig {
+            similarity_min_confidence: 0.95,
+            knowledge_confidence: 1.0,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let e = habitual(
+        unsure()
+            .with_semantic_embedder(Arc::new(ConceptModel))
+            .unwrap(),
+    );
+    let plain = habitual(unsure());
+    let first_sighting = tx("a", "1", "SUNRISE DENTAL CLINIC");
+    let guessed = explain(&plain, &first_sighting);
+    assert_eq!(guessed.source, Source::Classifier, "{:#?}", guessed.trace);
+    assert_ne!(
+        guessed.category, "medical.dental",
+        "without the model, a wrong guess"
+    );
+    let c = explain(&e, &first_sighting);
+    assert_eq!(c.category, "medical.dental", "{:#?}", c.trace);
+    assert_eq!(c.source, Source::Knowledge);
+    // a word of the vocabulary in the name is a guess of the tables: it stands (a tenant with
+    // no history, so no classifier guess comes first)
+    let pub_name = tx("b", "2", "THE SMILE PUB");
+    let c = explain(&e, &pub_name);
+    assert_eq!(c.category, "food.bars", "{:#?}", c.trace);
+}

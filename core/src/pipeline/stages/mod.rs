@@ -59,8 +59,9 @@ pub(super) enum StageOutcome {
     /// guess and no later stage runs, since the later stages guess from other merchants and
     /// the built-in tables, which do not overrule what the tenant taught.
     FinalGuess(Answer),
-    /// Stronger than the guesses of the stages before it, not confident: the answer replaces
-    /// the best guess so far, and the later stages run.
+    /// Not confident, but it may stand against the guesses of similarity memory and the
+    /// classifier: the answer replaces such a best guess when it is the more confident, and
+    /// the later stages run.
     Overrule(Answer),
     /// Nothing to propose.
     Nothing,

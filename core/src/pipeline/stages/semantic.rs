@@ -5,11 +5,13 @@
 //! ([`crate::Engine::with_semantic_embedder`]).
 
 use super::{cold_start, Answer, StageOutcome};
+use crate::memory::{BaseNeighbour, BaseVote};
 use crate::model::{Source, TraceStep};
 use crate::pipeline::context::Context;
 use crate::pipeline::narrate;
 use crate::pipeline::policy::{
-    SEMANTIC_BASE_MIN_SIMILARITY, SEMANTIC_MIN_SIMILARITY, SEMANTIC_OVERRULE_MIN_CONFIDENCE,
+    SEMANTIC_BASE_MIN_SIMILARITY, SEMANTIC_BASE_OVERRULE_MIN_SIMILARITY, SEMANTIC_MIN_SIMILARITY,
+    SEMANTIC_OVERRULE_MIN_CONFIDENCE,
 };
 
 /// The tenant's merchants nearest in the model's vectors.
@@ -65,8 +67,7 @@ pub(super) fn known_neighbours(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) ->
     let Some(base) = semantic.merchant_base() else {
         return StageOutcome::Nothing;
     };
-    let vote = base.vote(query, l.config.similarity_k, SEMANTIC_BASE_MIN_SIMILARITY);
-    let Some(v) = vote else {
+    let Some((v, close)) = base_vote(&base.nearest(query, l.config.similarity_k)) else {
         trace.push(narrate::no_semantic_base_neighbour());
         return StageOutcome::Nothing;
     };
@@ -79,10 +80,25 @@ pub(super) fn known_neighbours(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) ->
     };
     trace.push(narrate::semantic_base_vote(&v, confidence));
     let reason = narrate::semantic_base_reason(&ctx.merchant, &v, &category);
-    cold_start::settle(Answer {
+    let answer = Answer {
         category,
         confidence,
         source: Source::Knowledge,
         reason,
-    })
+    };
+    // never decided: a guess that the tables' own guesses before it keep precedence over
+    if close && answer.confidence >= SEMANTIC_OVERRULE_MIN_CONFIDENCE {
+        StageOutcome::Overrule(answer)
+    } else {
+        StageOutcome::Guess(answer)
+    }
+}
+
+/// The vote of the merchant-base entries `nearest` the merchant: of the close ones when any
+/// is close (`true`: it may stand against the guesses of the stages before), else of all that
+/// are near enough to say anything (`false`: it counts only where nothing else guessed).
+fn base_vote(nearest: &[BaseNeighbour]) -> Option<(BaseVote, bool)> {
+    BaseVote::among(nearest, SEMANTIC_BASE_OVERRULE_MIN_SIMILARITY)
+        .map(|v| (v, true))
+        .or_else(|| BaseVote::among(nearest, SEMANTIC_BASE_MIN_SIMILARITY).map(|v| (v, false)))
 }
