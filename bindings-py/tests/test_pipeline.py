@@ -355,3 +355,25 @@ def test_a_failing_host_embedder_is_raised_by_the_call() -> None:
             xspense.Engine(embedder=model).warm_semantic()
     with pytest.raises(xspense.InvalidInputError, match="embedder.dim"):
         xspense.Engine(embedder=object())  # type: ignore[arg-type]
+
+
+class FlakyEmbedder(ConceptEmbedder):
+    """Fails while ``down`` is set."""
+
+    down = True
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if self.down:
+            raise ConnectionError("model server offline")
+        return super().embed(texts)
+
+
+def test_a_merchant_base_that_failed_is_embedded_again_once_the_model_is_back() -> None:
+    model = FlakyEmbedder()
+    e = xspense.Engine(embedder=model)
+    with pytest.raises(xspense.InternalError, match="model server offline"):
+        e.warm_semantic()
+    model.down = False
+    assert e.warm_semantic() > 8000
+    tx = {"tenant": "a", "descriptor": "SUNRISE SMILE STUDIO 4411", "amount": "90", "date": "2026-01-01"}
+    assert e.explain(tx).category == "medical.dental"

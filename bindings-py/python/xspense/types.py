@@ -108,8 +108,8 @@ class EmbedderProtocol(Protocol):
     ``embed`` is called with the engine locked: it must not call the engine. An exception, or
     an answer that is not one finite vector of ``dim`` numbers per text, is raised by the
     engine call during which it happened (those texts get the zero vector, which matches
-    nothing). The merchant base is embedded once per engine: entries that failed then stay
-    unmatched, so after an outage of the model make a new ``Engine``.
+    nothing). The merchant base is embedded once per engine, and only kept when every entry
+    was embedded: after a failure there, the next call that needs it asks the model again.
     """
 
     @property

@@ -113,17 +113,22 @@ impl MerchantBaseIndex {
     }
 
     /// Embeds the built-in merchant base with `model` (thousands of texts: seconds to a minute
-    /// with a small sentence model on one core).
-    pub fn build(model: &dyn Embedder) -> MerchantBaseIndex {
+    /// with a small sentence model on one core); `None` when the model failed on any entry (a
+    /// vector of zeros, NaN or the wrong length), so that a later call asks it again rather
+    /// than keep a base with holes.
+    pub fn build(model: &dyn Embedder) -> Option<MerchantBaseIndex> {
         let entries = builtin_entries();
         let mut index = MerchantBaseIndex::empty(model.dim(), entries.len());
         for chunk in entries.chunks(BUILD_BATCH) {
             let batch: Vec<&str> = chunk.iter().map(|e| e.0).collect();
             for (entry, v) in chunk.iter().zip(model.vectors(&batch)) {
+                if v.iter().all(|x| *x == 0.0) {
+                    return None;
+                }
                 index.insert(*entry, &v);
             }
         }
-        index
+        (index.len() == entries.len()).then_some(index)
     }
 
     fn empty(dim: usize, capacity: usize) -> MerchantBaseIndex {
@@ -255,7 +260,7 @@ mod tests {
     #[test]
     fn the_base_holds_known_merchants_and_code_descriptions_and_votes_for_the_nearest() {
         let model = HashingEmbedder::default();
-        let base = MerchantBaseIndex::build(&model);
+        let base = MerchantBaseIndex::build(&model).unwrap();
         let kb = KnowledgeBase::builtin();
         assert!(
             base.len() > kb.merchant_count(),
@@ -275,7 +280,7 @@ mod tests {
     #[test]
     fn a_saved_base_comes_back_only_for_the_model_it_was_made_with() {
         let model = HashingEmbedder::default();
-        let base = MerchantBaseIndex::build(&model);
+        let base = MerchantBaseIndex::build(&model).unwrap();
         let bytes = base.to_bytes(&model);
         let back = MerchantBaseIndex::from_bytes(&bytes, &model).unwrap();
         assert_eq!(back.len(), base.len());

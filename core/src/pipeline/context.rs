@@ -58,7 +58,7 @@ pub(super) struct Semantic<'a> {
 
 impl Semantic<'_> {
     /// The merchant base, embedded now if no call did before; `None` while the model cannot
-    /// embed all of it (a table of supplied vectors that lacks some).
+    /// embed all of it (a table of supplied vectors that lacks some, a model that failed).
     pub fn merchant_base(&self) -> Option<&MerchantBaseIndex> {
         if let Some(base) = self.merchant_base.get() {
             return Some(base);
@@ -66,10 +66,9 @@ impl Semantic<'_> {
         if !MerchantBaseIndex::can_build(self.model) {
             return None;
         }
-        Some(
-            self.merchant_base
-                .get_or_init(|| MerchantBaseIndex::build(self.model)),
-        )
+        // a model that failed on part of it leaves it unbuilt: the next call asks again
+        let base = MerchantBaseIndex::build(self.model)?;
+        Some(self.merchant_base.get_or_init(|| base))
     }
 }
 

@@ -329,3 +329,38 @@ fn close_known_merchants_overrule_a_weak_classifier_guess_but_never_a_tables_gue
     let c = explain(&e, &pub_name);
     assert_eq!(c.category, "food.bars", "{:#?}", c.trace);
 }
+
+/// The concept model, failing (zeros, as a host's model that raised) while `down`.
+#[derive(Debug, Default)]
+struct Flaky {
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl Embedder for Flaky {
+    fn dim(&self) -> usize {
+        ConceptModel.dim()
+    }
+
+    fn embed(&self, text: &str, out: &mut [f32]) {
+        if self.down.load(std::sync::atomic::Ordering::Relaxed) {
+            out.fill(0.0);
+        } else {
+            ConceptModel.embed(text, out);
+        }
+    }
+}
+
+#[test]
+fn a_merchant_base_the_model_failed_on_is_embedded_again_by_a_later_call() {
+    let model = Arc::new(Flaky::default());
+    model.down.store(true, std::sync::atomic::Ordering::Relaxed);
+    let e = Engine::new().with_semantic_embedder(model.clone()).unwrap();
+    assert_eq!(e.warm_semantic(), 0);
+    assert!(e.save_semantic_base().is_none());
+    model
+        .down
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(e.warm_semantic() > 1000);
+    let c = explain(&e, &tx("a", "1", "SUNRISE SMILE STUDIO 4411 FRESNO CA"));
+    assert_eq!(c.category, "medical.dental", "{:#?}", c.trace);
+}
