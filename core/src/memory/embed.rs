@@ -38,6 +38,13 @@ pub trait Embedder: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// Whether `v` is how a model says it failed on a text: all zeros (a host model that raised
+/// answers with the zero vector, which is close to nothing). Such a vector is neither kept
+/// for later nor taken into the merchant base.
+pub(crate) fn is_failure(v: &[f32]) -> bool {
+    v.iter().all(|x| *x == 0.0)
+}
+
 /// The engine's embedders: the one behind similarity memory (the built-in hashing embedder
 /// unless the host gives its own), and the host's optional sentence-embedding model, asked
 /// about merchants nothing else knows well (see [`crate::Engine::with_semantic_embedder`]).

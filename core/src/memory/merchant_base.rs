@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::embed::Embedder;
+use super::embed::{is_failure, Embedder};
 use super::vector::FlatIndex;
 use crate::knowledge::KnowledgeBase;
 
@@ -122,7 +122,7 @@ impl MerchantBaseIndex {
         for chunk in entries.chunks(BUILD_BATCH) {
             let batch: Vec<&str> = chunk.iter().map(|e| e.0).collect();
             for (entry, v) in chunk.iter().zip(model.vectors(&batch)) {
-                if v.iter().all(|x| *x == 0.0) {
+                if is_failure(&v) {
                     return None;
                 }
                 index.insert(*entry, &v);

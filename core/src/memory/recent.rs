@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::embed::Embedder;
+use super::embed::{is_failure, Embedder};
 
 /// Texts kept per generation. Two generations are kept: when the newer fills up it becomes
 /// the older and the older is dropped, so a text used within the last `2 ×` this many
@@ -56,10 +56,10 @@ impl RecentVectors {
         g.newer.insert(text.to_string(), v);
     }
 
-    /// Keeps a vector the model computed, unless it is all zeros: that is how a model says it
-    /// failed, and the next call should ask it again.
+    /// Keeps a vector the model computed, unless it is a failure ([`is_failure`]): the next
+    /// call should ask the model again.
     fn remember(&self, text: &str, v: &[f32]) {
-        if v.iter().all(|x| *x == 0.0) {
+        if is_failure(v) {
             return;
         }
         let mut g = self.recent.lock().unwrap_or_else(|p| p.into_inner());
