@@ -169,6 +169,18 @@ export type Change = {
   tenant: string
   type: 'alias_learned'
 } | {
+  /** A built-in category id. */
+  builtin: string
+  /** The habit the votes belong to. */
+  habit: LabelHabit
+  /** The tenant's category. */
+  label: string
+  /** Tenant. */
+  tenant: string
+  type: 'label_voted'
+  /** Total weight of the votes after this one. */
+  votes: number
+} | {
   /** Merchant key. */
   key: string
   /** Tenant. */
@@ -482,6 +494,9 @@ export interface JsonFinding {
   /** Offset where it starts in the input. */
   start: number
 }
+
+/** Which of a tenant's naming habits a vote belongs to. */
+export type LabelHabit = 'merchant' | 'phrase'
 
 /**
  * One confirmed history row as a host writes it, for rule mining: a loose transaction and the

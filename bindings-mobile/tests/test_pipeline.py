@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import load_vectors, vector_tx, xm
 
@@ -23,6 +25,26 @@ def test_categorize_vectors(case: dict) -> None:
             assert c.merchant_key == exp["merchant_key"]
     else:
         assert d.is_NEEDS_LLM(), d
+
+
+@pytest.mark.parametrize("case", load_vectors("replay.json"), ids=lambda c: c["name"])
+def test_replay_vectors(case: dict) -> None:
+    """A tenant's naming habits travel in change events and snapshots (core/tests/vectors/README.md)."""
+    e = xm.Engine()
+    for c in case["categories"]:
+        e.add_category("vectors", c["id"], c["name"], None)
+    for i, f in enumerate(case["feedback"]):
+        e.feedback(vector_tx(i, f), f["category"])
+    stored = e.drain_changes()  # each a JSON document, as a host stores it
+    assert sum(json.loads(c)["type"] == "label_voted" for c in stored) == case["expect"]["label_voted"]
+    replayed = xm.Engine()
+    replayed.apply_changes(stored)
+    imported = xm.Engine()
+    imported.import_snapshot(e.export_snapshot(None))
+    t = vector_tx(999, case["transaction"])
+    for engine in (e, replayed, imported):
+        c = engine.categorize(t).categorization
+        assert (c.category, c.source) == (case["expect"]["category"], getattr(xm.DecisionSource, case["expect"]["source"].upper())), c
 
 
 @pytest.mark.parametrize("case", load_vectors("semantic_supplied.json"), ids=lambda c: c["name"])

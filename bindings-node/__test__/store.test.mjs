@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Engine } from '../index.mjs'
+import { loadVectors, vectorTx } from './helpers.mjs'
 
 const TX = { tenant: 'a', descriptor: 'POS KALOMI TASHI 0042', amount: '9', date: '2026-01-01' }
 
@@ -31,3 +32,23 @@ test('snapshots off the main thread; corruption refused', async () => {
   await assert.rejects(new Engine().importSnapshot(snap.replace('food.restaurants', 'food.coffee!')), { code: 'corrupt_snapshot' })
   await assert.rejects(new Engine().importSnapshot('not json'), { code: 'corrupt_snapshot' })
 })
+
+// a tenant's naming habits travel in change events and snapshots (core/tests/vectors/README.md)
+for (const c of loadVectors('replay.json')) {
+  test(`replay vector: ${c.name}`, async () => {
+    const e = new Engine()
+    for (const cat of c.categories) e.addCategory('vectors', cat.id, cat.name)
+    c.feedback.forEach((f, i) => e.feedback(vectorTx(i, f), f.category))
+    const stored = JSON.parse(JSON.stringify(e.drainChanges()))
+    assert.equal(stored.filter((ch) => ch.type === 'label_voted').length, c.expect.label_voted)
+    const replayed = new Engine()
+    replayed.applyChanges(stored)
+    const imported = new Engine()
+    await imported.importSnapshot(await e.exportSnapshot())
+    const t = vectorTx(999, c.transaction)
+    for (const engine of [e, replayed, imported]) {
+      const d = engine.categorize(t)
+      assert.deepEqual([d.category, d.source], [c.expect.category, c.expect.source])
+    }
+  })
+}

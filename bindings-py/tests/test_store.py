@@ -6,6 +6,7 @@ import json
 
 import pytest
 import xspense
+from conftest import load_vectors, vector_tx
 
 TX = {"tenant": "a", "descriptor": "POS KALOMI TASHI 0042", "amount": "9", "date": "2026-01-01"}
 
@@ -50,3 +51,23 @@ def test_snapshot_round_trip_and_corruption() -> None:
         xspense.Engine().import_snapshot(bad)
     with pytest.raises(xspense.CorruptSnapshotError):
         xspense.Engine().import_snapshot("not json")
+
+
+@pytest.mark.parametrize("case", load_vectors("replay.json"), ids=lambda c: c["name"])
+def test_replay_vectors(case: dict) -> None:
+    """A tenant's naming habits travel in change events and snapshots (core/tests/vectors/README.md)."""
+    e = xspense.Engine()
+    for c in case["categories"]:
+        e.add_category("vectors", c["id"], c["name"])
+    for i, f in enumerate(case["feedback"]):
+        e.feedback(vector_tx(i, f), f["category"])
+    stored = json.loads(json.dumps(e.drain_changes()))
+    assert sum(c["type"] == "label_voted" for c in stored) == case["expect"]["label_voted"]
+    replayed = xspense.Engine()
+    replayed.apply_changes(stored)
+    imported = xspense.Engine()
+    imported.import_snapshot(e.export_snapshot())
+    t = vector_tx(999, case["transaction"])
+    for engine in (e, replayed, imported):
+        d = engine.categorize(t)
+        assert (d.category, d.source) == (case["expect"]["category"], case["expect"]["source"]), d

@@ -43,6 +43,26 @@ for (const c of loadVectors('semantic_supplied.json')) {
   })
 }
 
+// a tenant's naming habits travel in change events and snapshots (core/tests/vectors/README.md)
+for (const c of loadVectors('replay.json')) {
+  test(`replay vector: ${c.name}`, () => {
+    const e = new xs.Engine()
+    for (const cat of c.categories) e.addCategory('vectors', cat.id, cat.name)
+    c.feedback.forEach((f, i) => e.feedback(vectorTx(i, f), f.category))
+    const stored = JSON.parse(JSON.stringify(e.drainChanges()))
+    assert.equal(stored.filter((ch) => ch.type === 'label_voted').length, c.expect.label_voted)
+    const replayed = new xs.Engine()
+    replayed.applyChanges(stored)
+    const imported = new xs.Engine()
+    imported.importSnapshot(e.exportSnapshot())
+    const t = vectorTx(999, c.transaction)
+    for (const engine of [e, replayed, imported]) {
+      const d = engine.categorize(t)
+      assert.deepEqual([d.category, d.source], [c.expect.category, c.expect.source])
+    }
+  })
+}
+
 test('supplied vectors: a wrong vector stores nothing, and only an engine built for them takes any', () => {
   const e = new xs.Engine()
   assert.throws(() => e.supplySemanticVectors(['x'], [[1, 0]]), (err) => {

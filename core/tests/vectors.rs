@@ -317,3 +317,57 @@ fn semantic_supplied_vectors() {
         );
     }
 }
+
+/// `replay.json`: a tenant that taught the engine how it names a built-in category decides the
+/// same in an engine that replayed its change events (through JSON, as a host stores them) and
+/// in one that imported its snapshot.
+#[test]
+fn replay_vectors() {
+    for case in load("replay.json") {
+        let name = case["name"].as_str().unwrap();
+        let mut e = Engine::new();
+        for c in case["categories"].as_array().unwrap() {
+            let (id, label) = (c["id"].as_str().unwrap(), c["name"].as_str().unwrap());
+            e.add_category("vectors", id, label, None).unwrap();
+        }
+        for (i, f) in case["feedback"].as_array().unwrap().iter().enumerate() {
+            e.feedback(&tx(i, f), f["category"].as_str().unwrap())
+                .unwrap();
+        }
+        let changes = e.drain_changes();
+        let stored = serde_json::to_string(&changes).unwrap();
+        let exp = &case["expect"];
+        let voted = changes
+            .iter()
+            .filter(|c| matches!(c, xspense::store::Change::LabelVoted { .. }))
+            .count();
+        assert_eq!(voted as u64, exp["label_voted"].as_u64().unwrap(), "{name}");
+        let mut replayed = Engine::new();
+        replayed
+            .apply_changes(&serde_json::from_str::<Vec<_>>(&stored).unwrap())
+            .unwrap();
+        let mut imported = Engine::new();
+        imported
+            .import_snapshot(&e.export_snapshot(None).unwrap())
+            .unwrap();
+        let t = tx(999, &case["transaction"]);
+        for (engine, how) in [
+            (&mut e, "learned"),
+            (&mut replayed, "replayed"),
+            (&mut imported, "imported"),
+        ] {
+            let d = engine.categorize(&t).unwrap();
+            let c = d.categorization().unwrap();
+            assert_eq!(
+                c.category,
+                exp["category"].as_str().unwrap(),
+                "{name}: {how}"
+            );
+            assert_eq!(
+                c.source.as_str(),
+                exp["source"].as_str().unwrap(),
+                "{name}: {how}"
+            );
+        }
+    }
+}

@@ -1014,6 +1014,24 @@ class ChangeAliasLearned(TypedDict):
     type: Literal["alias_learned"]
 
 
+class ChangeLabelVoted(TypedDict):
+    """A naming habit now has this many votes (after a feedback vote): the tenant's `label`
+    for what the built-in tables call `builtin`.
+    """
+
+    #: A built-in category id.
+    builtin: str
+    #: The habit the votes belong to.
+    habit: "LabelHabit"
+    #: The tenant's category.
+    label: str
+    #: Tenant.
+    tenant: str
+    type: Literal["label_voted"]
+    #: Total weight of the votes after this one.
+    votes: float
+
+
 class ChangeAliasForgotten(TypedDict):
     """An alias entry was forgotten."""
 
@@ -1026,7 +1044,7 @@ class ChangeAliasForgotten(TypedDict):
 
 #: One change to a tenant's state. Replaying a tenant's changes in order on an empty engine
 #: rebuilds that tenant's state exactly.
-Change = Union["ChangeCategoryAdded", "ChangeRuleAdded", "ChangeRuleRemoved", "ChangeAliasLearned", "ChangeAliasForgotten"]
+Change = Union["ChangeCategoryAdded", "ChangeRuleAdded", "ChangeRuleRemoved", "ChangeAliasLearned", "ChangeLabelVoted", "ChangeAliasForgotten"]
 
 
 #: A column named by its header text (matched loosely) or its 1-based position.
@@ -1112,6 +1130,10 @@ Field = Literal["descriptor", "merchant", "account", "currency", "amount", "dire
 
 #: The statement format.
 Format = Literal["csv", "ofx", "qfx", "qif", "camt.053", "camt.052"]
+
+
+#: Which of a tenant's naming habits a vote belongs to.
+LabelHabit = Literal["merchant", "phrase"]
 
 
 #: A merchant key: the lowercase, folded name every branch, payment path and date of one

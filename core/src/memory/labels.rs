@@ -4,6 +4,36 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
+
+/// Which of a tenant's naming habits a vote belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LabelHabit {
+    /// How the tenant names the categories of merchants the knowledge base knows, or of their
+    /// merchant category codes.
+    Merchant,
+    /// How the tenant names the categories of the vocabulary's bank phrases (`DIRECT DEPOSIT`,
+    /// `Miete`).
+    Phrase,
+}
+
+/// The votes, so far, for naming built-in category `builtin` with the tenant's `label`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LabelVotes {
+    /// The habit the votes belong to.
+    pub habit: LabelHabit,
+    /// A built-in category id (`food.coffee`).
+    pub builtin: String,
+    /// The tenant's category (`Coffee & snacks`).
+    pub label: String,
+    /// Total weight of the votes (one per feedback; positive).
+    pub votes: f64,
+}
+
 /// Votes from built-in categories to the tenant's labels.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LabelMap {
@@ -23,14 +53,36 @@ pub(crate) struct Translation {
 }
 
 impl LabelMap {
-    /// Records that a merchant the tables file under `builtin` was labelled `label`.
-    pub fn learn(&mut self, builtin: &str, label: &str, weight: f64) {
-        *self
+    /// Records that a merchant the tables file under `builtin` was labelled `label`; returns
+    /// the votes for that pair now.
+    pub fn learn(&mut self, builtin: &str, label: &str, weight: f64) -> f64 {
+        let votes = self
             .votes
             .entry(builtin.to_string())
             .or_default()
             .entry(label.to_string())
-            .or_insert(0.0) += weight;
+            .or_insert(0.0);
+        *votes += weight;
+        *votes
+    }
+
+    /// Sets the votes for naming `builtin` with `label` (a replayed or imported total).
+    pub fn set(&mut self, builtin: &str, label: &str, votes: f64) {
+        self.votes
+            .entry(builtin.to_string())
+            .or_default()
+            .insert(label.to_string(), votes);
+    }
+
+    /// Every vote total, ordered by built-in category, then label.
+    pub fn totals(&self) -> Vec<(&str, &str, f64)> {
+        let mut v: Vec<(&str, &str, f64)> = self
+            .votes
+            .iter()
+            .flat_map(|(b, ls)| ls.iter().map(move |(l, &w)| (b.as_str(), l.as_str(), w)))
+            .collect();
+        v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        v
     }
 
     /// Notes a category the tenant used in feedback.
@@ -97,6 +149,26 @@ mod tests {
         assert_eq!(t.label, "Coffee");
         assert!((t.share - 2.0 / 3.0).abs() < 1e-9);
         assert!(m.translate("food.bars").is_none());
+    }
+
+    #[test]
+    fn totals_set_back_give_the_same_map() {
+        let mut m = LabelMap::default();
+        assert_eq!(m.learn("food.coffee", "Coffee", 1.0), 1.0);
+        assert_eq!(m.learn("food.coffee", "Coffee", 1.0), 2.0);
+        m.learn("income.salary", "Pay", 1.0);
+        let mut back = LabelMap::default();
+        for (b, l, w) in m.totals() {
+            back.set(b, l, w);
+        }
+        assert_eq!(back.votes, m.votes);
+        assert_eq!(
+            m.totals(),
+            [
+                ("food.coffee", "Coffee", 2.0),
+                ("income.salary", "Pay", 1.0)
+            ]
+        );
     }
 
     #[test]

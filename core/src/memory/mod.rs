@@ -36,6 +36,7 @@ pub(crate) use embed::Embedders;
 pub use embed::{Embedder, HashingEmbedder};
 #[cfg(feature = "hnsw")]
 pub use hnsw::{HnswIndex, HnswParams};
+pub use labels::{LabelHabit, LabelVotes};
 pub(crate) use labels::{LabelMap, Translation};
 pub(crate) use linear::{features, key_features, OnlineClassifier, Prediction};
 pub(crate) use merchant_base::{BaseNeighbour, BaseOrigin, BaseVote, MerchantBaseIndex};

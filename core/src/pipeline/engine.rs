@@ -282,11 +282,21 @@ impl Engine {
             t.calibration
                 .record(g.source, g.raw, g.category == category);
         }
-        for (key, entry) in t.learn(tx, keys, category, decay, &embedders) {
+        let learned = t.learn(tx, keys, category, decay, &embedders);
+        for (key, entry) in learned.aliases {
             self.changes.push(Change::AliasLearned {
                 tenant: tx.tenant.clone(),
                 key,
                 entry,
+            });
+        }
+        for v in learned.label_votes {
+            self.changes.push(Change::LabelVoted {
+                tenant: tx.tenant.clone(),
+                habit: v.habit,
+                builtin: v.builtin,
+                label: v.label,
+                votes: v.votes,
             });
         }
         Ok(())

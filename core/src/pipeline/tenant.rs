@@ -3,8 +3,8 @@
 use crate::error::{Error, Result};
 use crate::knowledge::{Kind, KnowledgeBase, Vocabulary};
 use crate::memory::{
-    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedders, LabelMap,
-    OnlineClassifier, SimilarityMemory,
+    features, key_features, log_amount, AliasEntry, AliasMemory, Calibration, Embedders,
+    LabelHabit, LabelMap, LabelVotes, OnlineClassifier, SimilarityMemory,
 };
 use crate::model::{Taxonomy, Transaction};
 use crate::normalize::{AliasKey, Normalized};
@@ -29,8 +29,8 @@ pub(crate) struct TenantState {
     /// The same for the categories of the vocabulary's bank phrases, learned from feedback on
     /// transactions with one. Kept apart from `labels`, since a phrase may name only how money
     /// moved (`TRANSFER TO` a friend, filed as dinner), which must not blur how the tenant names
-    /// the known merchants' categories. Derived; starts afresh on import (descriptors are not
-    /// stored).
+    /// the known merchants' categories. Both maps' votes travel as change events and in
+    /// snapshots.
     pub phrase_labels: LabelMap,
     /// Online linear classifier over descriptor n-grams, trained by feedback.
     pub classifier: OnlineClassifier,
@@ -58,7 +58,7 @@ impl TenantState {
 
     /// Learns from feedback that `tx`, normalized to `keys`, belongs in `category`: the
     /// classifier, alias memory (the detail key too when it says more than the merchant key),
-    /// similarity memory and the label map. Returns the alias entries learned, by key.
+    /// similarity memory and the label maps. Returns what the change events must carry.
     pub fn learn(
         &mut self,
         tx: &Transaction,
@@ -66,7 +66,7 @@ impl TenantState {
         category: &str,
         decay: f64,
         embedders: &Embedders,
-    ) -> Vec<(String, AliasEntry)> {
+    ) -> Learned {
         let Normalized { key, detail, .. } = keys;
         let x = log_amount(tx.amount.minor);
         self.classifier
@@ -85,35 +85,84 @@ impl TenantState {
             .learn(key.as_str(), category, tx.date, decay, Some(x))
             .clone();
         self.similar.upsert(embedders, key.as_str());
-        self.learn_label(key.as_str(), tx, category);
+        let label_votes = self.learn_label(key.as_str(), tx, category);
         self.stats.feedback += 1;
         learned.push((key.into_string(), entry));
-        learned
+        Learned {
+            aliases: learned,
+            label_votes,
+        }
     }
 
     /// How this tenant names what the built-in tables would have said of transaction `tx` with
     /// merchant `key`: the known merchant (or its merchant category code) in `labels`, a bank
-    /// phrase of the vocabulary (as its stage reads one) in `phrase_labels`.
-    fn learn_label(&mut self, key: &str, tx: &Transaction, category: &str) {
+    /// phrase of the vocabulary (as its stage reads one) in `phrase_labels`. Returns the vote
+    /// totals that changed.
+    fn learn_label(&mut self, key: &str, tx: &Transaction, category: &str) -> Vec<LabelVotes> {
         self.labels.note(category);
         self.phrase_labels.note(category);
         let kb = KnowledgeBase::builtin();
         let known = kb.merchant(key);
-        if let Some(m) = known {
-            self.labels.learn(m.category, category, 1.0);
-        } else if let Some(c) = tx.mcc.and_then(|code| kb.mcc(code)) {
-            self.labels.learn(c, category, 1.0);
+        let mut changed = Vec::with_capacity(2);
+        let builtin = known
+            .map(|m| m.category)
+            .or_else(|| tx.mcc.and_then(|code| kb.mcc(code)));
+        if let Some(builtin) = builtin {
+            let votes = self.labels.learn(builtin, category, 1.0);
+            changed.push(label_votes(LabelHabit::Merchant, builtin, category, votes));
         }
         let phrase = Vocabulary::builtin()
             .best(&tx.descriptor, tx.direction, Kind::BankPhrase)
             .filter(|m| known.is_none() || !m.yields_to_known_merchant());
         if let Some(m) = phrase {
-            self.phrase_labels.learn(m.entry.category, category, 1.0);
+            let votes = self.phrase_labels.learn(m.entry.category, category, 1.0);
+            changed.push(label_votes(
+                LabelHabit::Phrase,
+                m.entry.category,
+                category,
+                votes,
+            ));
         }
+        changed
     }
 
-    /// Brings the derived memories (similarity, classifier, label map) up to date with one
-    /// replayed alias entry, as `reindex` would for it.
+    /// Sets one habit's vote total (a replayed change or an imported snapshot), after checking
+    /// that it names a built-in category, one of the tenant's, and a positive weight.
+    pub fn put_label_votes(&mut self, v: &LabelVotes) -> Result<()> {
+        if !self.taxonomy.get(&v.builtin).is_some_and(|c| c.builtin) {
+            return Err(Error::not_found("built-in category", v.builtin.clone()));
+        }
+        self.taxonomy.require(&v.label)?;
+        if !(v.votes.is_finite() && v.votes > 0.0) {
+            return Err(Error::invalid(format!(
+                "label votes for {:?} -> {:?} must be a positive number, got {}",
+                v.builtin, v.label, v.votes
+            )));
+        }
+        let map = match v.habit {
+            LabelHabit::Merchant => &mut self.labels,
+            LabelHabit::Phrase => &mut self.phrase_labels,
+        };
+        map.set(&v.builtin, &v.label, v.votes);
+        Ok(())
+    }
+
+    /// Every vote total of both habits, in a stable order.
+    pub fn label_votes(&self) -> Vec<LabelVotes> {
+        let of = |habit, map: &LabelMap| {
+            map.totals()
+                .into_iter()
+                .map(move |(b, l, w)| label_votes(habit, b, l, w))
+                .collect::<Vec<_>>()
+        };
+        let mut v = of(LabelHabit::Merchant, &self.labels);
+        v.extend(of(LabelHabit::Phrase, &self.phrase_labels));
+        v
+    }
+
+    /// Brings the derived memories (similarity, classifier, the categories in use) up to date
+    /// with one replayed alias entry, as `reindex` would for it. (The label votes have their
+    /// own change events.)
     pub fn note_alias(&mut self, embedders: &Embedders, key: &str) {
         // detail keys only refine the alias lookup
         let AliasKey::Merchant(key) = AliasKey::parse(key) else {
@@ -124,15 +173,13 @@ impl TenantState {
             self.classifier.learn(&key_features(key), &v.category);
             self.labels.note(&v.category);
             self.phrase_labels.note(&v.category);
-            if let Some(m) = KnowledgeBase::builtin().merchant(key) {
-                self.labels.learn(m.category, &v.category, 1.0);
-            }
         }
     }
 
-    /// Rebuilds the similarity memory and the label map from the alias entries (after an
-    /// import). Label votes that came from MCCs are not in the aliases and start afresh.
-    pub fn reindex(&mut self, embedders: &Embedders) {
+    /// Rebuilds the similarity memory, the classifier and the categories in use from the alias
+    /// entries (after an import), and with `derive_label_votes` the label votes too, from the
+    /// aliases of merchants the knowledge base knows (for a snapshot that does not carry them).
+    pub fn reindex(&mut self, embedders: &Embedders, derive_label_votes: bool) {
         self.similar = SimilarityMemory::new(embedders);
         self.labels = LabelMap::default();
         self.phrase_labels = LabelMap::default();
@@ -157,6 +204,7 @@ impl TenantState {
             };
             merchants.push(k.to_string());
             if let Some((label, support)) = &verdict {
+                self.labels.note(label);
                 self.phrase_labels.note(label);
                 // the classifier relearns from the merchant names (the raw descriptors and
                 // amounts are not stored)
@@ -165,7 +213,9 @@ impl TenantState {
                     self.classifier.learn(&x, label);
                 }
             }
-            if let (Some(m), Some((label, support))) = (kb.merchant(k), verdict) {
+            if let (true, Some(m), Some((label, support))) =
+                (derive_label_votes, kb.merchant(k), verdict)
+            {
                 self.labels.learn(m.category, &label, f64::from(support));
             }
         }
@@ -193,6 +243,7 @@ impl TenantState {
 
     pub fn to_snapshot(&self) -> TenantSnapshot {
         TenantSnapshot {
+            label_votes: Some(self.label_votes()),
             categories: self.taxonomy.custom().cloned().collect(),
             rules: self.rules.clone(),
             aliases: self
@@ -238,7 +289,30 @@ impl TenantState {
             }
             t.aliases.put(&k, e);
         }
-        t.reindex(embedders);
+        t.reindex(embedders, s.label_votes.is_none());
+        if let Some(votes) = s.label_votes {
+            for v in &votes {
+                t.put_label_votes(v)
+                    .map_err(|e| Error::CorruptSnapshot(format!("label votes: {e}")))?;
+            }
+        }
         Ok(t)
+    }
+}
+
+/// What one feedback taught, for the change events.
+pub(crate) struct Learned {
+    /// The alias entries after the vote, by key.
+    pub aliases: Vec<(String, AliasEntry)>,
+    /// The label vote totals that changed.
+    pub label_votes: Vec<LabelVotes>,
+}
+
+fn label_votes(habit: LabelHabit, builtin: &str, label: &str, votes: f64) -> LabelVotes {
+    LabelVotes {
+        habit,
+        builtin: builtin.to_string(),
+        label: label.to_string(),
+        votes,
     }
 }

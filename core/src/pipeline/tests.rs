@@ -1,5 +1,7 @@
 use super::*;
+use crate::memory::LabelHabit;
 use crate::model::{Currency, Direction, Money, Source, Transaction};
+use crate::store::Change;
 use crate::ErrorCode;
 
 fn tx(tenant: &str, id: &str, desc: &str, cents: i64) -> Transaction {
@@ -675,4 +677,144 @@ fn detail_keys_are_persisted_in_their_stored_form() {
     let mut replayed = Engine::new();
     replayed.apply_changes(&changes).unwrap();
     assert_eq!(replayed.explain(&t).unwrap(), e.explain(&t).unwrap());
+}
+
+/// A tenant with its own labels that taught all three naming habits: bank phrases, merchant
+/// category codes, known merchants.
+fn tenant_with_naming_habits() -> Engine {
+    let mut e = Engine::new();
+    for (id, name) in [("pay", "Pay"), ("fuel", "Fuel"), ("coffee", "Coffee")] {
+        e.add_category("u", id, name, None).unwrap();
+    }
+    let credit = |id: &str, desc: &str| Transaction {
+        direction: Direction::Credit,
+        ..tx("u", id, desc, 250_000)
+    };
+    let with_mcc = |id: &str, desc: &str| Transaction {
+        mcc: Some(5541),
+        ..tx("u", id, desc, 4_000)
+    };
+    let lessons = [
+        (credit("1", "SALARY ACME LTD"), "pay"),
+        (credit("2", "SALARY GLOBEX CORP"), "pay"),
+        (with_mcc("3", "MAPLE RD SVC 0042"), "fuel"),
+        (with_mcc("4", "CEDAR CORNERS SVC STN"), "fuel"),
+        (tx("u", "5", "SQ *STARBUCKS #1234", 475), "coffee"),
+        (tx("u", "6", "DUNKIN #3321 BOSTON MA", 310), "coffee"),
+    ];
+    for (t, category) in &lessons {
+        e.feedback(t, category).unwrap();
+    }
+    e
+}
+
+/// What the tenant's naming habits decide: one transaction per habit, none seen before.
+fn naming_habit_probes() -> Vec<Transaction> {
+    vec![
+        Transaction {
+            direction: Direction::Credit,
+            ..tx("u", "p1", "SALARY INITECH", 260_000)
+        },
+        Transaction {
+            mcc: Some(5541),
+            ..tx("u", "p2", "ROUTE 9 GAS N GO", 3_500)
+        },
+        tx("u", "p3", "TIM HORTONS #44 TORONTO ON", 250),
+        // a known merchant of a category the tenant has not named
+        tx("u", "p4", "NETFLIX.COM 866-579-7172 CA", 1_549),
+    ]
+}
+
+#[test]
+fn naming_habits_travel_in_change_events_and_snapshots() {
+    let mut e = tenant_with_naming_habits();
+    let probes = naming_habit_probes();
+    let decided: Vec<_> = probes.iter().map(|t| e.explain(t).unwrap()).collect();
+    let categories: Vec<&str> = decided.iter().map(|c| c.category.as_str()).collect();
+    assert_eq!(categories, ["pay", "fuel", "coffee", "uncategorized"]);
+    let changes = e.drain_changes();
+    let voted = |habit| {
+        changes
+            .iter()
+            .filter(|c| matches!(c, Change::LabelVoted { habit: h, .. } if *h == habit))
+            .count()
+    };
+    // both salary credits name the phrase; the fuel codes and the known chains the merchants
+    assert_eq!(
+        (voted(LabelHabit::Phrase), voted(LabelHabit::Merchant)),
+        (2, 4)
+    );
+
+    let mut replayed = Engine::new();
+    replayed.apply_changes(&changes).unwrap();
+    let mut imported = Engine::new();
+    imported
+        .import_snapshot(&e.export_snapshot(None).unwrap())
+        .unwrap();
+    for (t, want) in probes.iter().zip(&decided) {
+        assert_eq!(
+            &replayed.explain(t).unwrap(),
+            want,
+            "replayed: {}",
+            t.descriptor
+        );
+        assert_eq!(
+            &imported.explain(t).unwrap(),
+            want,
+            "imported: {}",
+            t.descriptor
+        );
+    }
+    assert_eq!(
+        replayed.export_snapshot(None).unwrap(),
+        e.export_snapshot(None).unwrap()
+    );
+}
+
+#[test]
+fn a_snapshot_without_label_votes_rebuilds_the_known_merchants_habit() {
+    let e = tenant_with_naming_habits();
+    let mut payload = crate::store::snapshot::decode(&e.export_snapshot(None).unwrap()).unwrap();
+    for s in payload.tenants.values_mut() {
+        assert!(s.label_votes.as_ref().is_some_and(|v| !v.is_empty()));
+        s.label_votes = None;
+    }
+    let older = crate::store::snapshot::encode(&payload).unwrap();
+    assert!(!older.contains("label_votes"));
+    let mut imported = Engine::new();
+    imported.import_snapshot(&older).unwrap();
+    let probes = naming_habit_probes();
+    // the known coffee chains are in the aliases; the salary phrase and the fuel code are not
+    assert_eq!(imported.explain(&probes[2]).unwrap().category, "coffee");
+    assert_ne!(imported.explain(&probes[0]).unwrap().category, "pay");
+}
+
+#[test]
+fn replayed_label_votes_are_checked() {
+    let vote = |builtin: &str, label: &str, votes: f64| Change::LabelVoted {
+        tenant: "u".into(),
+        habit: LabelHabit::Phrase,
+        builtin: builtin.into(),
+        label: label.into(),
+        votes,
+    };
+    let mut e = Engine::new();
+    e.add_category("u", "pay", "Pay", None).unwrap();
+    e.drain_changes();
+    for (bad, why) in [
+        (vote("pay", "pay", 1.0), "not a built-in category"),
+        (
+            vote("income.salary", "nope", 1.0),
+            "no such tenant category",
+        ),
+        (vote("income.salary", "pay", 0.0), "no votes"),
+        (vote("income.salary", "pay", f64::NAN), "not a number"),
+    ] {
+        let before = e.export_snapshot(None).unwrap();
+        assert!(e.apply_changes(&[bad]).is_err(), "{why}");
+        assert_eq!(e.export_snapshot(None).unwrap(), before, "{why}");
+    }
+    e.apply_changes(&[vote("income.salary", "pay", 2.0)])
+        .unwrap();
+    assert!(e.export_snapshot(None).unwrap().contains("income.salary"));
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::memory::AliasEntry;
+use crate::memory::{AliasEntry, LabelHabit};
 use crate::model::Category;
 use crate::rules::Rule;
 
@@ -42,6 +42,20 @@ pub enum Change {
         /// The whole entry after the vote.
         entry: AliasEntry,
     },
+    /// A naming habit now has this many votes (after a feedback vote): the tenant's `label`
+    /// for what the built-in tables call `builtin`.
+    LabelVoted {
+        /// Tenant.
+        tenant: String,
+        /// The habit the votes belong to.
+        habit: LabelHabit,
+        /// A built-in category id.
+        builtin: String,
+        /// The tenant's category.
+        label: String,
+        /// Total weight of the votes after this one.
+        votes: f64,
+    },
     /// An alias entry was forgotten.
     AliasForgotten {
         /// Tenant.
@@ -59,6 +73,7 @@ impl Change {
             | Change::RuleAdded { tenant, .. }
             | Change::RuleRemoved { tenant, .. }
             | Change::AliasLearned { tenant, .. }
+            | Change::LabelVoted { tenant, .. }
             | Change::AliasForgotten { tenant, .. } => tenant,
         }
     }

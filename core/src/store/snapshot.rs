@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::memory::AliasEntry;
+use crate::memory::{AliasEntry, LabelVotes};
 use crate::model::Category;
 use crate::rules::Rule;
 
@@ -30,6 +30,12 @@ pub struct TenantSnapshot {
     pub rules: Vec<Rule>,
     /// Learned aliases by merchant key.
     pub aliases: BTreeMap<String, AliasEntry>,
+    /// How the tenant names the built-in tables' categories, as learned from feedback. Absent
+    /// in snapshots written before it was kept: the habits are then rebuilt from the aliases of
+    /// merchants the knowledge base knows (those learned from merchant category codes and bank
+    /// phrases start afresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_votes: Option<Vec<LabelVotes>>,
 }
 
 /// The payload of a snapshot.
