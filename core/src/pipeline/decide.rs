@@ -7,7 +7,7 @@ use super::narrate;
 use super::stages::{Answer, StageOutcome, STAGES};
 use super::tenant::TenantState;
 use crate::model::{Band, Categorization, Source, TraceStep, Transaction, UNCATEGORIZED};
-use crate::normalize::MerchantKey;
+use crate::normalize::{MerchantKey, Normalized};
 
 /// What the stages made of a transaction.
 pub(super) enum Outcome {
@@ -30,12 +30,11 @@ pub(super) struct Undecided {
 }
 
 impl Engine {
-    /// Runs the stages over one transaction of tenant `t`.
-    pub(super) fn decide(&self, t: &TenantState, tx: &Transaction) -> Outcome {
-        let keys = self.normalize_transaction(tx);
-        let ctx = Context::new(Lookup::new(self, t, tx, &keys));
+    /// Runs the stages over one transaction of tenant `t`, normalized to `keys`.
+    pub(super) fn decide(&self, t: &TenantState, tx: &Transaction, keys: &Normalized) -> Outcome {
+        let ctx = Context::new(Lookup::new(self, t, tx, keys));
         let mut trace = Vec::with_capacity(4);
-        trace.push(narrate::normalized(&keys));
+        trace.push(narrate::normalized(keys));
         let mut best_guess = None;
         for stage in STAGES {
             match stage(&ctx, &mut trace) {

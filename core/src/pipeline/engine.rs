@@ -60,6 +60,9 @@ pub struct Engine {
     pub(super) tenants: HashMap<String, TenantState>,
     /// Change events recorded since the last [`Engine::drain_changes`].
     pub(super) changes: Vec<Change>,
+    /// The text the last categorization normalized, with what it made of it: feedback on the
+    /// same transaction, which usually follows, takes it instead of normalizing again.
+    pub(super) last_normalized: Option<(String, Normalized)>,
 }
 
 impl Default for Engine {
@@ -79,6 +82,7 @@ impl Engine {
             supplied: None,
             tenants: HashMap::new(),
             changes: Vec::new(),
+            last_normalized: None,
         }
     }
 
@@ -114,8 +118,17 @@ impl Engine {
 
     /// Normalizes what names a transaction's merchant: its merchant field, else its descriptor.
     pub(super) fn normalize_transaction(&self, tx: &Transaction) -> Normalized {
-        self.normalizer
-            .normalize(tx.merchant.as_deref().unwrap_or(&tx.descriptor))
+        self.normalizer.normalize(merchant_text(tx))
+    }
+
+    /// [`Engine::normalize_transaction`], taking the last categorization's result when it
+    /// normalized the same text.
+    fn normalize_transaction_again(&mut self, tx: &Transaction) -> Normalized {
+        let text = merchant_text(tx);
+        match self.last_normalized.take() {
+            Some((last, keys)) if last == text => keys,
+            _ => self.normalizer.normalize(text),
+        }
     }
 
     pub(super) fn tenant_mut(&mut self, tenant: &str) -> Result<&mut TenantState> {
@@ -176,11 +189,12 @@ impl Engine {
     }
 
     fn categorize_valid(&mut self, tx: &Transaction) -> Result<Decision> {
+        let keys = self.normalize_transaction_again(tx);
         let t = self
             .tenants
             .get(&tx.tenant)
             .ok_or_else(|| Error::Internal(format!("state of tenant {:?} missing", tx.tenant)))?;
-        let decision = match self.decide(t, tx) {
+        let decision = match self.decide(t, tx, &keys) {
             Outcome::Decided(c) => Decision::Categorized(c),
             Outcome::Undecided(u) if self.config.llm_fallback => {
                 Decision::NeedsLlm(self.build_request(t, tx, u))
@@ -193,6 +207,7 @@ impl Engine {
                 Decision::NeedsLlm(_) => t.stats.record_llm_request(),
             }
         }
+        self.last_normalized = Some((merchant_text(tx).to_owned(), keys));
         Ok(decision)
     }
 
@@ -264,7 +279,7 @@ impl Engine {
     /// Learns that `tx` belongs in `category` (a confirmation or a correction).
     pub fn feedback(&mut self, tx: &Transaction, category: &str) -> Result<()> {
         tx.validate()?;
-        let keys = self.normalize_transaction(tx);
+        let keys = self.normalize_transaction_again(tx);
         // checked before the tenant is created, so a refused call leaves no trace
         if !self.has_category(&tx.tenant, category) {
             return Err(Error::not_found("category", category));
@@ -350,7 +365,7 @@ impl Engine {
                 &empty
             }
         };
-        Ok(match self.decide(t, tx) {
+        Ok(match self.decide(t, tx, &self.normalize_transaction(tx)) {
             Outcome::Decided(c) => c,
             Outcome::Undecided(u) => u.settle(tx),
         })
@@ -363,4 +378,9 @@ impl Engine {
             .map(|t| t.stats.clone())
             .unwrap_or_default()
     }
+}
+
+/// What names a transaction's merchant: its merchant field, else its descriptor.
+fn merchant_text(tx: &Transaction) -> &str {
+    tx.merchant.as_deref().unwrap_or(&tx.descriptor)
 }

@@ -818,3 +818,26 @@ fn replayed_label_votes_are_checked() {
         .unwrap();
     assert!(e.export_snapshot(None).unwrap().contains("income.salary"));
 }
+
+#[test]
+fn feedback_learns_its_own_transaction_after_another_was_categorized() {
+    let mut e = Engine::new();
+    let seen = tx("u", "1", "KALOMI TASHI 0042 PORTLAND OR", 1_250);
+    let taught = tx("u", "2", "ZORBA GRILL 7 SEATTLE WA", 1_800);
+    e.categorize(&seen).unwrap();
+    e.feedback(&taught, "food.restaurants").unwrap();
+    let learned = e.explain(&taught).unwrap();
+    assert_eq!(
+        (learned.source, learned.merchant_key.as_str()),
+        (Source::Alias, "zorba grill")
+    );
+    assert_ne!(e.explain(&seen).unwrap().source, Source::Alias);
+    // and the same transaction, categorized then confirmed, learns what it normalized to
+    e.categorize(&seen).unwrap();
+    e.feedback(&seen, "food.restaurants").unwrap();
+    let c = e.explain(&seen).unwrap();
+    assert_eq!(
+        (c.source, c.merchant_key.as_str()),
+        (Source::Alias, "kalomi tashi")
+    );
+}
