@@ -4,8 +4,10 @@
 //! The key is what learned aliases and similarity memory are indexed by, so every branch, payment
 //! path and date of the same merchant should land on one key. The steps, in order:
 //!
-//! 1. fold case and diacritics (`Café` -> `cafe`);
-//! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`);
+//! 1. fold case and diacritics (`Café` -> `cafe`); in a structured narration (`UPI-<payee>-...`,
+//!    `NEFT CR-<bank code>-<payee>-...`, [`narration`](self)) keep only the payee;
+//! 2. strip bank and wallet phrases at the start (`POS`, `DEBIT CARD PURCHASE`, `CARD PAYMENT TO`)
+//!    and an ACH line's fields after the company (`PGANDE DES:WEB ONLINE ID:...`);
 //! 3. remove e-mail addresses, dates (`ON 12 MAR` too), times, phone numbers, card suffixes (`#7458`, `XXXX1234`),
 //!    reference codes and currency clauses (`18.26 GBP, RATE 1.00/GBP`);
 //! 4. reduce web addresses to their name (`www.netflix.com` -> `netflix`);
@@ -25,6 +27,7 @@
 mod brands;
 mod fold;
 mod keys;
+mod narration;
 mod tables;
 
 use regex::Regex;
@@ -96,6 +99,8 @@ const MAX_PLACE_WORDS: usize = 3;
 const GLUED_NAME_MIN_LETTERS: usize = 4;
 /// What a person-to-person key starts with when the money came in.
 const P2P_INCOMING_PREFIX: &str = "from";
+/// Where an ACH line's fields start after the company's name (`PGANDE DES:WEB ONLINE`).
+const ACH_FIELDS: &str = " des:";
 
 /// The patterns [`Normalizer::strip_noise`] removes, tried together (first listed wins at a
 /// position).
@@ -193,7 +198,14 @@ impl Normalizer {
 
     /// [`Self::strip_leading`], then a trailing ` : Mobile Purchase ...` clause.
     fn strip_ends(&self, text: &str) -> String {
-        let s = self.strip_leading(text);
+        let mut s = self.strip_leading(text);
+        // an ACH line (`DEPT EDUCATION DES:STUDENT LN ID:... INDN:... CO ID:... PPD`) names the
+        // company before its fields
+        if let Some(at) = s.find(ACH_FIELDS) {
+            if s[..at].chars().any(char::is_alphabetic) {
+                s.truncate(at);
+            }
+        }
         if s.contains(" :") {
             self.trailing.replace(&s, "").into_owned()
         } else {
@@ -214,8 +226,13 @@ impl Normalizer {
     /// Normalizes one descriptor. Never fails: text that reduces to nothing keys on its folded form.
     pub fn normalize(&self, descriptor: &str) -> Normalized {
         let folded = fold(descriptor);
-        let caps_tail = capitalized_tail(descriptor);
-        let mut s = self.strip_noise(self.strip_ends(folded.trim()));
+        let payee = narration::payee(&folded);
+        let caps_tail = match payee {
+            Some(_) => None,
+            None => capitalized_tail(descriptor),
+        };
+        let text = payee.as_deref().unwrap_or(&folded);
+        let mut s = self.strip_noise(self.strip_ends(text.trim()));
         let detail = detail_of(&s);
         if s.contains('.') {
             s = self.web.replace_all(&s, "$1").into_owned();

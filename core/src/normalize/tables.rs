@@ -16,7 +16,13 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"debit purchase(?: -? ?visa)?",
     r"card purchase(?: with pin| return)?",
     r"pos (?:debit|purchase|transaction|pur|sale|refund)",
+    r"pos w/d",
+    // `POS14MAR CIRCLE K NAAS RD`
+    r"pos\d{2}[a-z]{3}",
     r"pos",
+    r"eftpos(?: purchase)?",
+    r"nets (?:qr(?: payment| purchase)?|payment|purchase)",
+    r"online banking (?:payment|transfer)(?: -)?(?: \d{1,6})?",
     r"point of sale(?: debit)?",
     r"checkcard(?: \d{4})?",
     r"check card(?: purchase)?",
@@ -62,6 +68,8 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     // a card code some banks print first (`C4 CARD 1234 ...`), with the card it names
     r"c\d{1,2}(?: card(?: x*\d{4})?)?",
     r"dd",
+    r"d/d",
+    r"vdp",
     r"so",
     r"bgc",
     r"fpo",
