@@ -33,10 +33,13 @@ fn categorize(e: &mut Engine, t: &Transaction) -> Categorization {
     }
 }
 
-/// The phrase a `vocabulary` trace step names (`bank phrase "atm withdrawal" (en) means ...`).
+/// The phrase the `vocabulary` trace step that answered names (`bank phrase "atm withdrawal"
+/// (en) means ...`).
 fn vocabulary_phrase(c: &Categorization) -> Option<String> {
-    let step = c.trace.iter().find(|s| s.stage == "vocabulary")?;
-    step.category.as_ref()?;
+    let step = c
+        .trace
+        .iter()
+        .find(|s| s.stage == "vocabulary" && s.category.is_some())?;
     let (_, rest) = step.detail.split_once('"')?;
     let (phrase, _) = rest.split_once('"')?;
     Some(phrase.to_string())

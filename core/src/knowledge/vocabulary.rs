@@ -108,6 +108,13 @@ impl WordMatch<'_> {
     pub fn yields_to_known_merchant(&self) -> bool {
         !self.is_phrase() && self.entry.direction != Some(Direction::Credit)
     }
+
+    /// Whether the phrase only says that money moved (`TRANSFER TO`, `BONIFICO A FAVORE DI`,
+    /// `Swish`): what the payee's name says it was for (a known merchant, a word such as
+    /// `Zahnarztpraxis`) is the better answer.
+    pub fn only_moves_money(&self) -> bool {
+        matches!(self.entry.category, "transfer.out" | "transfer.in")
+    }
 }
 
 /// The vocabulary table behind one automaton.

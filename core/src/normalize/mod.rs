@@ -77,6 +77,7 @@ pub struct Normalized {
 pub struct Normalizer {
     leading: Regex,
     trailing: Regex,
+    trailing_fields: Regex,
     noise: Regex,
     web: Regex,
     star: Regex,
@@ -166,6 +167,11 @@ impl Normalizer {
                 tables::TRAILING_PHRASES.join("|")
             ))
             .expect("trailing phrase table compiles"),
+            trailing_fields: Regex::new(&format!(
+                r"(?-u:\s(?:{})\b)",
+                tables::TRAILING_FIELDS.join("|")
+            ))
+            .expect("trailing field table compiles"),
             noise: Regex::new(&noise).expect("noise patterns compile"),
             web: Regex::new(
                 r"\b(?:https?://)?(?:www\.|help\.|pay\.|billing\.|m\.)?([a-z0-9\-]+)\.(?:com?\.[a-z]{2}|com|net|org|io|co|de|fr|es|it|nl|ge|lv|ph|ae|uk|app|tv|ai|me|eu|us|ca|au|shop|store)\b(?:/\S*)?",
@@ -193,15 +199,22 @@ impl Normalizer {
     /// assert_eq!(n.detail_key("POS AMAZON.DE AMAZON.DE LUXEMBOURG 02/20 #5183"), "≈amazon.de amazon.de luxembourg");
     /// ```
     pub fn detail_key(&self, descriptor: &str) -> DetailKey {
-        detail_of(&self.strip_noise(self.strip_ends(fold(descriptor).trim())))
+        let folded = fold(descriptor);
+        let text = narration::payee(&folded).unwrap_or(folded);
+        detail_of(&self.strip_noise(self.strip_ends(text.trim())))
     }
 
-    /// [`Self::strip_leading`], then a trailing ` : Mobile Purchase ...` clause.
+    /// [`Self::strip_leading`], then what a bank prints after the merchant: an ACH line's
+    /// fields, a field from [`tables::TRAILING_FIELDS`] and what follows it, a trailing
+    /// ` : Mobile Purchase ...` clause.
     fn strip_ends(&self, text: &str) -> String {
         let mut s = self.strip_leading(text);
         // an ACH line (`DEPT EDUCATION DES:STUDENT LN ID:... INDN:... CO ID:... PPD`) names the
         // company before its fields
-        if let Some(at) = s.find(ACH_FIELDS) {
+        let fields = s
+            .find(ACH_FIELDS)
+            .or_else(|| self.trailing_fields.find(&s).map(|m| m.start()));
+        if let Some(at) = fields {
             if s[..at].chars().any(char::is_alphabetic) {
                 s.truncate(at);
             }

@@ -49,7 +49,12 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"samsung ?pay",
     r"kartenzahlung",
     r"kartenumsatz",
-    r"sepa[- ](?:lastschrift|ueberweisung|uberweisung|direct debit|credit transfer)(?: an| to| von| from)?",
+    r"sepa[- ](?:(?:basis|firmen)?lastschrift|ueberweisung|uberweisung|direct debit|credit transfer)(?: an| to| von| from)?",
+    r"sepa incasso(?: algemeen)?(?: doorlopend| eenmalig)?",
+    r"europese domiciliering",
+    // Swiss: `KAUF/DIENSTLEISTUNG VOM 14.03.2024 KARTEN NR. XXXX1234 MIGROS ...`
+    r"kauf/dienstleistung(?: vom \d{2}\.\d{2}\.\d{4})?(?: karten nr\. x*\d{4})?",
+    r"bezahlung karte",
     r"(?:ueberweisung|uberweisung|dauerauftrag)(?: an| von)?",
     r"lastschrift",
     r"ec[- ]karte",
@@ -58,17 +63,34 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"carte x?\d{4}",
     r"prlv sepa",
     r"vir sepa(?: recu)?",
+    // Spanish and Portuguese: `Compra En Repsol ...`, `COMPRA 4417 GALP ...` (the card's digits)
+    r"compra en",
+    r"compra \d{4}",
     r"compra (?:con )?tarjeta",
     r"pago (?:con )?tarjeta",
     r"compra",
     r"pagamento(?: pos)?",
     r"acquisto(?: pos)?",
+    r"addebito (?:sdd|diretto)",
+    r"e-banking",
     r"betaalautomaat",
     r"betaling",
+    r"bea, betaalpas",
+    // Nordic card lines, with the purchase date some banks print after (`KORTKOP 240312`)
+    r"kortkop(?: \d{6})?",
+    r"korttransaksjon",
+    r"korttiosto",
+    r"dankort-kob",
+    r"visa/dankort",
+    // Polish and Czech
+    r"zakup przy uzyciu karty",
+    r"platnosc karta",
+    r"platba kartou",
     // a card code some banks print first (`C4 CARD 1234 ...`), with the card it names
     r"c\d{1,2}(?: card(?: x*\d{4})?)?",
     r"dd",
     r"d/d",
+    r"bs",
     r"vdp",
     r"so",
     r"bgc",
@@ -85,6 +107,20 @@ pub(crate) const TRAILING_PHRASES: &[&str] = &[
     r"mobile purchase",
     r"(?:pos|pin|debit card|card|recurring(?: card)?|online) purchase",
     r"(?:sign|pin) based",
+];
+
+/// What some banks print after the merchant, up to the end of the line (`ACTION 1234 ZWOLLE NLD
+/// Betaalautomaat 11-03-2024`, `... Mandatsref. ...`): regex fragments, each after a space.
+pub(crate) const TRAILING_FIELDS: &[&str] = &[
+    r"betaalautomaat",
+    r"bezahlung karte",
+    r"girocard",
+    r"kartenzahlung",
+    r"mandatsref",
+    r"mref",
+    r"glaubiger-id",
+    r"con la tarjeta",
+    r"carta \*",
 ];
 
 /// Words after a person-to-person payee that say the money came in (`CASH APP*JANE DOE*RECEIVED`)

@@ -385,6 +385,19 @@ pub(super) fn vocabulary_unnamed(m: &WordMatch<'_>) -> TraceStep {
 }
 
 /// A single-word bank phrase left to the knowledge base, which knows the merchant.
+pub(super) fn phrase_yields_to_word(m: &WordMatch<'_>, word: &WordMatch<'_>) -> TraceStep {
+    step(
+        "vocabulary",
+        format!(
+            "{} only says money moved; the payee's name has {}",
+            vocabulary_entry(m),
+            vocabulary_entry(word)
+        ),
+        None,
+        None,
+    )
+}
+
 pub(super) fn phrase_yields(m: &WordMatch<'_>, key: &MerchantKey) -> TraceStep {
     step(
         "vocabulary",

@@ -5,7 +5,9 @@
 //!   `ATM WITHDRAWAL`, `PAYMENT THANK YOU`, `Miete`) says what the transaction is, whoever the
 //!   counterparty is, so it beats the merchant's usual category; except that a single word
 //!   (`INTEREST`, `RENT`) yields to a merchant the knowledge base knows, whose name it may be
-//!   part of, unless it holds only for money in (`DIVIDEND`).
+//!   part of, unless it holds only for money in (`DIVIDEND`); and a phrase that only says money
+//!   moved (`TRANSFER TO`, `Überweisung`) yields to a known merchant or a category word in the
+//!   payee's name (`Zahnarztpraxis`).
 //! - [`merchant_words`] runs last, after the knowledge base and the MCC: a word in the
 //!   merchant's name (`pizza`, `apotheke`) is only a hint, and what is known about the merchant
 //!   itself beats it. Its answer is never more than a best guess (`MERCHANT_WORD_CONFIDENCE`
@@ -36,13 +38,22 @@ pub(super) fn bank_phrases(ctx: &Context<'_>, trace: &mut Vec<TraceStep>) -> Sta
     else {
         return StageOutcome::Nothing;
     };
-    if m.yields_to_known_merchant()
-        && KnowledgeBase::builtin()
+    let known = || {
+        KnowledgeBase::builtin()
             .merchant(l.keys.key.as_str())
             .is_some()
-    {
+    };
+    if (m.yields_to_known_merchant() || m.only_moves_money()) && known() {
         trace.push(narrate::phrase_yields(&m, &l.keys.key));
         return StageOutcome::Nothing;
+    }
+    if m.only_moves_money() {
+        let vocabulary = Vocabulary::builtin();
+        if let Some(word) = vocabulary.best(l.keys.key.as_str(), l.tx.direction, Kind::MerchantWord)
+        {
+            trace.push(narrate::phrase_yields_to_word(&m, &word));
+            return StageOutcome::Nothing;
+        }
     }
     answer(
         ctx,
