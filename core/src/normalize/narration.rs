@@ -9,6 +9,9 @@
 //! - `neft cr-<ifsc>-<payee>-<note>-<reference>` (also `neft dr-`, `neft-`)
 //! - `imps-<reference>-<payee>-<bank>-<account>-<note>`
 //! - `bil/onl/<reference>/<biller>/<note>` (also `bil/bpay/`)
+//!
+//! And the labelled fields of Dutch SEPA lines: `... naam: <payee> omschrijving: ...` and
+//! `/trtp/.../name/<payee>/...`.
 
 /// The payee of a structured narration, or `None` when `folded` is not one.
 pub(super) fn payee(folded: &str) -> Option<String> {
@@ -27,12 +30,36 @@ pub(super) fn payee(folded: &str) -> Option<String> {
     {
         rest.split('/').nth(1).map(str::to_string)
     } else {
-        None
+        labelled_name(s)
     };
     found
         .map(|p| p.trim().to_string())
         .filter(|p| names_someone(p))
 }
+
+/// The field after `naam: ` (up to the next label) or after `/name/` (up to the next `/`).
+fn labelled_name(s: &str) -> Option<String> {
+    if let Some((_, rest)) = s.split_once("/name/") {
+        return rest.split('/').next().map(str::to_string);
+    }
+    let (_, rest) = s.split_once("naam: ")?;
+    let end = NEXT_LABELS
+        .iter()
+        .filter_map(|l| rest.find(l))
+        .min()
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_string())
+}
+
+/// Labels that may follow the payee's name in a Dutch SEPA line.
+const NEXT_LABELS: &[&str] = &[
+    " omschrijving:",
+    " iban:",
+    " kenmerk:",
+    " machtiging:",
+    " betalingskenmerk",
+    " incassant:",
+];
 
 /// `<payee>-<address>-...`: the first field.
 fn dashed_upi(rest: &str) -> Option<String> {
@@ -133,6 +160,14 @@ mod tests {
             ),
             ("bil/onl/000987654321/airtel/mobile bill", Some("airtel")),
             ("upi is not a narration", None),
+            (
+                "sepa incasso algemeen doorlopend naam: vitens nv omschrijving: termijnbedrag",
+                Some("vitens nv"),
+            ),
+            (
+                "/trtp/sepa incasso algemeen doorlopend/csid/nl22zzz330473420000/name/abn amro hypotheken groep b.v./marf/hyp1",
+                Some("abn amro hypotheken groep b.v."),
+            ),
             ("imps transfer fee", None),
         ] {
             assert_eq!(payee(line).as_deref(), want, "{line}");

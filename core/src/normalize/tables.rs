@@ -15,6 +15,8 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"debit card (?:debit|payment)",
     r"debit purchase(?: -? ?visa)?",
     r"card purchase(?: with pin| return)?",
+    // Austrian card lines: `POS 23,45 AT K1 14.03. 18:22 BILLA ...` (amount, card, date, time)
+    r"pos \d+,\d{2} at k\d \d{2}\.\d{2}\.(?: \d{2}:\d{2})?",
     r"pos (?:debit|purchase|transaction|pur|sale|refund)",
     r"pos w/d",
     // `POS14MAR CIRCLE K NAAS RD`
@@ -56,7 +58,18 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     r"kauf/dienstleistung(?: vom \d{2}\.\d{2}\.\d{4})?(?: karten nr\. x*\d{4})?",
     r"bezahlung karte",
     r"(?:ueberweisung|uberweisung|dauerauftrag)(?: an| von)?",
-    r"lastschrift",
+    r"(?:folge|erst)?lastschrift",
+    r"einkauf(?: debit mastercard| debit visa| maestro| v pay)?",
+    r"achat carte(?: vpay| cb)?",
+    r"domiciliation europeenne",
+    r"domiciliering",
+    r"varekjop",
+    r"dankort-nota",
+    r"vasarlas kartya(?: \*+\d{4})?",
+    r"cumparare pos",
+    r"deb automatico",
+    r"avtalegiro",
+    r"nettgiro til:?",
     r"ec[- ]karte",
     r"girocard",
     r"paiement (?:par )?(?:carte|cb)(?: \d{2}/\d{2})?",
@@ -66,6 +79,8 @@ pub(crate) const LEADING_PHRASES: &[&str] = &[
     // Spanish and Portuguese: `Compra En Repsol ...`, `COMPRA 4417 GALP ...` (the card's digits)
     r"compra en",
     r"compra \d{4}",
+    r"compra tarj\.?(?: x*\d{4})?",
+    r"compra no debito(?: -)?",
     r"compra (?:con )?tarjeta",
     r"pago (?:con )?tarjeta",
     r"compra",
@@ -121,6 +136,9 @@ pub(crate) const TRAILING_FIELDS: &[&str] = &[
     r"glaubiger-id",
     r"con la tarjeta",
     r"carta \*",
+    r"kartennummer",
+    r"betal\. dato",
+    r"rfc:",
 ];
 
 /// Words after a person-to-person payee that say the money came in (`CASH APP*JANE DOE*RECEIVED`)
