@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::engine::Engine;
 use super::tenant::TenantState;
 use crate::error::{Error, Result};
-use crate::memory::{Embedders, LabelVotes};
+use crate::memory::Embedders;
 use crate::model::{transaction_check_id, Category};
 use crate::store::snapshot::{self, SnapshotPayload};
 use crate::store::Change;
@@ -138,12 +138,7 @@ fn apply_one(t: &mut TenantState, ch: &Change, embedders: &Embedders) -> Result<
             label,
             votes,
             ..
-        } => t.put_label_votes(&LabelVotes {
-            habit: *habit,
-            builtin: builtin.clone(),
-            label: label.clone(),
-            votes: *votes,
-        }),
+        } => t.put_label_votes(*habit, builtin, label, *votes),
         Change::AliasForgotten { key, .. } => {
             t.aliases.forget(key);
             t.similar.remove(key);

@@ -126,24 +126,30 @@ impl TenantState {
         changed
     }
 
-    /// Sets one habit's vote total (a replayed change or an imported snapshot), after checking
-    /// that it names a built-in category, one of the tenant's, and a positive weight.
-    pub fn put_label_votes(&mut self, v: &LabelVotes) -> Result<()> {
-        if !self.taxonomy.get(&v.builtin).is_some_and(|c| c.builtin) {
-            return Err(Error::not_found("built-in category", v.builtin.clone()));
+    /// Sets the vote total for naming `builtin` with `label` in one habit (a replayed change or
+    /// an imported snapshot), after checking that it names a built-in category, one of the
+    /// tenant's, and a positive weight.
+    pub fn put_label_votes(
+        &mut self,
+        habit: LabelHabit,
+        builtin: &str,
+        label: &str,
+        votes: f64,
+    ) -> Result<()> {
+        if !self.taxonomy.get(builtin).is_some_and(|c| c.builtin) {
+            return Err(Error::not_found("built-in category", builtin));
         }
-        self.taxonomy.require(&v.label)?;
-        if !(v.votes.is_finite() && v.votes > 0.0) {
+        self.taxonomy.require(label)?;
+        if !(votes.is_finite() && votes > 0.0) {
             return Err(Error::invalid(format!(
-                "label votes for {:?} -> {:?} must be a positive number, got {}",
-                v.builtin, v.label, v.votes
+                "label votes for {builtin:?} -> {label:?} must be a positive number, got {votes}"
             )));
         }
-        let map = match v.habit {
+        let map = match habit {
             LabelHabit::Merchant => &mut self.labels,
             LabelHabit::Phrase => &mut self.phrase_labels,
         };
-        map.set(&v.builtin, &v.label, v.votes);
+        map.set(builtin, label, votes);
         Ok(())
     }
 
@@ -292,7 +298,7 @@ impl TenantState {
         t.reindex(embedders, s.label_votes.is_none());
         if let Some(votes) = s.label_votes {
             for v in &votes {
-                t.put_label_votes(v)
+                t.put_label_votes(v.habit, &v.builtin, &v.label, v.votes)
                     .map_err(|e| Error::CorruptSnapshot(format!("label votes: {e}")))?;
             }
         }
